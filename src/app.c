@@ -1,0 +1,106 @@
+/* app.c - what every command does first: find and load the INI. */
+#include "app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "fsx.h"
+#include "report.h"
+#include "validate.h"
+
+int app_rooted(const struct app *app, const char *path, char out[PATH_MAX])
+{
+	int n = snprintf(out, PATH_MAX, "%s%s", app->root, path);
+
+	if (n < 0 || n >= PATH_MAX) {
+		app_error(app, "path too long: %s%s", app->root, path);
+		return -1;
+	}
+	return 0;
+}
+
+void app_step(const struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (app->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void app_error(const struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);	/* keep the order of progress and errors on a terminal */
+	fputs(app->color_err ? "\033[1;31mdnsdrop:\033[0m " : "dnsdrop: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The INI drives a root command: it must be a file we own that nobody else
+ * can write (fsx_read FSX_TRUSTED). A path from -c is taken as given. */
+static int read_ini(struct app *app)
+{
+	char err[FSX_ERR_MAX];
+
+	if (app->ini_arg) {
+		if (strlen(app->ini_arg) >= sizeof app->ini_path) {
+			app_error(app, "-c %s: path too long", app->ini_arg);
+			return EXIT_USAGE;
+		}
+		strcpy(app->ini_path, app->ini_arg);
+	} else if (app_rooted(app, APP_DEFAULT_INI, app->ini_path) < 0) {
+		return EXIT_ENV;
+	}
+	if (fsx_read(app->ini_path, CONFIG_MAX_BYTES, FSX_TRUSTED, &app->ini_text,
+		     &app->ini_len, err) < 0) {
+		app_error(app, "%s", err);
+		if (!app->ini_arg)
+			app_error(app, "no INI given: pass -c FILE, or write %s (examples: conf.d.example/)",
+				  app->ini_path);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+int app_load(struct app *app)
+{
+	struct ini_doc doc = { 0 };
+	int rc = read_ini(app);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (config_parse(app->ini_text, app->ini_len, app->ini_path, &doc, &app->pr) < 0 ||
+	    (app->pr.errors == 0 &&
+	     validate_doc(&doc, app->ini_path, &app->cfg, &app->pr) < 0)) {
+		config_free(&doc);
+		app_error(app, "out of memory reading %s", app->ini_path);
+		return EXIT_ENV;
+	}
+	config_free(&doc);
+	problems_sort(&app->pr);
+	report_problems(stderr, &app->pr, app->color_err, app->quiet);
+	if (app->pr.errors) {
+		app_error(app, "%s: %zu error%s; nothing was changed", app->ini_path,
+			  app->pr.errors, app->pr.errors == 1 ? "" : "s");
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+void app_free(struct app *app)
+{
+	free(app->ini_text);
+	model_free(&app->cfg);
+	problems_free(&app->pr);
+}

@@ -1,0 +1,62 @@
+/* app.h - the command layer's context: options, the loaded INI, where
+ * things are on the (possibly sandboxed) appliance. Only the command layer
+ * (main.c and the cmd_*.c files) prints and picks exit codes. */
+#ifndef DNSDROP_APP_H
+#define DNSDROP_APP_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "model.h"
+#include "problem.h"
+
+/* Exit codes of DESIGN.md section 6. */
+enum {
+	EXIT_OK = 0,
+	EXIT_DIFF = 1,
+	EXIT_USAGE = 2,
+	EXIT_INVALID = 3,
+	EXIT_RESTORED = 4,
+	EXIT_RESTORE_FAILED = 5,
+	EXIT_LOCKED = 6,
+	EXIT_DRIFT = 7,
+	EXIT_ENV = 8,
+};
+
+#define APP_DEFAULT_INI "/tandberg/persistent/dnsdrop/dnsdrop.ini"
+
+struct app {
+	const char *root;	/* --root DIR, "" when not sandboxed */
+	const char *ini_arg;	/* -c FILE as given, or NULL */
+	char ini_path[PATH_MAX];	/* the INI as opened (and named in messages) */
+	int quiet, verbose;
+	int color_out, color_err;	/* colour on stdout / stderr */
+	char *ini_text;		/* the INI's bytes, NUL-terminated */
+	size_t ini_len;
+	struct dd_config cfg;
+	struct problems pr;
+	/* Resolved appliance paths, under root. */
+	char conf_dir[PATH_MAX];
+	char conf_dir_how[PATH_MAX + 128];	/* how conf_dir was found, for status */
+	char state_dir[PATH_MAX];
+	char dnsmasq_conf[PATH_MAX];
+	char dnsmasq_bin[PATH_MAX];	/* "" when off */
+};
+
+/* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */
+int app_rooted(const struct app *app, const char *path, char out[PATH_MAX]);
+
+/* Read, validate and render-check the INI into app->cfg; print problems.
+ * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
+int app_load(struct app *app);
+
+/* Progress: one line per step on stdout, unless -q. */
+void app_step(const struct app *app, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A problem of the environment: "dnsdrop: TEXT" on stderr. */
+void app_error(const struct app *app, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

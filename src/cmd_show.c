@@ -1,0 +1,62 @@
+/* cmd_show.c - commands that only read the INI: check and render. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "cmd.h"
+#include "render.h"
+
+int cmd_check(struct app *app, int argc, char **argv)
+{
+	int rc;
+
+	if (argc > 0) {
+		app_error(app, "check takes no arguments (got '%s')", argv[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = app_load(app)) != EXIT_OK)
+		return rc;
+	app_step(app, "%s: ok: %zu hosts, %zu srv, %zu cname records%s", app->ini_path,
+		 app->cfg.nhost, app->cfg.nsrv, app->cfg.ncname,
+		 app->pr.warnings ? " (see the warnings above)" : "");
+	return EXIT_OK;
+}
+
+static int render_one(const struct app *app, const char *name, int heading)
+{
+	struct buf out = { 0 };
+
+	if (strcmp(name, RENDER_HOSTS) == 0)
+		render_hosts(&app->cfg, &out);
+	else
+		render_srv(&app->cfg, &out);
+	if (out.oom) {
+		buf_free(&out);
+		app_error(app, "out of memory rendering %s", name);
+		return EXIT_ENV;
+	}
+	if (heading)
+		printf("==> %s <==\n", name);
+	fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	return EXIT_OK;
+}
+
+int cmd_render(struct app *app, int argc, char **argv)
+{
+	int rc;
+
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], RENDER_HOSTS) != 0 &&
+			 strcmp(argv[0], RENDER_SRV) != 0)) {
+		app_error(app, "usage: render [%s|%s]", RENDER_HOSTS, RENDER_SRV);
+		return EXIT_USAGE;
+	}
+	if ((rc = app_load(app)) != EXIT_OK)
+		return rc;
+	if (argc == 1)
+		return render_one(app, argv[0], 0);
+	if ((rc = render_one(app, RENDER_HOSTS, 1)) != EXIT_OK)
+		return rc;
+	putchar('\n');
+	return render_one(app, RENDER_SRV, 1);
+}

@@ -1,0 +1,241 @@
+/* main.c - the command line: options, dispatch, help, exit codes. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cmd.h"
+#include "report.h"
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	int (*run)(struct app *app, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "check", "check",
+	  "Validate the INI and print every problem as FILE:LINE: error|warning: ...\n"
+	  "Exit 0 when valid (warnings allowed), 3 when not. Nothing is written.",
+	  cmd_check },
+	{ "render", "render [hosts.conf|srv.conf]",
+	  "Print what apply would write: one drop-in, or both, each after a\n"
+	  "'==> NAME <==' line. Exit 3 when the INI is invalid.",
+	  cmd_render },
+	{ "diff", "diff",
+	  "Unified diff of the installed drop-ins against the INI (a dry run).\n"
+	  "Exit 0 when nothing differs, 1 when something does.",
+	  cmd_diff },
+	{ "apply", "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
+	  "Check, diff, back up, write atomically, restart dnsmasq and verify by DNS\n"
+	  "queries; on any failure restore the previous drop-ins (exit 4, or 5 if that\n"
+	  "fails too). -n shows the diff and exits 1 when something would change.\n"
+	  "--force overwrites drop-ins edited by hand (they go into the backup first).",
+	  cmd_apply },
+	{ "reapply", "reapply",
+	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
+	  "Expressway upgrade. Silent and restart-free when nothing differs.",
+	  cmd_reapply },
+	{ "status", "status",
+	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
+	  "answers, the last change and the backups.",
+	  cmd_status },
+	{ "backups", "backups",
+	  "List the backups, newest first: id, time, who, summary.",
+	  cmd_backups },
+	{ "rollback", "rollback [ID]",
+	  "Restore a backup (INI and drop-ins; default: the newest), restart, verify.\n"
+	  "The state it replaces is backed up first, so a rollback can be undone.",
+	  cmd_rollback },
+	{ "verify", "verify",
+	  "Query dnsmasq for every record in the INI and report mismatches.\n"
+	  "Exit 0 when all are served as written, 1 when not.",
+	  cmd_verify },
+	{ "help", "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *fp)
+{
+	fputs("usage: dnsdrop [-c FILE] [--root DIR] [-q|-v] [--no-color] COMMAND [options]\n\n"
+	      "Manage static DNS records (dnsmasq drop-ins) on a Cisco Expressway from one INI.\n\n"
+	      "commands:\n", fp);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %s\n", commands[i].usage);
+	fputs("\noptions:\n"
+	      "  -c FILE      the INI (default " APP_DEFAULT_INI ")\n"
+	      "  --root DIR   treat DIR as the appliance's / (sandbox, tests, demo)\n"
+	      "  -q, -v       quieter (errors only) / more detail\n"
+	      "  --no-color   no colour (also: NO_COLOR in the environment)\n"
+	      "  --help, --version\n\n"
+	      "exit codes: 0 ok, 1 differences, 2 usage, 3 invalid INI, 4 failed and restored,\n"
+	      "5 failed and NOT restored, 6 locked, 7 edited by hand, 8 environment error.\n"
+	      "'dnsdrop help COMMAND' explains one command; man dnsdrop has the rest.\n", fp);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(const char *topic)
+{
+	const struct command *c;
+
+	if (!topic) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = find_command(topic))) {
+		fprintf(stderr, "dnsdrop: no command '%s'; run 'dnsdrop help' for the list\n", topic);
+		return EXIT_USAGE;
+	}
+	printf("usage: dnsdrop [-c FILE] [--root DIR] %s\n\n%s\n", c->usage, c->help);
+	return EXIT_OK;
+}
+
+struct cli {
+	const char *command;
+	int argc;		/* command arguments, global options taken out */
+	char **argv;
+	int no_color;
+	int help, version;
+};
+
+/* Take a global option at ARGV[*I]; 1 if taken, 0 if not global, -1 bad. */
+static int global_option(struct app *app, struct cli *cli, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (strcmp(a, "-c") == 0 || strcmp(a, "--root") == 0) {
+		if (*i + 1 >= argc || !argv[*i + 1][0]) {
+			fprintf(stderr, "dnsdrop: %s needs a value\n", a);
+			return -1;
+		}
+		if (a[1] == 'c')
+			app->ini_arg = argv[++*i];
+		else
+			app->root = argv[++*i];
+		return 1;
+	}
+	if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+		return app->quiet = 1;
+	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+		return app->verbose = 1;
+	if (strcmp(a, "--no-color") == 0)
+		return cli->no_color = 1;
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		return cli->help = 1;
+	if (strcmp(a, "--version") == 0)
+		return cli->version = 1;
+	return 0;
+}
+
+/* Global options may stand before or after the command. */
+static int parse_cli(struct app *app, struct cli *cli, int argc, char **argv)
+{
+	int dashdash = 0;
+
+	cli->argv = calloc((size_t)argc + 1, sizeof *cli->argv);
+	if (!cli->argv)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		int r = dashdash ? 0 : global_option(app, cli, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--") == 0 && !dashdash) {
+			dashdash = 1;
+			continue;
+		}
+		if (!cli->command)
+			cli->command = argv[i];
+		else
+			cli->argv[cli->argc++] = argv[i];
+	}
+	return 0;
+}
+
+/* --root must name a directory: a typo there would otherwise act on "/". */
+static int check_root(struct app *app)
+{
+	struct stat st;
+
+	if (!app->root)
+		app->root = "";
+	if (!app->root[0])
+		return 0;
+	if (stat(app->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "dnsdrop: --root %s: %s; give the directory that holds the sandbox appliance\n",
+			app->root, errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	return 0;
+}
+
+/* stdout is checked at exit: a full disk or a closed pipe is an error. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "dnsdrop: cannot write to standard output: %s\n", strerror(errno));
+		return rc ? rc : EXIT_ENV;
+	}
+	return rc;
+}
+
+static int run(struct app *app, struct cli *cli)
+{
+	const struct command *c;
+
+	if (cli->version) {
+		printf("dnsdrop %s\n", DNSDROP_VERSION);
+		return EXIT_OK;
+	}
+	if (cli->help && !cli->command)
+		return cmd_help(NULL);
+	if (!cli->command) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cli->command, "help") == 0)
+		return cmd_help(cli->argc ? cli->argv[0] : NULL);
+	if (!(c = find_command(cli->command))) {
+		fprintf(stderr, "dnsdrop: unknown command '%s'; run 'dnsdrop help' for the list\n",
+			cli->command);
+		return EXIT_USAGE;
+	}
+	if (cli->help)
+		return cmd_help(c->name);
+	if (check_root(app) < 0)
+		return EXIT_ENV;
+	return c->run(app, cli->argc, cli->argv);
+}
+
+int main(int argc, char **argv)
+{
+	struct app app = { 0 };
+	struct cli cli = { 0 };
+	int rc;
+
+	if (parse_cli(&app, &cli, argc, argv) < 0) {
+		fputs("dnsdrop: run 'dnsdrop help' for usage\n", stderr);
+		free(cli.argv);
+		return EXIT_USAGE;
+	}
+	app.color_out = report_color_wanted(stdout, cli.no_color);
+	app.color_err = report_color_wanted(stderr, cli.no_color);
+	rc = run(&app, &cli);
+	app_free(&app);
+	free(cli.argv);
+	return finish(rc);
+}
