@@ -12,12 +12,14 @@ WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-unused-parameter $(WERROR)
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS   = -std=c11 -D_GNU_SOURCE -Os $(WARN) $(HARDEN) \
+           -fno-asynchronous-unwind-tables -fno-unwind-tables \
            -ffunction-sections -fdata-sections -Ibuild/include \
            -DDNSDROP_VERSION='"$(VERSION)"'
 LDFLAGS  = -static -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,relro,-z,now
 
 # Host (glibc) build for unit tests; SAN=1 adds ASan+UBSan.
-SANFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+comma    := ,
+SANFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 HOSTDIR  = build/host$(if $(filter 1,$(SAN)),-san)
 HOSTCFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -Ibuild/include -Isrc \
            -DDNSDROP_VERSION='"$(VERSION)"' $(SANFLAGS)

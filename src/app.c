@@ -98,9 +98,29 @@ int app_load(struct app *app)
 	return EXIT_OK;
 }
 
+int app_reload(struct app *app)
+{
+	char err[FSX_ERR_MAX], *text = NULL;
+	size_t len = 0;
+
+	if (fsx_read(app->ini_path, CONFIG_MAX_BYTES, FSX_TRUSTED, &text, &len, err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	if (len == app->ini_len && memcmp(text, app->ini_text, len) == 0) {
+		free(text);
+		return EXIT_OK;
+	}
+	free(text);
+	app_free(app);
+	return app_load(app);
+}
+
 void app_free(struct app *app)
 {
 	free(app->ini_text);
+	app->ini_text = NULL;
+	app->ini_len = 0;
 	model_free(&app->cfg);
 	problems_free(&app->pr);
 }

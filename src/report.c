@@ -4,6 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "fsx.h"
 
 int report_color_wanted(FILE *fp, int no_color_flag)
 {
@@ -40,4 +47,85 @@ void report_problems(FILE *fp, const struct problems *pr, int color, int quiet)
 		fprintf(fp, "dnsdrop: %zu more problems not shown; fix the ones above first\n", hidden);
 	if (pr->oom)
 		fprintf(fp, "dnsdrop: out of memory while collecting problems; some are missing\n");
+}
+
+void report_user(char *who, size_t whosz)
+{
+	const char *names[] = { "SUDO_USER", "LOGNAME", "USER" }, *user = NULL;
+	const char *ssh = getenv("SSH_CLIENT");
+	char uid[24];
+	size_t n;
+
+	for (size_t i = 0; i < 3 && !user; i++)
+		if ((user = getenv(names[i])) && !*user)
+			user = NULL;
+	if (!user) {
+		snprintf(uid, sizeof uid, "uid %u", (unsigned)getuid());
+		user = uid;
+	}
+	n = strcspn(ssh ? ssh : "", " ");
+	if (ssh && n)
+		snprintf(who, whosz, "%.64s from %.*s", user, (int)(n > 64 ? 64 : n), ssh);
+	else
+		snprintf(who, whosz, "%.64s", user);
+	/* It goes into one-line records: no control characters or blanks. */
+	for (char *p = who; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+int report_audit(const char *state_dir, const char *action, int rc,
+		 const char *summary, const char *backup_id, char *err)
+{
+	char path[PATH_MAX], line[1024], when[32], who[REPORT_USER_MAX];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, n, ok;
+
+	report_user(who, sizeof who);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof line, "%s user=%s action=%s exit=%d backup=%s %s\n", when,
+		     who, action, rc, backup_id && *backup_id ? backup_id : "-",
+		     summary ? summary : "");
+	if (n < 0 || (size_t)n >= sizeof line)
+		n = (int)strlen(line);
+	openlog("dnsdrop", LOG_PID, LOG_USER);
+	syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, "%.*s", n - 1, line + strlen(when) + 1);
+	closelog();
+	if (snprintf(path, sizeof path, "%s/dnsdrop.log", state_dir) >= (int)sizeof path) {
+		fsx_errf(err, 0, "path too long: %s/dnsdrop.log", state_dir);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fsx_errf(err, errno, "cannot open %s", path);
+		return -1;
+	}
+	ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+	if (!ok)
+		fsx_errf(err, errno, "cannot append to %s", path);
+	if (close(fd) < 0 && ok) {
+		fsx_errf(err, errno, "cannot close %s", path);
+		ok = 0;
+	}
+	return ok ? 0 : -1;
+}
+
+void report_last_change(const char *state_dir, char *out, size_t outsz)
+{
+	char path[PATH_MAX], err[FSX_ERR_MAX], *data = NULL, *end, *start;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (snprintf(path, sizeof path, "%s/dnsdrop.log", state_dir) >= (int)sizeof path ||
+	    fsx_read(path, 64u << 20, FSX_ABSENT_OK, &data, &len, err) < 0 || !data)
+		return;
+	end = data + len;
+	while (end > data && end[-1] == '\n')
+		end--;
+	for (start = end; start > data && start[-1] != '\n'; start--)
+		;
+	snprintf(out, outsz, "%.*s", (int)(end - start), start);
+	free(data);
 }

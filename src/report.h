@@ -3,6 +3,7 @@
 #ifndef DNSDROP_REPORT_H
 #define DNSDROP_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "problem.h"
@@ -16,4 +17,19 @@ int report_color_wanted(FILE *fp, int no_color_flag);
  * the rest. Warnings are left out when QUIET. */
 void report_problems(FILE *fp, const struct problems *pr, int color, int quiet);
 
+
+
+/* Who is running us, for backups and the audit log: SUDO_USER, LOGNAME or
+ * USER (else "uid N"), plus " from ADDR" when SSH_CLIENT says so. */
+#define REPORT_USER_MAX 160
+void report_user(char *out, size_t outsz);
+
+/* Append one line to STATE_DIR/dnsdrop.log (fsync'd) and send it to syslog:
+ * time, user, action, result (exit code), summary, backup ID. 0, or -1 with
+ * a sentence in ERR (FSX_ERR_MAX bytes). */
+int report_audit(const char *state_dir, const char *action, int rc,
+		 const char *summary, const char *backup_id, char *err);
+
+/* The last line of STATE_DIR/dnsdrop.log into OUT ("" when none). */
+void report_last_change(const char *state_dir, char *out, size_t outsz);
 #endif

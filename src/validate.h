@@ -55,6 +55,10 @@ const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX]);
 
 /* ---- Internal: shared between the validate_*.c files only. ---- */
 
+/* printf into WHY; a sentence too long for it ends in "...". */
+void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 enum vset_key {
 	VSET_CONF_DIR, VSET_STATE_DIR, VSET_RESTART, VSET_DNSMASQ,
 	VSET_DNSMASQ_CONF, VSET_VERIFY, VSET_KEEP_BACKUPS, VSET_N

@@ -1,0 +1,180 @@
+/* cmd_rollback.c - bring back an earlier state from the backups: its
+ * drop-ins and the INI that produced them, through the same protocol as
+ * apply (the state it replaces is backed up first, so a rollback can itself
+ * be rolled back). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "backup.h"
+#include "cmd.h"
+#include "config.h"
+#include "fsx.h"
+#include "plan.h"
+#include "txn.h"
+#include "validate.h"
+
+/* The files of one backup, read into memory. */
+struct snapshot {
+	char *data[PLAN_NFILES];
+	size_t len[PLAN_NFILES];
+	char *ini;
+	size_t ini_len;
+	struct dd_config cfg;
+	int has_cfg;
+};
+
+static void snapshot_free(struct snapshot *s)
+{
+	for (int i = 0; i < PLAN_NFILES; i++)
+		free(s->data[i]);
+	free(s->ini);
+	if (s->has_cfg)
+		model_free(&s->cfg);
+	*s = (struct snapshot){ 0 };
+}
+
+static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
+			 struct snapshot *s)
+{
+	struct ini_doc doc = { 0 };
+	struct problems pr = { 0 };
+	char err[FSX_ERR_MAX];
+	int present;
+
+	for (int i = 0; i < PLAN_NFILES; i++)
+		if (backup_read_file(app->state_dir, id, pl->file[i].name, &s->data[i], &s->len[i],
+				     &present, err) < 0)
+			goto fail;
+	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
+		goto fail;
+	if (s->ini && config_parse(s->ini, s->ini_len, "backup INI", &doc, &pr) == 0 &&
+	    !pr.errors && validate_doc(&doc, "backup INI", &s->cfg, &pr) == 0 && !pr.errors)
+		s->has_cfg = 1;
+	else
+		model_free(&s->cfg);
+	config_free(&doc);
+	problems_free(&pr);
+	return EXIT_OK;
+fail:
+	app_error(app, "%s", err);
+	return EXIT_ENV;
+}
+
+static int same_file(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (!a || !b)
+		return a == b;
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* ID, or else the newest backup whose drop-ins differ from the installed
+ * ones (the newest may just be the state a failed apply restored). */
+static int choose(struct app *app, const struct plan *pl, const char *id, struct snapshot *s,
+		  char out_id[BACKUP_ID_MAX])
+{
+	struct backup_entry *list = NULL;
+	char err[FSX_ERR_MAX];
+	size_t n = 0;
+	int rc = EXIT_OK, found = 0;
+
+	if (id) {
+		if (!backup_id_valid(id)) {
+			app_error(app, "'%s' is not a backup ID; 'dnsdrop backups' lists them", id);
+			return EXIT_USAGE;
+		}
+		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
+		return snapshot_read(app, pl, id, s);
+	}
+	if (backup_list(app->state_dir, &list, &n, err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	for (size_t i = 0; i < n && !found && rc == EXIT_OK; i++) {
+		if ((rc = snapshot_read(app, pl, list[i].id, s)) != EXIT_OK)
+			break;
+		found = !same_file(s->data[0], s->len[0], pl->file[0].have, pl->file[0].have_len) ||
+			!same_file(s->data[1], s->len[1], pl->file[1].have, pl->file[1].have_len);
+		if (found)
+			snprintf(out_id, BACKUP_ID_MAX, "%s", list[i].id);
+		else
+			snapshot_free(s);
+	}
+	backup_free_list(list, n);
+	if (rc == EXIT_OK && !found) {
+		app_step(app, "nothing to roll back: no backup differs from the installed drop-ins (%zu backups)", n);
+		return -1;
+	}
+	return rc;
+}
+
+static int rollback_locked(struct app *app, struct plan *pl, const char *id, int no_verify)
+{
+	struct txn t = { app, pl, "rollback", 0, no_verify, "", "" };
+	struct snapshot snap = { 0 };
+	struct dd_config old_cfg = { 0 };
+	struct state to = { 0 }, from;
+	char target[BACKUP_ID_MAX];
+	int rc;
+
+	if ((rc = plan_read(app, pl)) != EXIT_OK)
+		return rc;
+	if ((rc = choose(app, pl, id, &snap, target)) != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	snprintf(t.summary, sizeof t.summary, "to backup %s", target);
+	app_step(app, "rolling back to backup %s%s", target,
+		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
+	if ((rc = txn_backup(&t)) == EXIT_OK) {
+		txn_current(pl, &from, &old_cfg);
+		for (int i = 0; i < PLAN_NFILES; i++) {
+			to.data[i] = snap.data[i];
+			to.len[i] = snap.len[i];
+		}
+		to.rec = (struct backup_applied){ snap.ini, snap.data[0], snap.data[1], snap.ini_len,
+						  snap.len[0], snap.len[1] };
+		to.ini_file = snap.ini;
+		to.ini_file_len = snap.ini_len;
+		to.cfg = snap.has_cfg ? &snap.cfg : NULL;
+		if (snap.ini) {
+			from.ini_file = app->ini_text;
+			from.ini_file_len = app->ini_len;
+		}
+		rc = txn_run(&t, &to, &from);
+		txn_audit(&t, rc);
+		if (rc == EXIT_OK)
+			app_step(app, "rolled back to %s; the state before is backup %s", target, t.backup_id);
+	}
+	model_free(&old_cfg);
+	snapshot_free(&snap);
+	return rc;
+}
+
+int cmd_rollback(struct app *app, int argc, char **argv)
+{
+	struct plan pl = { 0 };
+	const char *id = NULL;
+	int rc, fd = -1, no_verify = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--no-verify") == 0)
+			no_verify = 1;
+		else if (argv[i][0] != '-' && !id)
+			id = argv[i];
+		else {
+			app_error(app, "usage: rollback [--no-verify] [ID]");
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = app_load(app)) != EXIT_OK)
+		return rc;
+	if (app_rooted(app, app->cfg.set.state_dir, app->state_dir) < 0)
+		return EXIT_ENV;
+	if ((rc = txn_lock(app, &fd)) != EXIT_OK)
+		return rc;
+	if ((rc = app_reload(app)) == EXIT_OK && (rc = plan_env(app, &pl)) == EXIT_OK)
+		rc = rollback_locked(app, &pl, id, no_verify);
+	fsx_unlock(fd);
+	plan_free(&pl);
+	return rc;
+}

@@ -1,0 +1,581 @@
+/* confdir.c - finding dnsmasq's conf-dir by reading its config the way
+ * dnsmasq 2.90 does (option.c: read_file, one_file and the conf-dir case,
+ * each rule checked against the real binary), and reading /proc for the
+ * config a running dnsmasq uses. */
+#include "confdir.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "render.h"
+
+#define LINE_BUF 1025		/* dnsmasq's fgets(MAXDNAME): longer lines split */
+#define MAX_BYTES (4u << 20)	/* a config bigger than this is not a config */
+#define MAX_FILTERS 16
+#define HIDDEN_COMMA '\001'	/* a quoted comma, as dnsmasq's hide_meta */
+#define DEFAULT_CONF "/etc/dnsmasq.conf"
+#define RELATIVE "a relative path, taken from / (dnsmasq's working directory at boot)"
+
+struct filters {
+	const char *match[MAX_FILTERS];	/* "*.conf": only these load (".conf") */
+	const char *skip[MAX_FILTERS];	/* ".bak": these never load */
+	size_t nmatch, nskip;
+};
+
+struct cand {
+	char *dir, *filters, *how;
+	struct stat st;
+	int have_st;		/* symlinked duplicates merge by dev/ino */
+};
+
+struct walk {
+	const char *root;
+	struct problems *pr;
+	const char *prfile;
+	struct cand cand[CONFDIR_MAX_CANDS];
+	size_t ncand;		/* may exceed CONFDIR_MAX_CANDS: counted only */
+	struct { dev_t dev; ino_t ino; } seen[CONFDIR_MAX_FILES];
+	size_t nseen;
+	struct buf notes;
+	int main_errno;		/* the main config could not be read */
+	int oom;
+};
+
+static void walk_file(struct walk *w, const char *path, const char *named,
+		      int depth);
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+/* Takes TEXT (from dupf): a warning when WARN, else a note for messages. */
+static void tell(struct walk *w, int warn, char *text)
+{
+	if (!text)
+		w->oom = 1;
+	else if (warn)
+		problems_add(w->pr, w->prfile, 0, SEV_WARNING, "%s", text);
+	else
+		buf_printf(&w->notes, "%s%s", w->notes.len ? "; " : "", text);
+	free(text);
+}
+
+/* dnsmasq reads relative paths from its working directory; at boot and
+ * under service_run that is /, so that is where we look. */
+static char *absolute(const char *path)
+{
+	return path[0] == '/' ? strdup(path) : dupf("/%s", path);
+}
+
+static char *rooted(const char *root, const char *abspath)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	return dupf("%.*s%s", (int)n, n ? root : "", abspath);
+}
+
+/* Comments, quotes and blanks as in dnsmasq's read_file: '#' starts a
+ * comment only at the start or after a blank; inside "..." a comma does
+ * not split (kept as HIDDEN_COMMA). Escapes inside quotes are not decoded:
+ * no sane path needs them. Returns the trimmed option text, NULL for a
+ * blank line or a missing closing quote (dnsmasq refuses that line). */
+static char *clean_line(char *buf)
+{
+	int white = 1;
+	char *p, *start;
+	size_t len;
+
+	for (p = buf; *p; p++) {
+		if (*p == '"') {
+			memmove(p, p + 1, strlen(p + 1) + 1);
+			for (; *p && *p != '"'; p++)
+				if (*p == ',')
+					*p = HIDDEN_COMMA;
+			if (!*p)
+				return NULL;
+			memmove(p, p + 1, strlen(p + 1) + 1);
+			if (!*p)
+				break;
+		}
+		if (isspace((unsigned char)*p)) {
+			*p = ' ';
+			white = 1;
+		} else if (white && *p == '#') {
+			*p = '\0';
+			break;
+		} else {
+			white = 0;
+		}
+	}
+	for (start = buf; *start == ' '; start++)
+		;
+	for (len = strlen(start); len && start[len - 1] == ' '; len--)
+		;
+	start[len] = '\0';
+	return len ? start : NULL;
+}
+
+static void unhide(char *s)
+{
+	for (; *s; s++)
+		if (*s == HIDDEN_COMMA)
+			*s = ',';
+}
+
+/* dnsmasq's split_chr: cut at the next comma and trim blanks around it. */
+static char *split_comma(char *s)
+{
+	char *c = s ? strchr(s, ',') : NULL, *p;
+
+	if (!c)
+		return NULL;
+	for (p = c; p >= s && (*p == ',' || *p == ' '); p--)
+		*p = '\0';
+	for (c++; *c == ' '; c++)
+		;
+	return c;
+}
+
+/* The extension list of a conf-dir line; OUT gets it normalised. */
+static void parse_filters(char *list, struct filters *f, struct buf *out)
+{
+	char *next;
+
+	buf_add(out, "", 0);
+	for (; list; list = next) {
+		next = split_comma(list);
+		unhide(list);
+		if (!*list || !strcmp(list, "*"))	/* dnsmasq: no-ops */
+			continue;
+		if (*list == '*' && f->nmatch < MAX_FILTERS)
+			f->match[f->nmatch++] = list + 1;
+		else if (*list != '*' && f->nskip < MAX_FILTERS)
+			f->skip[f->nskip++] = list;
+		buf_printf(out, "%s%s", out->len ? "," : "", list);
+	}
+}
+
+/* dnsmasq compares suffixes with len > ls: "x.conf" never matches itself. */
+static int ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	return n > s && !strcmp(name + n - s, suffix);
+}
+
+/* Would dnsmasq load a regular file NAME from this conf-dir? If not and
+ * WHY is given, say which rule skips it. */
+static int loads(const struct filters *f, const char *name, struct buf *why)
+{
+	size_t i, len = strlen(name);
+	int ok = f->nmatch == 0;
+
+	if (!len || name[0] == '.' || name[len - 1] == '~' ||
+	    (name[0] == '#' && name[len - 1] == '#'))
+		return 0;
+	for (i = 0; i < f->nmatch && !ok; i++)
+		ok = ends_with(name, f->match[i]);
+	if (!ok && why) {
+		buf_printf(why, "it loads only files ending in");
+		for (i = 0; i < f->nmatch; i++)
+			buf_printf(why, "%s %s", i ? "," : "", f->match[i]);
+	}
+	for (i = 0; i < f->nskip && ok; i++) {
+		ok = !ends_with(name, f->skip[i]);
+		if (!ok && why)
+			buf_printf(why, "it skips files ending in %s", f->skip[i]);
+	}
+	return ok;
+}
+
+/* Read each file dnsmasq loads from DIR: regular files (links followed)
+ * that pass the filters, in alphabetical order as dnsmasq sorts them
+ * (alphasort is strcmp here: dnsdrop never sets a locale). */
+static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
+		     const char *how, int depth)
+{
+	char *rdir = rooted(w->root, dir), *path, *rpath;
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n = rdir ? scandir(rdir, &ents, NULL, alphasort) : -1;
+
+	if (n < 0)
+		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
+				       "start)", how, dir, strerror(errno)) : NULL);
+	for (int i = 0; i < n; i++) {
+		path = dupf("%s/%s", dir, ents[i]->d_name);
+		rpath = dupf("%s/%s", rdir, ents[i]->d_name);
+		if (!path || !rpath)
+			w->oom = 1;
+		else if (loads(f, ents[i]->d_name, NULL) && stat(rpath, &st) == 0 &&
+			 S_ISREG(st.st_mode))
+			walk_file(w, path, NULL, depth + 1);
+		free(rpath);
+		free(path);
+		free(ents[i]);
+	}
+	free(ents);
+	free(rdir);
+}
+
+/* Keep DIR (taken over) as a candidate unless it is one already. */
+static void add_cand(struct walk *w, char *dir, const char *filters,
+		     const char *how)
+{
+	struct cand c = { dir, strdup(filters), strdup(how), { 0 }, 0 }, *o;
+	char *rdir = rooted(w->root, dir);
+	size_t i, named = w->ncand < CONFDIR_MAX_CANDS ? w->ncand : CONFDIR_MAX_CANDS;
+
+	c.have_st = rdir && stat(rdir, &c.st) == 0;
+	free(rdir);
+	for (i = 0, o = w->cand; i < named; i++, o++)
+		if (!strcmp(o->dir, dir) || (c.have_st && o->have_st &&
+		    o->st.st_dev == c.st.st_dev && o->st.st_ino == c.st.st_ino))
+			break;	/* the same directory: dnsmasq reads it once */
+	if (!c.filters || !c.how)
+		w->oom = 1;
+	else if (i == named && named < CONFDIR_MAX_CANDS)
+		w->cand[w->ncand++] = c, c = (struct cand){ 0 };
+	else if (i == named)
+		w->ncand++;	/* counted, not named */
+	free(c.dir), free(c.filters), free(c.how);
+}
+
+/* conf-dir=DIR[,EXT...]: a candidate if our two names would load. */
+static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
+{
+	struct filters f = { 0 };
+	struct buf flt = { 0 }, why = { 0 };
+	char *list = split_comma(arg), *dir, *how;
+	size_t len;
+
+	unhide(arg);
+	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
+		arg[len - 1] = '\0';
+	parse_filters(list, &f, &flt);
+	dir = absolute(arg);
+	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
+		   flt.p ? flt.p : "", where);
+	if (!dir || !how || flt.oom) {
+		w->oom = 1;
+	} else {
+		if (arg[0] != '/')
+			tell(w, 1, dupf("%s: " RELATIVE, how));
+		walk_dir(w, dir, &f, how, depth);
+		if (loads(&f, RENDER_HOSTS, &why) && loads(&f, RENDER_SRV, &why)) {
+			add_cand(w, dir, flt.p, how);
+			dir = NULL;
+		} else {
+			tell(w, 0, dupf("%s does not load %s and %s: %s", how,
+					RENDER_HOSTS, RENDER_SRV, why.p ? why.p : ""));
+		}
+	}
+	free(dir);
+	free(how);
+	buf_free(&flt);
+	buf_free(&why);
+}
+
+/* One line of a config file, split as dnsmasq splits "name = value". */
+static void walk_line(struct walk *w, char *line, const char *file, int lineno,
+		      int depth)
+{
+	char *name, *arg = NULL, *eq, *where, *path;
+
+	if (!(name = clean_line(line)))
+		return;
+	if ((eq = strchr(name, '='))) {
+		for (arg = eq + 1; *arg == ' '; arg++)
+			;
+		for (; eq >= name && (*eq == ' ' || *eq == '='); eq--)
+			*eq = '\0';
+	}
+	if (strcmp(name, "conf-dir") && strcmp(name, "conf-file") &&
+	    strcmp(name, "conf-script"))
+		return;
+	if (!(where = dupf("at line %d of %s", lineno, file))) {
+		w->oom = 1;
+		return;
+	}
+	if (!strcmp(name, "conf-script")) {
+		tell(w, 1, dupf("conf-script %s is not run: if it prints conf-dir "
+				"lines, set conf_dir in [dnsdrop]", where));
+	} else if (!arg || !*arg) {
+		if (!strcmp(name, "conf-dir"))
+			tell(w, 0, dupf("conf-dir without a directory %s", where));
+	} else if (!strcmp(name, "conf-dir")) {
+		on_conf_dir(w, arg, where, depth);
+	} else if (strcmp(arg, "-")) {	/* "-" is stdin: nothing to follow */
+		unhide(arg);
+		if (arg[0] != '/')
+			tell(w, 1, dupf("conf-file=%s %s: " RELATIVE, arg, where));
+		if (!(path = absolute(arg)))
+			w->oom = 1;
+		else
+			walk_file(w, path, where, depth + 1);
+		free(path);
+	}
+	free(where);
+}
+
+/* 1 if the file was read before (dnsmasq skips repeats by dev/ino: that
+ * also ends cycles), else remembers it; -1 when too many were read. */
+static int seen_before(struct walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return 1;
+	if (w->nseen == CONFDIR_MAX_FILES)
+		return -1;
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen++].ino = st->st_ino;
+	return 0;
+}
+
+static const char *why_text(int why)
+{
+	return why == EINVAL ? "not a regular file" : why == EFBIG ?
+	       "too big for a config file" : strerror(why);
+}
+
+/* Open PATH (under ROOT) once; NAMED says where it was named, if at all. */
+static FILE *open_conf(struct walk *w, const char *path, const char *named,
+		       int depth)
+{
+	char *rpath = rooted(w->root, path);
+	struct stat st;
+	int fd = -1, why = 0, repeat = 0;
+	FILE *f = NULL;
+
+	/* O_NONBLOCK: a FIFO must not hang the search; it is refused below. */
+	if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fstat(fd, &st) < 0)
+		why = rpath ? errno : ENOMEM;
+	else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_BYTES)
+		why = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+	else if ((repeat = seen_before(w, &st)) == 0 && !(f = fdopen(fd, "r")))
+		why = errno;
+	free(rpath);
+	if (!f && fd >= 0)
+		close(fd);
+	if (repeat < 0)
+		tell(w, 1, dupf("more than %d config files; %s not read",
+				CONFDIR_MAX_FILES, path));
+	if (why && depth == 0)
+		w->main_errno = why;
+	else if (why)
+		tell(w, 1, dupf("cannot read %s%s%s: %s", path, named ? ", named "
+				: "", named ? named : "", why_text(why)));
+	return f;
+}
+
+static void walk_file(struct walk *w, const char *path, const char *named,
+		      int depth)
+{
+	char line[LINE_BUF];
+	int lineno = 0;
+	FILE *f;
+
+	if (depth > CONFDIR_MAX_DEPTH) {
+		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
+				CONFDIR_MAX_DEPTH));
+		return;
+	}
+	if (!(f = open_conf(w, path, named, depth)))
+		return;
+	while (!w->oom && fgets(line, sizeof line, f))
+		walk_line(w, line, path, ++lineno, depth);
+	fclose(f);
+}
+
+/* The error for none or several candidates, with what was seen. */
+static void no_single(struct walk *w, const char *conf)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	if (w->ncand == 0 && w->main_errno)
+		buf_printf(&b, "cannot read %s: %s", conf, why_text(w->main_errno));
+	else if (w->ncand == 0)
+		buf_printf(&b, "no conf-dir line that loads %s and %s was found in "
+			   "%s or the files it includes", RENDER_HOSTS, RENDER_SRV,
+			   conf);
+	else
+		buf_printf(&b, "%zu conf-dir lines load %s and %s:", w->ncand,
+			   RENDER_HOSTS, RENDER_SRV);
+	for (i = 0; i < w->ncand && i < CONFDIR_MAX_CANDS; i++)
+		buf_printf(&b, "%s %s (%s)", i ? ";" : "", w->cand[i].dir,
+			   w->cand[i].how);
+	if (w->ncand == 0 && w->notes.len)
+		buf_printf(&b, " (%s)", w->notes.p);
+	buf_printf(&b, "; set conf_dir in [dnsdrop] to the directory dnsmasq "
+		   "reads drop-ins from%s", w->ncand > 1 ? " (one of these)" : "");
+	problems_add(w->pr, w->prfile, 0, SEV_ERROR, "%s",
+		     b.oom ? "out of memory" : b.p);
+	buf_free(&b);
+}
+
+int confdir_find(const char *dnsmasq_conf, const char *root,
+		 struct confdir_result *res, struct problems *pr)
+{
+	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
+	char *conf = absolute(dnsmasq_conf);
+	int rc = -1;
+
+	*res = (struct confdir_result){ 0 };
+	if (w && conf) {
+		w->root = root;
+		w->pr = pr;
+		w->prfile = dnsmasq_conf;
+		walk_file(w, conf, NULL, 0);
+	}
+	if (!w || !conf || w->oom || w->notes.oom) {
+		problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory "
+			     "while reading %s", dnsmasq_conf);
+	} else if (w->ncand != 1) {
+		no_single(w, dnsmasq_conf);
+	} else {
+		res->dir = w->cand[0].dir;
+		res->filters = w->cand[0].filters;
+		res->how = w->cand[0].how;
+		res->dir_rooted = rooted(root, res->dir);
+		res->notes = w->notes.len ? strdup(w->notes.p) : NULL;
+		w->ncand = 0;	/* ownership moved to RES */
+		if ((rc = res->dir_rooted && (res->notes || !w->notes.len) ? 0 : -1))
+			problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory");
+	}
+	for (size_t i = 0; w && i < w->ncand && i < CONFDIR_MAX_CANDS; i++)
+		free(w->cand[i].dir), free(w->cand[i].filters), free(w->cand[i].how);
+	if (w)
+		buf_free(&w->notes);
+	free(w);
+	free(conf);
+	if (rc < 0)
+		confdir_free(res);
+	return rc;
+}
+
+void confdir_free(struct confdir_result *res)
+{
+	free(res->dir);
+	free(res->dir_rooted);
+	free(res->filters);
+	free(res->how);
+	free(res->notes);
+	*res = (struct confdir_result){ 0 };
+}
+
+/* Up to SZ - 1 bytes of PROC/PID/WHAT, NUL-terminated; -1 if unreadable. */
+static ssize_t read_proc(const char *proc, const char *pid, const char *what,
+			 char *buf, size_t sz)
+{
+	char *path = dupf("%s/%s/%s", proc, pid, what);
+	FILE *f = path ? fopen(path, "re") : NULL;
+	size_t n = f ? fread(buf, 1, sz - 1, f) : 0;
+	int bad = !f || ferror(f);
+
+	if (f)
+		fclose(f);
+	free(path);
+	buf[n] = '\0';
+	return bad ? -1 : (ssize_t)n;
+}
+/* The config files on one dnsmasq command line (NUL-separated ARGS):
+ * -C FILE, -CFILE, --conf-file=FILE, as getopt reads them. */
+static void report_pid(struct buf *b, const char *pid, const char *args,
+		       size_t len, const char *expected)
+{
+	const char *a = args + strlen(args) + 1, *end = args + len, *file;
+	struct buf files = { 0 };
+	int differs = 0;
+
+	for (; a < end && strcmp(a, "--"); a += strlen(a) + 1) {
+		file = NULL;
+		if (!strncmp(a, "--conf-file=", 12))
+			file = a + 12;
+		else if (!strncmp(a, "-C", 2) && a[2])
+			file = a + 2;
+		else if (!strcmp(a, "-C") && a + 3 < end)
+			file = a += 3;	/* the next argument */
+		if (!file)
+			continue;
+		differs |= strcmp(file, expected) != 0;
+		buf_printf(&files, "%s-C %s", files.len ? ", " : "", file);
+	}
+	if (!files.len && strcmp(expected, DEFAULT_CONF))
+		buf_printf(b, "%sdnsmasq (pid %s) was started without -C, so it "
+			   "reads %s, not %s", b->len ? "; " : "", pid,
+			   DEFAULT_CONF, expected);
+	else if (differs)
+		buf_printf(b, "%sdnsmasq (pid %s) was started with %s, not %s",
+			   b->len ? "; " : "", pid, files.p, expected);
+	buf_free(&files);
+}
+
+static int cmp_pids(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+int confdir_running(const char *proc_root, const char *expected_conf,
+		    char *out, size_t outsz)
+{
+	enum { MAX_PIDS = 64, CMDLINE_MAX = 64 << 10 };
+	char comm[32], pid[24], *cmd = malloc(CMDLINE_MAX);
+	long pids[MAX_PIDS];
+	size_t n = 0;
+	struct buf b = { 0 };
+	struct dirent *e;
+	ssize_t len;
+	DIR *d;
+
+	if (!cmd || !(d = opendir(proc_root))) {
+		snprintf(out, outsz, "cannot read %s: %s", proc_root,
+			 strerror(errno));
+		free(cmd);
+		return -1;
+	}
+	while ((e = readdir(d)) && n < MAX_PIDS) {
+		if (!*e->d_name || strspn(e->d_name, "0123456789") !=
+		    strlen(e->d_name) || read_proc(proc_root, e->d_name,
+		    "comm", comm, sizeof comm) < 0 || strcmp(comm, "dnsmasq\n"))
+			continue;
+		pids[n++] = atol(e->d_name);
+	}
+	closedir(d);
+	qsort(pids, n, sizeof *pids, cmp_pids);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(pid, sizeof pid, "%ld", pids[i]);
+		len = read_proc(proc_root, pid, "cmdline", cmd, CMDLINE_MAX);
+		if (len > 0)	/* empty: a zombie or a kernel thread */
+			report_pid(&b, pid, cmd, (size_t)len, expected_conf);
+	}
+	if (outsz && snprintf(out, outsz, "%s", b.p ? b.p : "") >= (int)outsz &&
+	    outsz > 4)
+		memcpy(out + outsz - 4, "...", 4);	/* cut, and says so */
+	buf_free(&b);
+	free(cmd);
+	return (int)n;
+}

@@ -1,0 +1,76 @@
+/* fsx.h - touching the disk: bounded reads, atomic writes and removals,
+ * directories, the state lock. Every function returns 0 (or a count) on
+ * success and -1 on failure with a whole sentence in ERR, e.g.
+ * "cannot rename .hosts.conf.Xa1b2c to hosts.conf in /tandberg/etc/dnsmasq.d:
+ * No space left on device". Nothing here prints or exits. */
+#ifndef DNSDROP_FSX_H
+#define DNSDROP_FSX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FSX_ERR_MAX 1024
+
+/* fsx_read flags */
+#define FSX_TRUSTED 1u		/* owned by the euid, not group/world-writable */
+#define FSX_ABSENT_OK 2u	/* a missing file is not an error: *DATA = NULL */
+
+/* Format an error sentence into ERR; ERRNUM != 0 appends ": strerror". */
+void fsx_errf(char *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Join DIR and NAME into OUT (PATH_MAX bytes); -1 if too long. */
+int fsx_join(char *out, const char *dir, const char *name, char *err);
+
+/* Open directory PATH read-only; a symlink at PATH itself is refused with
+ * its target named (config must not silently land elsewhere). fd or -1. */
+int fsx_open_dir(const char *path, char *err);
+
+/* Read the regular file PATH (never a symlink, FIFO, device or directory:
+ * the sentence names what it is) of at most MAX bytes into a NUL-terminated
+ * heap buffer *DATA of *LEN bytes (caller frees). FSX_TRUSTED also requires
+ * the file to be owned by the euid and not writable by group or others, nor
+ * its directory, and says what to run to fix it. FSX_ABSENT_OK: a missing
+ * file returns 0 with *DATA NULL and *LEN 0. */
+int fsx_read(const char *path, size_t max, unsigned flags,
+	     char **data, size_t *len, char *err);
+
+/* Replace DIR/NAME by LEN bytes of DATA with MODE, atomically: temp file
+ * ".NAME.XXXXXX" in DIR (O_EXCL|O_NOFOLLOW), write, fsync, rename, fsync DIR.
+ * Refuses a symlinked DIR and a target that is not a regular file. On failure
+ * before the rename the temp file is removed and the old file is untouched;
+ * only a failed fsync of DIR after the rename leaves the new content in place
+ * (not yet durable), which ERR says. */
+int fsx_write_atomic(const char *dir, const char *name, const char *data,
+		     size_t len, mode_t mode, char *err);
+
+/* Remove the regular file DIR/NAME and fsync DIR; absent is success. A
+ * symlink or other non-regular file at DIR/NAME is refused, never removed. */
+int fsx_remove_atomic(const char *dir, const char *name, char *err);
+
+/* Create PATH and missing parents with MODE (existing ones are kept as they
+ * are); each new directory is fsync'd into its parent. */
+int fsx_mkdir_p(const char *path, mode_t mode, char *err);
+
+/* fsync the directory PATH so renames and unlinks in it are durable. */
+int fsx_fsync_dir(const char *path, char *err);
+
+/* Remove directory PATH and the files and symlinks directly in it (never
+ * following them); a subdirectory inside is an error. Absent is success. */
+int fsx_rmdir_flat(const char *path, char *err);
+
+/* Take the exclusive lock PATH (created 0600): flock(LOCK_EX|LOCK_NB), then
+ * our pid is written into it. 0: locked, *FD holds it until fsx_unlock.
+ * 1: busy, *HOLDER_PID is the pid written by the holder (0 if unknown).
+ * -1: error. */
+int fsx_lock(const char *path, int *fd, long *holder_pid, char *err);
+
+/* Clear the pid and release the lock taken by fsx_lock. */
+void fsx_unlock(int fd);
+
+/* Remove ".NAME.XXXXXX" temp files a killed run left in DIR (dnsmasq skips
+ * them, but the conf-dir should stay clean). Call only under the lock: a
+ * concurrent writer's temp file would go too. Returns how many, or -1. */
+int fsx_sweep_temps(const char *dir, const char *name, char *err);
+
+#endif

@@ -1,0 +1,259 @@
+/* txn.c - one change of the appliance: backup, atomic write, restart,
+ * verify, and the way back. */
+#include "txn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "dnsq.h"
+#include "fsx.h"
+#include "report.h"
+#include "service.h"
+#include "validate.h"
+
+#define RESTART_TIMEOUT_MS 30000u
+#define READY_TIMEOUT_MS 10000u
+#define QUERY_TIMEOUT_MS 1000u
+
+int txn_lock(struct app *app, int *fd)
+{
+	char err[FSX_ERR_MAX], path[PATH_MAX];
+	long holder = 0;
+	int r;
+
+	if (fsx_mkdir_p(app->state_dir, 0700, err) < 0 ||
+	    fsx_join(path, app->state_dir, "lock", err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	r = fsx_lock(path, fd, &holder, err);
+	if (r == 1) {
+		if (holder > 0)
+			app_error(app, "another dnsdrop (pid %ld) holds %s; wait for it to finish (ps -p %ld)",
+				  holder, path, holder);
+		else
+			app_error(app, "another process holds the lock %s; wait for it to finish (fuser %s)",
+				  path, path);
+		return EXIT_LOCKED;
+	}
+	if (r < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+static int same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a && b && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* The records of an earlier INI, for checking that it is served again. */
+static int parse_ini(const char *text, size_t len, struct dd_config *cfg)
+{
+	struct ini_doc doc = { 0 };
+	struct problems pr = { 0 };
+	int ok = config_parse(text, len, "earlier INI", &doc, &pr) == 0 && !pr.errors &&
+		 validate_doc(&doc, "earlier INI", cfg, &pr) == 0 && !pr.errors;
+
+	config_free(&doc);
+	problems_free(&pr);
+	if (!ok)
+		model_free(cfg);
+	return ok ? 0 : -1;
+}
+
+void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
+{
+	const struct backup_applied *a = &pl->applied;
+	int ours = pl->file[0].have || pl->file[1].have;
+
+	*cur = (struct state){ 0 };
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		cur->data[i] = pl->file[i].have;
+		cur->len[i] = pl->file[i].have_len;
+	}
+	cur->rec = *a;
+	ours = ours && same(cur->data[0], cur->len[0], a->hosts, a->hosts_len) &&
+	       same(cur->data[1], cur->len[1], a->srv, a->srv_len);
+	if (ours && a->ini && parse_ini(a->ini, a->ini_len, old_cfg) == 0)
+		cur->cfg = old_cfg;
+}
+
+int txn_backup(struct txn *t)
+{
+	const struct backup_applied *a = &t->pl->applied;
+	char err[FSX_ERR_MAX], who[REPORT_USER_MAX];
+	struct backup_meta meta = { who, t->action, t->summary };
+	/* The INI goes with the drop-ins only when they are what it produced. */
+	int ours = same(t->pl->file[0].have, t->pl->file[0].have_len, a->hosts, a->hosts_len) &&
+		   same(t->pl->file[1].have, t->pl->file[1].have_len, a->srv, a->srv_len);
+
+	report_user(who, sizeof who);
+	if (backup_take(t->app->state_dir, t->app->conf_dir, ours ? a->ini : NULL,
+			ours ? a->ini_len : 0, &meta, t->backup_id, err) < 0) {
+		app_error(t->app, "cannot back up the installed drop-ins, so nothing was changed: %s", err);
+		return EXIT_ENV;
+	}
+	app_step(t->app, "backed up the installed drop-ins as %s", t->backup_id);
+	if (backup_prune(t->app->state_dir, t->app->cfg.set.keep_backups, err) < 0)
+		app_error(t->app, "warning: cannot remove old backups: %s", err);
+	return EXIT_OK;
+}
+
+/* Put the INI back (rollback): atomically, in its own directory, 0600. */
+static int write_ini(const char *path, const char *data, size_t len, char *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return fsx_write_atomic(".", path, data, len, 0600, err);
+	if ((size_t)(slash - path) >= sizeof dir) {
+		fsx_errf(err, 0, "path too long: %s", path);
+		return -1;
+	}
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return fsx_write_atomic(slash == path ? "/" : dir, slash + 1, data, len, 0600, err);
+}
+
+/* Write STATE: drop-ins (all of them when ALL, else only those that differ
+ * from what PL found installed), the INI file if asked, the applied record. */
+static int install(struct txn *t, const struct state *s, int all, char *err)
+{
+	const struct plan *pl = t->pl;
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		const struct dropin *f = &pl->file[i];
+		int r;
+
+		if (!all && same(s->data[i], s->len[i], f->have, f->have_len))
+			continue;
+		if (s->data[i])
+			r = fsx_write_atomic(t->app->conf_dir, f->name, s->data[i], s->len[i], 0644, err);
+		else
+			r = fsx_remove_atomic(t->app->conf_dir, f->name, err);
+		if (r < 0)
+			return -1;
+	}
+	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
+		return -1;
+	return backup_save_applied(t->app->state_dir, s->rec.ini, s->rec.ini_len, s->rec.hosts,
+				   s->rec.hosts_len, s->rec.srv, s->rec.srv_len, err);
+}
+
+static int restart(struct txn *t)
+{
+	struct service_result res = { 0 };
+	char err[SERVICE_ERR_MAX];
+	int r;
+
+	app_step(t->app, "restarting dnsmasq: %s", t->app->cfg.set.restart);
+	r = service_run(t->pl->restart_argv, RESTART_TIMEOUT_MS, SERVICE_OUTPUT_MAX, &res, err);
+	if (r < 0)
+		app_error(t->app, "restart failed: %s", err);
+	if ((r < 0 || t->app->verbose) && res.output.len)
+		fprintf(stderr, "---- output of the restart command ----\n%.*s%s---- end ----\n",
+			(int)res.output.len, res.output.p,
+			res.output.p[res.output.len - 1] == '\n' ? "" : "\n");
+	service_result_free(&res);
+	return r;
+}
+
+static void show_mismatches(const struct txn *t, const struct dnsq_report *rep)
+{
+	for (size_t i = 0; i < rep->kept; i++)
+		fprintf(stderr, "  not served: %s\n", rep->mismatch[i].text);
+	if (rep->mismatches > rep->kept)
+		fprintf(stderr, "  ... and %zu more\n", rep->mismatches - rep->kept);
+	(void)t;
+}
+
+int txn_verify(struct txn *t, const struct dd_config *cfg)
+{
+	struct dnsq_report rep = { 0 };
+	char err[DNSQ_ERR_MAX];
+	int r;
+
+	if (t->pl->verify_off || t->no_verify) {
+		app_step(t->app, "not verifying (%s)", t->no_verify ? "--no-verify" : "verify = off");
+		return 0;
+	}
+	if (dnsq_wait_ready(&t->pl->server, READY_TIMEOUT_MS, err) < 0) {
+		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
+		return -1;
+	}
+	if (!cfg) {
+		app_step(t->app, "dnsmasq answers on %s (these records were not written by dnsdrop: not checked one by one)",
+			 t->pl->server.text);
+		return 0;
+	}
+	r = dnsq_verify(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &rep);
+	if (r == 0)
+		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers as written",
+			 t->pl->server.text, rep.checked);
+	else if (r > 0)
+		app_error(t->app, "verification failed: %zu of %zu answers from %s differ",
+			  rep.mismatches, rep.checked, t->pl->server.text);
+	else
+		app_error(t->app, "verification could not finish: %s", rep.err);
+	show_mismatches(t, &rep);
+	dnsq_report_free(&rep);
+	return r == 0 ? 0 : -1;
+}
+
+static int restore(struct txn *t, const struct state *from)
+{
+	char err[FSX_ERR_MAX] = "";
+
+	app_error(t->app, "%s failed; restoring the previous drop-ins from backup %s",
+		  t->action, t->backup_id);
+	if (install(t, from, 1, err) < 0 || restart(t) < 0 || txn_verify(t, from->cfg) < 0) {
+		if (err[0])
+			app_error(t->app, "%s", err);
+		app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
+			  t->backup_id, t->app->state_dir, t->backup_id, t->app->conf_dir,
+			  t->app->cfg.set.restart);
+		return EXIT_RESTORE_FAILED;
+	}
+	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: fix it and run dnsdrop apply again",
+		  t->action, t->app->ini_path);
+	return EXIT_RESTORED;
+}
+
+int txn_run(struct txn *t, const struct state *to, const struct state *from)
+{
+	char err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
+
+	if (install(t, to, 0, err) < 0) {
+		app_error(t->app, "%s", err);
+		/* dnsmasq has not seen anything yet: put back what was written. */
+		if (install(t, from, 1, err2) < 0) {
+			app_error(t->app, "%s", err2);
+			app_error(t->app, "RESTORE FAILED: the drop-ins in %s may be a mix of old and new; the previous ones are in backup %s: run 'dnsdrop rollback %s' once the disk is fixed",
+				  t->app->conf_dir, t->backup_id, t->backup_id);
+			return EXIT_RESTORE_FAILED;
+		}
+		app_error(t->app, "nothing changed: the previous drop-ins are in place and dnsmasq was not restarted");
+		return EXIT_ENV;
+	}
+	app_step(t->app, "wrote %s", t->summary);
+	if (t->no_restart) {
+		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart");
+		return EXIT_OK;
+	}
+	if (restart(t) == 0 && txn_verify(t, to->cfg) == 0)
+		return EXIT_OK;
+	return restore(t, from);
+}
+
+void txn_audit(const struct txn *t, int rc)
+{
+	char err[FSX_ERR_MAX];
+
+	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id, err) < 0)
+		app_error(t->app, "warning: cannot write the audit log: %s", err);
+}

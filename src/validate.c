@@ -1,0 +1,415 @@
+/* validate.c - judging: the walk over the INI entries and the records of
+ * [hosts], [srv] and [cname], one line at a time. Names, addresses and
+ * settings are judged in validate_name.c, validate_addr.c and
+ * validate_set.c; rules across lines in validate_dup.c.
+ *
+ * Every problem is collected, never only the first. A record whose own
+ * line is valid enters the model even when other lines are not, so the
+ * rules across lines can still name the first of two duplicates. */
+#include "validate.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vctx {
+	const char *path;
+	struct dd_config *cfg;
+	struct problems *pr;
+	size_t hcap, scap, ccap;
+};
+
+#define SRV_DEFAULT_PRIORITY 10
+#define SRV_DEFAULT_WEIGHT 10
+
+/* Well-known MRA services and the port their clients expect. */
+static const struct {
+	const char *prefix;
+	unsigned port;
+} mra_ports[] = {
+	{ "_collab-edge._tls.", 8443 }, { "_cisco-uds._tcp.", 8443 },
+	{ "_cuplogin._tcp.", 8443 }, { "_xmpp-server._tcp.", 5269 },
+	{ "_xmpp-client._tcp.", 5222 }, { "_sips._tcp.", 5061 },
+	{ "_sip._tcp.", 5060 }, { "_sip._udp.", 5060 },
+};
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Grow *V (of *CAP elements of SIZE) to hold N + 1. -1 out of memory. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (!(nv = realloc(*v, ncap * size)))
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/* dnsmasq reads a line of 1024 bytes or more as two lines; the name limits
+ * keep every line far below, and this makes sure of it. */
+static int line_fits(struct vctx *v, int line, size_t len)
+{
+	if (len <= DD_RENDER_LINE_MAX)
+		return 1;
+	problems_add(v->pr, v->path, line, SEV_ERROR,
+		     "the drop-in line for this record would be %zu bytes, more than dnsmasq reads as one line (%d); shorten the names",
+		     len, DD_RENDER_LINE_MAX);
+	return 0;
+}
+
+/* A target written as an address: SRV and CNAME targets must be names. */
+static int looks_like_addr(const char *s)
+{
+	unsigned char b[4];
+
+	return s[0] == '[' || strchr(s, ':') || inet_pton(AF_INET, s, b) == 1;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct dd_addr *x = a, *y = b;
+
+	return x->family != y->family ? x->family - y->family : strcmp(x->text, y->text);
+}
+
+/* The same address twice on one line: sorted, so O(k log k) per line. */
+static int dup_addrs(struct vctx *v, const struct ini_entry *e, const struct dd_addr *a, size_t n)
+{
+	struct dd_addr *s;
+
+	if (n < 2)
+		return 0;
+	if (!(s = malloc(n * sizeof *s)))
+		return -1;
+	memcpy(s, a, n * sizeof *s);
+	qsort(s, n, sizeof *s, cmp_addr);
+	for (size_t i = 1; i < n; i++)
+		if (cmp_addr(&s[i - 1], &s[i]) == 0 && (i < 2 || cmp_addr(&s[i - 2], &s[i]) != 0))
+			problems_add(v->pr, v->path, e->line, SEV_ERROR,
+				     "address %s is given twice on this line; remove one", s[i].text);
+	free(s);
+	return 0;
+}
+
+/* Split E->value on commas into A (room for one per comma + 1); returns the
+ * number of valid addresses. */
+static size_t host_addrs(struct vctx *v, const struct ini_entry *e, char *val, struct dd_addr *a)
+{
+	char why[VALIDATE_MSG_MAX], warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	size_t n = 0, len;
+	char *item = val, *end;
+
+	for (int last = 0; !last; item = end + 1) {
+		end = item + strcspn(item, ",");
+		last = *end == '\0';
+		*end = '\0';
+		while (is_blank(*item))
+			item++;
+		for (len = strlen(item); len && is_blank(item[len - 1]); len--)
+			item[len - 1] = '\0';
+		if (len == 0) {
+			problems_add(v->pr, v->path, e->line, SEV_ERROR,
+				     "empty address between commas; remove the extra comma (write name = addr1, addr2)");
+		} else if (validate_addr(item, &a[n], why, warn) < 0) {
+			problems_add(v->pr, v->path, e->line, SEV_ERROR, "address %s: %s",
+				     validate_quote(item, q), why);
+		} else {
+			if (warn[0])
+				problems_add(v->pr, v->path, e->line, SEV_WARNING, "address %s: %s",
+					     validate_quote(item, q), warn);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* [hosts] name = addr[, addr ...] */
+static int host_entry(struct vctx *v, const struct ini_entry *e)
+{
+	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	struct dd_config *cfg = v->cfg;
+	size_t slots = 1, n;
+	struct dd_addr *a;
+	char *val;
+	int ok = validate_hostname(e->key, name, why) == 0;
+
+	if (!ok)
+		problems_add(v->pr, v->path, e->line, SEV_ERROR, "name %s: %s",
+			     validate_quote(e->key, q), why);
+	for (const char *p = e->value; *p; p++)
+		slots += *p == ',';
+	if (!(val = strdup(e->value)) || !(a = malloc(slots * sizeof *a))) {
+		free(val);
+		return -1;
+	}
+	n = host_addrs(v, e, val, a);
+	free(val);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = line_fits(v, e->line, strlen("host-record=,") + strlen(name) + strlen(a[i].text));
+	if (dup_addrs(v, e, a, n) < 0)
+		goto oom;
+	if (!ok) {
+		free(a);
+		return 0;
+	}
+	if (grow((void **)&cfg->host, &v->hcap, cfg->nhost, sizeof *cfg->host) < 0)
+		goto oom;
+	cfg->host[cfg->nhost] = (struct dd_host){ strdup(name), a, n, e->line };
+	if (!cfg->host[cfg->nhost].name)
+		goto oom;
+	cfg->nhost++;
+	return 0;
+oom:
+	free(a);
+	return -1;
+}
+
+/* Split VAL in place on blanks into at most MAX fields in F; returns the
+ * count, or MAX + 1 when there are more. */
+static int split_blanks(char *val, char **f, int max)
+{
+	int n = 0;
+	char *p = val;
+
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			return n;
+		if (n == max)
+			return max + 1;
+		f[n++] = p;
+		while (*p != '\0' && !is_blank(*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+}
+
+/* "target:port" into TARGET and *PORT; 1 if valid, each problem reported. */
+static int srv_target_port(struct vctx *v, int line, char *f, char target[DD_NAME_MAX + 1],
+			   unsigned *port)
+{
+	char why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	char *colon = strrchr(f, ':');
+	int ok = 1;
+
+	if (!colon) {
+		problems_add(v->pr, v->path, line, SEV_ERROR,
+			     "%s has no port; write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10",
+			     validate_quote(f, q));
+		return 0;
+	}
+	*colon = '\0';
+	if (looks_like_addr(f)) {
+		problems_add(v->pr, v->path, line, SEV_ERROR,
+			     "target %s is an address; an SRV target must be a name: give the address a name under [hosts] and use that name here",
+			     validate_quote(f, q));
+		ok = 0;
+	} else if (validate_hostname(f, target, why) < 0) {
+		problems_add(v->pr, v->path, line, SEV_ERROR, "target %s: %s", validate_quote(f, q), why);
+		ok = 0;
+	}
+	if (validate_number(colon + 1, 1, 65535, port) < 0) {
+		problems_add(v->pr, v->path, line, SEV_ERROR,
+			     "port %s is not a number from 1 to 65535; write e.g. 5061",
+			     validate_quote(colon + 1, q));
+		ok = 0;
+	}
+	return ok;
+}
+
+/* The value of an [srv] line into REC; TARGET[0] is '\0' for ".".
+ * 1 if valid, 0 if not (reported), -1 out of memory. */
+static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_NAME_MAX + 1],
+		     struct dd_srv *rec)
+{
+	static const char form[] = "write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10";
+	char *f[3], *val, q[VALIDATE_QUOTE_MAX];
+	int n, ok = 0;
+
+	target[0] = '\0';
+	if (strchr(e->value, ',')) {
+		problems_add(v->pr, v->path, e->line, SEV_ERROR,
+			     "fields are separated by blanks, not commas; %s", form);
+		return 0;
+	}
+	if (!(val = strdup(e->value)))
+		return -1;
+	n = split_blanks(val, f, 3);
+	if (n > 3)
+		problems_add(v->pr, v->path, e->line, SEV_ERROR, "too many fields; %s", form);
+	else if (strcmp(f[0], ".") == 0 && n > 1)
+		problems_add(v->pr, v->path, e->line, SEV_ERROR,
+			     "\".\" (service not offered) takes no port, priority or weight; write just \".\"");
+	else if (strcmp(f[0], ".") == 0)
+		ok = 1;
+	else {
+		ok = srv_target_port(v, e->line, f[0], target, &rec->port);
+		if (n > 1 && validate_number(f[1], 0, 65535, &rec->priority) < 0) {
+			problems_add(v->pr, v->path, e->line, SEV_ERROR,
+				     "priority %s is not a number from 0 to 65535; write e.g. 10",
+				     validate_quote(f[1], q));
+			ok = 0;
+		}
+		if (n > 2 && validate_number(f[2], 0, 65535, &rec->weight) < 0) {
+			problems_add(v->pr, v->path, e->line, SEV_ERROR,
+				     "weight %s is not a number from 0 to 65535; write e.g. 10",
+				     validate_quote(f[2], q));
+			ok = 0;
+		}
+	}
+	free(val);
+	return ok;
+}
+
+/* MRA clients look for these services on one port only. */
+static void mra_port(struct vctx *v, const struct dd_srv *rec)
+{
+	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++) {
+		size_t n = strlen(mra_ports[i].prefix);
+		if (strncmp(rec->name, mra_ports[i].prefix, n) == 0 && rec->port != mra_ports[i].port)
+			problems_add(v->pr, v->path, rec->line, SEV_WARNING,
+				     "%.*s on port %u is unusual: MRA clients expect port %u; check the port",
+				     (int)(n - 1), mra_ports[i].prefix, rec->port, mra_ports[i].port);
+	}
+}
+
+/* [srv] name = target:port [priority [weight]] | . */
+static int srv_entry(struct vctx *v, const struct ini_entry *e)
+{
+	char name[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
+		warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	struct dd_srv rec = { NULL, NULL, 0, SRV_DEFAULT_PRIORITY, SRV_DEFAULT_WEIGHT, e->line };
+	struct dd_config *cfg = v->cfg;
+	int ok = validate_srvname(e->key, name, why, warn) == 0, vok;
+
+	if (!ok)
+		problems_add(v->pr, v->path, e->line, SEV_ERROR, "name %s: %s", validate_quote(e->key, q), why);
+	else if (warn[0])
+		problems_add(v->pr, v->path, e->line, SEV_WARNING, "name %s: %s", validate_quote(e->key, q), warn);
+	if ((vok = srv_value(v, e, target, &rec)) < 0)
+		return -1;
+	if (!ok || !vok)
+		return 0;
+	rec.name = name;
+	if (target[0]) {
+		mra_port(v, &rec);
+		if (!line_fits(v, e->line, (size_t)snprintf(NULL, 0, "srv-host=%s,%s,%u,%u,%u", name,
+							     target, rec.port, rec.priority, rec.weight)))
+			return 0;
+	}
+	if (grow((void **)&cfg->srv, &v->scap, cfg->nsrv, sizeof *cfg->srv) < 0 ||
+	    !(rec.name = strdup(name)) || (target[0] && !(rec.target = strdup(target)))) {
+		free(rec.name);
+		return -1;
+	}
+	cfg->srv[cfg->nsrv++] = rec;
+	return 0;
+}
+
+/* [cname] alias = target */
+static int cname_entry(struct vctx *v, const struct ini_entry *e)
+{
+	char alias[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
+		q[VALIDATE_QUOTE_MAX];
+	struct dd_config *cfg = v->cfg;
+	struct dd_cname rec = { NULL, NULL, e->line };
+	int ok = 1;
+
+	if (validate_hostname(e->key, alias, why) < 0) {
+		problems_add(v->pr, v->path, e->line, SEV_ERROR, "alias %s: %s", validate_quote(e->key, q), why);
+		ok = 0;
+	}
+	if (looks_like_addr(e->value)) {
+		problems_add(v->pr, v->path, e->line, SEV_ERROR,
+			     "target %s is an address; a CNAME points at a name: to give the alias an address, put it under [hosts] instead",
+			     validate_quote(e->value, q));
+		ok = 0;
+	} else if (validate_hostname(e->value, target, why) < 0) {
+		problems_add(v->pr, v->path, e->line, SEV_ERROR, "target %s: %s", validate_quote(e->value, q), why);
+		ok = 0;
+	}
+	if (!ok || !line_fits(v, e->line, strlen("cname=,") + strlen(alias) + strlen(target)))
+		return 0;
+	if (grow((void **)&cfg->cname, &v->ccap, cfg->ncname, sizeof *cfg->cname) < 0 ||
+	    !(rec.alias = strdup(alias)) || !(rec.target = strdup(target))) {
+		free(rec.alias);
+		return -1;
+	}
+	cfg->cname[cfg->ncname++] = rec;
+	return 0;
+}
+
+/* An empty value, with the form the section expects. */
+static void empty_value(struct vctx *v, const struct ini_entry *e)
+{
+	static const char *const form[] = {
+		[SEC_HOSTS] = "name = address[, address ...]",
+		[SEC_SRV] = "name = target:port [priority [weight]], or name = . (not offered)",
+		[SEC_CNAME] = "alias = target",
+	};
+	char q[VALIDATE_QUOTE_MAX];
+
+	problems_add(v->pr, v->path, e->line, SEV_ERROR, "%s has no value; write %s",
+		     validate_quote(e->key, q), form[e->sec]);
+}
+
+/* One line of [hosts], [srv] or [cname]; counted in *RECORDS. */
+static int record_entry(struct vctx *v, const struct ini_entry *e, size_t *records)
+{
+	(*records)++;
+	if (e->value[0] == '\0') {
+		empty_value(v, e);
+		return 0;
+	}
+	if (e->sec == SEC_HOSTS)
+		return host_entry(v, e);
+	if (e->sec == SEC_SRV)
+		return srv_entry(v, e);
+	return cname_entry(v, e);
+}
+
+int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *cfg,
+		 struct problems *pr)
+{
+	struct vctx v = { path, cfg, pr, 0, 0, 0 };
+	struct vset_lines seen = { { 0 } };
+	char q[VALIDATE_QUOTE_MAX];
+	size_t records = 0;
+	int rc = 0;
+
+	*cfg = (struct dd_config){ .path = path };
+	if (validate_set_defaults(&cfg->set) < 0)
+		return -1;
+	for (size_t i = 0; i < doc->n && rc == 0; i++) {
+		const struct ini_entry *e = &doc->v[i];
+		if (e->sec == SEC_DNSDROP)
+			rc = validate_set_entry(&cfg->set, &seen, e, path, pr);
+		else if (e->sec == SEC_NONE)
+			problems_add(pr, path, e->line, SEV_ERROR,
+				     "%s is outside any section; put it under [hosts], [srv], [cname] or [dnsdrop]",
+				     validate_quote(e->key, q));
+		else
+			rc = record_entry(&v, e, &records);
+	}
+	if (rc < 0)
+		return -1;
+	validate_set_finish(&cfg->set, &seen, path, pr);
+	if (validate_dup(cfg, pr) < 0)
+		return -1;
+	if (records == 0)
+		problems_add(pr, path, 0, SEV_WARNING,
+			     "no records: apply would install empty drop-ins; add records under [hosts], [srv] or [cname]");
+	return pr->oom ? -1 : 0;
+}

@@ -1,0 +1,260 @@
+/* validate_name.c - judging names: host names, CNAME aliases and targets,
+ * SRV owner names and targets.
+ *
+ * dnsmasq accepts almost any byte in a name and reads ',' '#' and line ends
+ * as syntax, so this is the only guard between the INI and a drop-in that
+ * means something else: a name is [a-z0-9.-] after lowercasing, plus the
+ * '_' that starts the _service and _proto labels of an SRV name. */
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SERVICE_MAX 15		/* RFC 6335 section 5.1 */
+
+/* Every sentence is bounded by design (labels and characters it names are
+ * short); should one still not fit, it ends in "..." rather than mid-word. */
+void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(why, VALIDATE_MSG_MAX, fmt, ap);
+	va_end(ap);
+	if (n >= VALIDATE_MSG_MAX)
+		memcpy(why + VALIDATE_MSG_MAX - 4, "...", 4);
+}
+
+const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX])
+{
+	size_t o = 0, i;
+	unsigned char c;
+
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && i < VALIDATE_QUOTE_SHOWN; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			snprintf(buf + o, 5, "\\x%02x", c);
+			o += 4;
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	if (s[i] != '\0') {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Judge every byte of IN. '_' is allowed only at offsets US1 and US2
+ * (SIZE_MAX: nowhere); SRV says the '_' hint is about an SRV name. */
+static int check_chars(const char *in, size_t us1, size_t us2, int srv,
+		       char why[VALIDATE_MSG_MAX])
+{
+	char q[VALIDATE_QUOTE_MAX], one[2] = { 0, 0 };
+
+	for (size_t i = 0; in[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (is_alnum(c) || c == '-' || c == '.' ||
+		    (c == '_' && (i == us1 || i == us2)))
+			continue;
+		one[0] = (char)c;
+		if (c >= 0x80)
+			validate_msgf(why, "has a non-ASCII byte (\\x%02x); write the name in its IDNA form, which starts with \"xn--\" (e.g. from: idn2 NAME)", c);
+		else if (c == '_' && srv)
+			validate_msgf(why, "\"_\" is only allowed at the start of the _service and _proto labels; use \"-\" elsewhere");
+		else if (c == '_')
+			validate_msgf(why, "\"_\" is only allowed in the _service._proto prefix of an [srv] name; use \"-\"");
+		else if (c == ' ' || c == '\t')
+			validate_msgf(why, "has a blank (%s); a name is one word of letters, digits, hyphens and dots", validate_quote(one, q));
+		else
+			validate_msgf(why, "%s is not allowed in a name (dnsmasq would read it as syntax or another line); use only letters, digits, hyphens and dots",
+			     validate_quote(one, q));
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy IN lowercased without one trailing dot into OUT, judging length. */
+static int normalise(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX])
+{
+	size_t len = strlen(in);
+
+	if (len > 0 && in[len - 1] == '.')
+		len--;
+	if (len == 0) {
+		validate_msgf(why, "is empty; write a name such as host.example.com");
+		return -1;
+	}
+	if (len > DD_NAME_MAX) {
+		validate_msgf(why, "is %zu characters long; a name may have at most %d (not counting a trailing dot): shorten it",
+		     len, DD_NAME_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
+	out[len] = '\0';
+	return 0;
+}
+
+/* One label of N bytes at L (characters already judged). */
+static int check_label(const char *l, size_t n, char why[VALIDATE_MSG_MAX])
+{
+	if (n == 0) {
+		validate_msgf(why, "has an empty label (a leading dot or two dots in a row); remove the extra dot");
+		return -1;
+	}
+	if (n > DD_LABEL_MAX) {
+		validate_msgf(why, "has a label of %zu characters; a label (the part between dots) may have at most %d",
+		     n, DD_LABEL_MAX);
+		return -1;
+	}
+	if (l[0] == '-' || l[n - 1] == '-') {
+		validate_msgf(why, "label \"%.*s\" starts or ends with \"-\"; a label must begin and end with a letter or digit",
+		     (int)n, l);
+		return -1;
+	}
+	return 0;
+}
+
+/* The dot-separated labels of NAME, host name rules. */
+static int check_labels(const char *name, char why[VALIDATE_MSG_MAX])
+{
+	const char *l = name, *dot;
+	size_t n;
+	int digits;
+
+	for (;;) {
+		dot = strchr(l, '.');
+		n = dot ? (size_t)(dot - l) : strlen(l);
+		if (check_label(l, n, why) < 0)
+			return -1;
+		if (!dot)
+			break;
+		l = dot + 1;
+	}
+	digits = 1;
+	for (size_t i = 0; i < n; i++)
+		digits &= l[i] >= '0' && l[i] <= '9';
+	if (digits) {
+		validate_msgf(why, "ends in the all-digit label \"%.*s\", which reads as part of an address; the last label of a name needs a letter",
+		     (int)n, l);
+		return -1;
+	}
+	return 0;
+}
+
+int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX])
+{
+	if (check_chars(in, SIZE_MAX, SIZE_MAX, 0, why) < 0 ||
+	    normalise(in, out, why) < 0 || check_labels(out, why) < 0)
+		return -1;
+	return 0;
+}
+
+/* RFC 6335 section 5.1: 1-15 of [a-z0-9-], a letter, no hyphen at either
+ * end or twice in a row. S (N bytes) is the label without its '_'. */
+static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
+{
+	int letter = 0;
+
+	if (n == 0) {
+		validate_msgf(why, "the _service label is empty; write e.g. _sip._tcp.example.com");
+		return -1;
+	}
+	if (n > SERVICE_MAX) {
+		validate_msgf(why, "service \"_%.*s\" is %zu characters; RFC 6335 allows at most %d (check the spelling)",
+		     (int)n, s, n, SERVICE_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		letter |= is_letter((unsigned char)s[i]);
+	if (!letter) {
+		validate_msgf(why, "service \"_%.*s\" has no letter; RFC 6335 service names need one (e.g. _sip)", (int)n, s);
+		return -1;
+	}
+	if (s[0] == '-' || s[n - 1] == '-' || memmem(s, n, "--", 2)) {
+		validate_msgf(why, "service \"_%.*s\" has a hyphen at an end or two in a row; RFC 6335 does not allow that",
+		     (int)n, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The _proto label: P (N bytes) without its '_'. Sets WARN when unusual. */
+static int check_proto(const char *p, size_t n, char why[VALIDATE_MSG_MAX],
+		       char warn[VALIDATE_MSG_MAX])
+{
+	static const char *const usual[] = { "tcp", "udp", "tls", "sctp" };
+
+	if (n == 0) {
+		validate_msgf(why, "the _proto label is empty; write e.g. _tcp");
+		return -1;
+	}
+	if (n + 1 > DD_LABEL_MAX) {
+		validate_msgf(why, "the _proto label has %zu characters; a label may have at most %d", n + 1, DD_LABEL_MAX);
+		return -1;
+	}
+	if (p[0] == '-' || p[n - 1] == '-') {
+		validate_msgf(why, "protocol \"_%.*s\" starts or ends with \"-\"; write e.g. _tcp", (int)n, p);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof usual / sizeof *usual; i++)
+		if (strlen(usual[i]) == n && memcmp(p, usual[i], n) == 0)
+			return 0;
+	validate_msgf(warn, "protocol \"_%.*s\" is not one of _tcp, _udp, _tls, _sctp; check the spelling", (int)n, p);
+	return 0;
+}
+
+int validate_srvname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX],
+		     char warn[VALIDATE_MSG_MAX])
+{
+	const char *dot = strchr(in, '.'), *proto, *domain;
+
+	warn[0] = '\0';
+	if (in[0] != '_') {
+		validate_msgf(why, "must start with _service._proto, e.g. _sip._tcp.example.com");
+		return -1;
+	}
+	if (check_chars(in, 0, dot ? (size_t)(dot - in) + 1 : SIZE_MAX, 1, why) < 0 ||
+	    normalise(in, out, why) < 0)
+		return -1;
+	dot = strchr(out, '.');
+	if (!dot || dot[1] != '_') {
+		validate_msgf(why, "needs a _proto label after the _service label, e.g. _sip._tcp.example.com");
+		return -1;
+	}
+	proto = dot + 1;
+	dot = strchr(proto, '.');
+	if (!dot) {
+		validate_msgf(why, "needs a domain after _service._proto, e.g. _sip._tcp.example.com");
+		return -1;
+	}
+	domain = dot + 1;
+	if (check_service(out + 1, (size_t)(proto - 1 - (out + 1)), why) < 0 ||
+	    check_proto(proto + 1, (size_t)(dot - (proto + 1)), why, warn) < 0 ||
+	    check_labels(domain, why) < 0) {
+		warn[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
