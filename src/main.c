@@ -56,6 +56,11 @@ static const struct command commands[] = {
 	  "Query dnsmasq for every record in the INI and report mismatches.\n"
 	  "Exit 0 when all are served as written, 1 when not.",
 	  cmd_verify },
+	{ "import", "import FILE...",
+	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
+	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
+	  "and a warning. The way to adopt drop-ins made by hand.",
+	  cmd_import },
 	{ "help", "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
 };
 

@@ -29,7 +29,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 setup_file() {
 	local ini
 	dnsmasq_require || return 1
-	DNSDROP=$(readlink -f "${DNSDROP:-$REPO/build/dnsdrop}")
+	DNSDROP=$(readlink -f "${DNSDROP:-${DNSDROP_BIN:-$REPO/build/dnsdrop}}")
 	if [[ ! -x $DNSDROP ]]; then
 		echo "golden.bats: no dnsdrop binary at $DNSDROP: run make (or set DNSDROP)" >&2
 		return 1
