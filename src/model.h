@@ -49,6 +49,7 @@ struct dd_settings {
 	char verify_addr[DD_ADDR_MAX];	/* canonical address */
 	unsigned verify_port;
 	unsigned keep_backups;
+	unsigned restart_timeout;	/* seconds; then the restart is killed and rolled back */
 };
 
 struct dd_config {

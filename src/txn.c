@@ -13,7 +13,6 @@
 #include "service.h"
 #include "validate.h"
 
-#define RESTART_TIMEOUT_MS 30000u
 #define READY_TIMEOUT_MS 10000u
 #define QUERY_TIMEOUT_MS 1000u
 
@@ -152,7 +151,8 @@ static int restart(struct txn *t)
 	int r;
 
 	app_step(t->app, "restarting dnsmasq: %s", t->app->cfg.set.restart);
-	r = service_run(t->pl->restart_argv, RESTART_TIMEOUT_MS, SERVICE_OUTPUT_MAX, &res, err);
+	r = service_run(t->pl->restart_argv, t->app->cfg.set.restart_timeout * 1000u,
+			SERVICE_OUTPUT_MAX, &res, err);
 	if (r < 0)
 		app_error(t->app, "restart failed: %s", err);
 	if ((r < 0 || t->app->verbose) && res.output.len)

@@ -61,7 +61,7 @@ void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
 
 enum vset_key {
 	VSET_CONF_DIR, VSET_STATE_DIR, VSET_RESTART, VSET_DNSMASQ,
-	VSET_DNSMASQ_CONF, VSET_VERIFY, VSET_KEEP_BACKUPS, VSET_N
+	VSET_DNSMASQ_CONF, VSET_VERIFY, VSET_KEEP_BACKUPS, VSET_RESTART_TIMEOUT, VSET_N
 };
 
 /* Where each [dnsdrop] key was first set (0: not set). */

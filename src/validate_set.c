@@ -16,19 +16,22 @@ static const char *const set_keys[] = {
 	[VSET_CONF_DIR] = "conf_dir", [VSET_STATE_DIR] = "state_dir",
 	[VSET_RESTART] = "restart", [VSET_DNSMASQ] = "dnsmasq",
 	[VSET_DNSMASQ_CONF] = "dnsmasq_conf", [VSET_VERIFY] = "verify",
-	[VSET_KEEP_BACKUPS] = "keep_backups", [VSET_N] = NULL
+	[VSET_KEEP_BACKUPS] = "keep_backups", [VSET_RESTART_TIMEOUT] = "restart_timeout",
+	[VSET_N] = NULL
 };
 
 static const char *const set_defaults[] = {
 	[VSET_CONF_DIR] = "auto", [VSET_STATE_DIR] = "/tandberg/persistent/dnsdrop",
 	[VSET_RESTART] = "/etc/init.d/dnsmasq restart", [VSET_DNSMASQ] = "/usr/sbin/dnsmasq",
 	[VSET_DNSMASQ_CONF] = "/etc/dnsmasq.conf", [VSET_VERIFY] = "127.0.0.1:53",
-	[VSET_KEEP_BACKUPS] = "20",
+	[VSET_KEEP_BACKUPS] = "20", [VSET_RESTART_TIMEOUT] = "30",
 };
 
 #define VERIFY_PORT_DEFAULT 53
 #define KEEP_MIN 1
 #define KEEP_MAX 1000
+#define TIMEOUT_MIN 1	/* seconds the restart command may take */
+#define TIMEOUT_MAX 600
 
 /* Shell syntax that would reach the restart program as plain text. */
 static const char shell_chars[] = "'\"$`;|&<>\\";
@@ -169,6 +172,12 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 			return 0;
 		validate_msgf(why, "is not a number from %d to %d; write e.g. 20", KEEP_MIN, KEEP_MAX);
 		return 1;
+	case VSET_RESTART_TIMEOUT:
+		if (validate_number(v, TIMEOUT_MIN, TIMEOUT_MAX, &set->restart_timeout) == 0)
+			return 0;
+		validate_msgf(why, "is not a number of seconds from %d to %d; write e.g. 30",
+			      TIMEOUT_MIN, TIMEOUT_MAX);
+		return 1;
 	case VSET_VERIFY:
 		if (parse_verify(v, set, why) < 0)
 			return 1;
@@ -212,7 +221,7 @@ static void unknown_key(const struct ini_entry *e, const char *path, struct prob
 			     validate_quote(e->key, q), hint);
 	else
 		problems_add(pr, path, e->line, SEV_ERROR,
-			     "unknown key %s in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify and keep_backups",
+			     "unknown key %s in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups and restart_timeout",
 			     validate_quote(e->key, q));
 }
 
