@@ -172,6 +172,15 @@ static void show_mismatches(const struct txn *t, const struct dnsq_report *rep)
 	(void)t;
 }
 
+/* dnsmasq opens its port only once it has read every record: about 10 s
+ * for 100k records here, slower on an appliance. */
+static unsigned ready_timeout(const struct dd_config *cfg)
+{
+	size_t n = cfg ? cfg->nhost + cfg->nsrv + cfg->ncname : 0;
+
+	return READY_TIMEOUT_MS + (unsigned)(n / 1000) * 200u;
+}
+
 int txn_verify(struct txn *t, const struct dd_config *cfg)
 {
 	struct dnsq_report rep = { 0 };
@@ -182,7 +191,7 @@ int txn_verify(struct txn *t, const struct dd_config *cfg)
 		app_step(t->app, "not verifying (%s)", t->no_verify ? "--no-verify" : "verify = off");
 		return 0;
 	}
-	if (dnsq_wait_ready(&t->pl->server, READY_TIMEOUT_MS, err) < 0) {
+	if (dnsq_wait_ready(&t->pl->server, ready_timeout(cfg), err) < 0) {
 		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
 		return -1;
 	}
