@@ -165,7 +165,8 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	summarize(pl, t.summary, sizeof t.summary);
 	if (print_diff(app, pl) < 0)
 		return EXIT_ENV;
-	if ((rc = dnsmasq_test(app, pl)) != EXIT_OK || (rc = txn_backup(&t)) != EXIT_OK)
+	if ((rc = txn_preflight(&t)) != EXIT_OK || (rc = dnsmasq_test(app, pl)) != EXIT_OK ||
+	    (rc = txn_backup(&t)) != EXIT_OK)
 		return rc;
 	txn_current(pl, &from, &old_cfg);
 	for (int i = 0; i < PLAN_NFILES; i++) {

@@ -86,6 +86,13 @@ int cmd_verify(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+static const char *backup_kind(unsigned files)
+{
+	if (!(files & (BACKUP_HAS_HOSTS | BACKUP_HAS_SRV)))
+		return "no drop-ins";
+	return files & BACKUP_HAS_INI ? "drop-ins and their INI" : "hand-made drop-ins";
+}
+
 int cmd_backups(struct app *app, int argc, char **argv)
 {
 	struct backup_entry *list = NULL;
@@ -105,10 +112,12 @@ int cmd_backups(struct app *app, int argc, char **argv)
 	}
 	if (n == 0)
 		app_step(app, "no backups in %s/backups yet", app->state_dir);
+	else
+		app_step(app, "%-22s %-20s %-16s %s", "ID", "TIME (UTC)", "USER",
+			 "TAKEN BEFORE (what was installed)");
 	for (size_t i = 0; i < n; i++)
-		printf("%-22s %-20s %-16s %-8s %s%s\n", list[i].id, list[i].time, list[i].user,
-		       list[i].action, list[i].summary,
-		       list[i].files & BACKUP_HAS_INI ? "" : " [hand-made or empty, no INI]");
+		printf("%-22s %-20s %-16s %s: %s (%s)\n", list[i].id, list[i].time, list[i].user,
+		       list[i].action, list[i].summary, backup_kind(list[i].files));
 	backup_free_list(list, n);
 	return EXIT_OK;
 }

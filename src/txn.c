@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "dnsq.h"
@@ -79,6 +82,22 @@ void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old
 	       same(cur->data[1], cur->len[1], a->srv, a->srv_len);
 	if (ours && a->ini && parse_ini(a->ini, a->ini_len, old_cfg) == 0)
 		cur->cfg = old_cfg;
+}
+
+int txn_preflight(struct txn *t)
+{
+	const char *prog = t->pl->restart_argv[0];
+	struct stat st;
+
+	if (t->no_restart)
+		return EXIT_OK;
+	if (stat(prog, &st) < 0 || !S_ISREG(st.st_mode) || access(prog, X_OK) < 0) {
+		app_error(t->app, "the restart program %s %s, so nothing was changed; fix restart in [dnsdrop] of %s",
+			  prog, errno == ENOENT ? "does not exist" : "is not an executable file",
+			  t->app->ini_path);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
 }
 
 int txn_backup(struct txn *t)

@@ -38,6 +38,10 @@ int txn_lock(struct app *app, int *fd);
  * with model_free). */
 void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg);
 
+/* Before anything changes: the restart program must be an executable
+ * file, or a change could be written but never restarted. EXIT_OK/EXIT_ENV. */
+int txn_preflight(struct txn *t);
+
 /* Back up the installed state into state_dir/backups (fills t->backup_id)
  * and prune to keep_backups. EXIT_OK or EXIT_ENV. */
 int txn_backup(struct txn *t);
