@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -65,7 +66,7 @@ static int read_ini(struct app *app)
 	if (fsx_read(app->ini_path, CONFIG_MAX_BYTES, FSX_TRUSTED, &app->ini_text,
 		     &app->ini_len, err) < 0) {
 		app_error(app, "%s", err);
-		if (!app->ini_arg)
+		if (!app->ini_arg && access(app->ini_path, F_OK) < 0)
 			app_error(app, "no INI given: pass -c FILE, or write %s (examples: conf.d.example/)",
 				  app->ini_path);
 		return EXIT_ENV;
@@ -98,7 +99,7 @@ int app_load(struct app *app)
 	return EXIT_OK;
 }
 
-int app_reload(struct app *app)
+int app_reload(struct app *app, int *changed)
 {
 	char err[FSX_ERR_MAX], *text = NULL;
 	size_t len = 0;
@@ -107,11 +108,10 @@ int app_reload(struct app *app)
 		app_error(app, "%s", err);
 		return EXIT_ENV;
 	}
-	if (len == app->ini_len && memcmp(text, app->ini_text, len) == 0) {
-		free(text);
-		return EXIT_OK;
-	}
+	*changed = !(len == app->ini_len && memcmp(text, app->ini_text, len) == 0);
 	free(text);
+	if (!*changed)
+		return EXIT_OK;
 	app_free(app);
 	return app_load(app);
 }

@@ -51,8 +51,9 @@ int app_rooted(const struct app *app, const char *path, char out[PATH_MAX]);
  * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
 int app_load(struct app *app);
 
-/* Read the INI again and, if its bytes changed, load it anew (app_load). */
-int app_reload(struct app *app);
+/* Read the INI again and, if its bytes changed (*CHANGED = 1), load it anew
+ * (app_load). */
+int app_reload(struct app *app, int *changed);
 
 /* Progress: one line per step on stdout, unless -q. */
 void app_step(const struct app *app, const char *fmt, ...)

@@ -208,22 +208,16 @@ static int run_apply(struct app *app, const struct apply_opts *o)
 	struct plan pl = { 0 };
 	int rc, fd = -1;
 
-	if ((rc = app_load(app)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK)
 		goto out;
 	if (o->dry_run) {
-		if ((rc = plan_env(app, &pl)) == EXIT_OK)
-			rc = dry_run(app, &pl);
-		goto out;
-	}
-	if (app_rooted(app, app->cfg.set.state_dir, app->state_dir) < 0) {
-		rc = EXIT_ENV;
+		rc = dry_run(app, &pl);
 		goto out;
 	}
 	if ((rc = txn_lock(app, &fd)) != EXIT_OK)
 		goto out;
-	/* rollback rewrites the INI under the lock: read it again now that we
-	 * hold the lock, so we never apply a version older than the file. */
-	if ((rc = app_reload(app)) == EXIT_OK && (rc = plan_env(app, &pl)) == EXIT_OK)
+	rc = relock_reload(app, &pl);
+	if (rc == EXIT_OK)
 		rc = apply_locked(app, &pl, o);
 	fsx_unlock(fd);
 out:

@@ -122,7 +122,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 		return rc;
 	if ((rc = choose(app, pl, id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
-	snprintf(t.summary, sizeof t.summary, "to backup %s", target);
+	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
 	if ((rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
@@ -166,13 +166,12 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = app_load(app)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK ||
+	    (rc = txn_lock(app, &fd)) != EXIT_OK) {
+		plan_free(&pl);
 		return rc;
-	if (app_rooted(app, app->cfg.set.state_dir, app->state_dir) < 0)
-		return EXIT_ENV;
-	if ((rc = txn_lock(app, &fd)) != EXIT_OK)
-		return rc;
-	if ((rc = app_reload(app)) == EXIT_OK && (rc = plan_env(app, &pl)) == EXIT_OK)
+	}
+	if ((rc = relock_reload(app, &pl)) == EXIT_OK)
 		rc = rollback_locked(app, &pl, id, no_verify);
 	fsx_unlock(fd);
 	plan_free(&pl);

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "cmd.h"
+#include "plan.h"
 #include "render.h"
 
 int cmd_check(struct app *app, int argc, char **argv)
@@ -14,7 +15,7 @@ int cmd_check(struct app *app, int argc, char **argv)
 		app_error(app, "check takes no arguments (got '%s')", argv[0]);
 		return EXIT_USAGE;
 	}
-	if ((rc = app_load(app)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_check(app)) != EXIT_OK)
 		return rc;
 	app_step(app, "%s: ok: %zu hosts, %zu srv, %zu cname records%s", app->ini_path,
 		 app->cfg.nhost, app->cfg.nsrv, app->cfg.ncname,

@@ -66,6 +66,25 @@ static int check_state_dir(struct app *app)
 	return EXIT_OK;
 }
 
+int plan_check(struct app *app)
+{
+	struct confdir_result cd = { 0 };
+	struct problems pr = { 0 };
+	int rc = EXIT_OK;
+
+	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
+		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
+	if (confdir_find(app->cfg.set.dnsmasq_conf, app->root, &cd, &pr) == 0) {
+		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", cd.dir_rooted);
+		rc = check_state_dir(app);
+	} else if (app->verbose) {
+		app_step(app, "note: conf_dir = auto finds no conf-dir on this machine; apply will look again on the appliance");
+	}
+	confdir_free(&cd);
+	problems_free(&pr);
+	return rc;
+}
+
 int plan_env(struct app *app, struct plan *pl)
 {
 	const struct dd_settings *set = &app->cfg.set;

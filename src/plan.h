@@ -45,6 +45,12 @@ struct plan {
  * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
 int plan_env(struct app *app, struct plan *pl);
 
+/* What check can judge of the appliance without touching it: when
+ * conf_dir = auto finds the conf-dir here, state_dir must lie outside it.
+ * Silent when nothing is found (check also runs off the appliance).
+ * EXIT_OK or EXIT_INVALID (printed). */
+int plan_check(struct app *app);
+
 /* Render the INI and read the installed drop-ins and applied/ copies into
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);

@@ -84,6 +84,19 @@ void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old
 		cur->cfg = old_cfg;
 }
 
+/* rollback rewrites the INI under the lock: once we hold the lock, read it
+ * again, so we never apply a version older than the file. */
+int relock_reload(struct app *app, struct plan *pl)
+{
+	int changed = 0, rc = app_reload(app, &changed);
+
+	if (rc == EXIT_OK && changed) {
+		plan_free(pl);
+		rc = plan_env(app, pl);
+	}
+	return rc;
+}
+
 int txn_preflight(struct txn *t)
 {
 	const char *prog = t->pl->restart_argv[0];
@@ -268,7 +281,7 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from)
 		app_error(t->app, "nothing changed: the previous drop-ins are in place and dnsmasq was not restarted");
 		return EXIT_ENV;
 	}
-	app_step(t->app, "wrote %s", t->summary);
+	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart) {
 		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart");
 		return EXIT_OK;

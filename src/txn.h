@@ -28,6 +28,10 @@ struct txn {
 	char summary[256];		/* "hosts.conf: 2 added, 1 removed; srv.conf: unchanged" */
 };
 
+/* After txn_lock: read the INI again (rollback rewrites it under the lock)
+ * and, if it changed, resolve PL anew. EXIT_OK, EXIT_INVALID or EXIT_ENV. */
+int relock_reload(struct app *app, struct plan *pl);
+
 /* Take the state lock in app->state_dir. EXIT_OK (*FD holds it), EXIT_LOCKED
  * or EXIT_ENV, printed. */
 int txn_lock(struct app *app, int *fd);

@@ -6,7 +6,8 @@
 #   sandbox_create DIR   build the appliance in DIR, pick a free port, make DIR
 #                        the current sandbox (exports SANDBOX, SANDBOX_PORT);
 #                        dnsmasq is not started: call sandbox_start
-#   sandbox_use DIR      make an existing sandbox the current one
+#   sandbox_use DIR      make an existing sandbox the current one (also
+#                        exports SANDBOX_STATE, SANDBOX_CONFDIR, SANDBOX_INI)
 #   sandbox_ini [DIR]    write stdin as the INI (mode 0600); adds a [dnsdrop]
 #                        section with `verify = 127.0.0.1:PORT` at the end
 #                        unless the text has its own [dnsdrop]
@@ -26,13 +27,15 @@
 # and, not part of the appliance, the sandbox's own run/ folder:
 #   run/port, run/dnsmasq.conf (DIR-prefixed copy the daemon reads),
 #   run/dnsmasq.pid, run/dnsmasq.log, run/restarts (one line per restart),
-#   run/wrong.d/ (the records `serve-wrong` serves instead).
+#   run/wrong.d/ (the records `serve-wrong` serves instead), run/init.lock
+#   (held while the init script runs), run/start.out (dnsmasq's last words).
 # Fault knobs: files a test creates in DIR/run/; the init script reads them.
 #   fail-next    next restart exits 1 without touching dnsmasq (one-shot)
 #   serve-wrong  next start loads run/wrong.d instead of the conf-dir (one-shot)
 #   hang         next restart stops dnsmasq, then sleeps 600 s (one-shot;
 #                its pid goes to run/hang.pid)
-#   spew         every restart first prints 5 MB to stdout (stays until removed)
+#   spew         every restart first prints 5 MB to stdout, then goes on as
+#                it would (with the knobs above too); stays until removed
 
 _sandbox_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SANDBOX_REPO=$(cd "$_sandbox_lib_dir/../.." && pwd)
@@ -235,6 +238,13 @@ do_stop() {
 
 do_restart() {
 	echo restart >>"$RUN/restarts"
+	if [ -e "$RUN/spew" ]; then
+		i=0
+		while [ "$i" -lt 5120 ]; do # 5120 lines of 1 KiB
+			printf '%01023d\n' 0
+			i=$((i + 1))
+		done
+	fi
 	if [ -e "$RUN/fail-next" ]; then
 		rm -f "$RUN/fail-next"
 		echo "init.d/dnsmasq: simulated failure (fail-next knob)" >&2
@@ -247,13 +257,6 @@ do_restart() {
 		echo $$ >"$RUN/hang.pid"
 		exec 9>&-
 		exec sleep 600
-	fi
-	if [ -e "$RUN/spew" ]; then
-		i=0
-		while [ "$i" -lt 5120 ]; do # 5120 lines of 1 KiB
-			printf '%01023d\n' 0
-			i=$((i + 1))
-		done
 	fi
 	do_stop && do_start
 }
