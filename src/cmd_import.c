@@ -1,11 +1,83 @@
-/* cmd_import.c - TEMPORARY until import.c lands. */
+/* cmd_import.c - import FILE...: hand-made dnsmasq drop-ins -> an INI on
+ * stdout. Reads only: the files are named on the command line and taken as
+ * given (no --root), regular files only; nothing is written anywhere. */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "app.h"
 #include "cmd.h"
+#include "config.h"
+#include "fsx.h"
+#include "import.h"
+#include "report.h"
+
+/* Read every file into SRC; each failure is reported. EXIT_OK or EXIT_ENV. */
+static int read_all(const struct app *app, struct import_src *src, int n, char **argv)
+{
+	char err[FSX_ERR_MAX], *text;
+	size_t len;
+	int rc = EXIT_OK;
+
+	for (int i = 0; i < n; i++) {
+		src[i].path = argv[i];
+		if (fsx_read(argv[i], CONFIG_MAX_BYTES, 0, &text, &len, err) < 0) {
+			app_error(app, "%s", err);
+			rc = EXIT_ENV;
+			continue;
+		}
+		src[i].text = text;
+		src[i].len = len;
+	}
+	return rc;
+}
+
+/* Convert, report, and print the INI only when there is no error (like
+ * check: an INI with a value silently left out would be worse than none). */
+static int convert(struct app *app, const struct import_src *src, int n)
+{
+	struct import_counts c;
+	struct buf out = { 0 };
+	int failed = import_convert(src, (size_t)n, &out, &app->pr, &c) < 0;
+
+	report_problems(stderr, &app->pr, app->color_err, app->quiet);
+	if (failed) {
+		buf_free(&out);
+		app_error(app, "out of memory importing; nothing imported");
+		return EXIT_ENV;
+	}
+	if (app->pr.errors) {
+		buf_free(&out);
+		app_error(app, "%zu error%s; nothing imported: fix or remove those lines and import again",
+			  app->pr.errors, app->pr.errors == 1 ? "" : "s");
+		return EXIT_INVALID;
+	}
+	fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	if (!app->quiet)
+		fprintf(stderr, "dnsdrop: imported %zu hosts, %zu srv and %zu cname lines from %d file%s; %zu kept as comments%s\n",
+			c.hosts, c.srv, c.cname, n, n == 1 ? "" : "s", c.skipped,
+			c.skipped ? " (see the warnings)" : "");
+	return EXIT_OK;
+}
 
 int cmd_import(struct app *app, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	app_error(app, "import is not built yet");
-	return EXIT_ENV;
+	struct import_src *src;
+	int rc;
+
+	if (argc == 0) {
+		app_error(app, "usage: import FILE... (the drop-ins made by hand, e.g. hosts.conf srv.conf)");
+		return EXIT_USAGE;
+	}
+	if (!(src = calloc((size_t)argc, sizeof *src))) {
+		app_error(app, "out of memory");
+		return EXIT_ENV;
+	}
+	rc = read_all(app, src, argc, argv);
+	if (rc == EXIT_OK)
+		rc = convert(app, src, argc);
+	for (int i = 0; i < argc; i++)
+		free((char *)src[i].text);
+	free(src);
+	return rc;
 }

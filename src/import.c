@@ -1,0 +1,483 @@
+/* import.c - adopting hand-made drop-ins: dnsmasq lines -> INI text.
+ *
+ * Each line is first read as dnsmasq 2.90's config reader reads it: inside
+ * "..." the escapes \\ \" \t \n \e \b \r are decoded and the characters an
+ * option parser splits on are "hidden" (mapped to control bytes), so that a
+ * quoted comma separates nothing and a quoted address is read as a name;
+ * outside quotes, '#' at the start or after a blank begins a comment (one
+ * right after a closing quote does too, when a blank came before the quote).
+ * The four record options are then taken apart as dnsmasq's parser does and
+ * every value is judged by dnsdrop's own rules (validate.h). The rules across
+ * lines and the INI text are in import_ini.c. */
+#include "import.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+#define IMPORT_LINE_MAX 1024	/* dnsmasq's fgets reads a longer line in pieces */
+#define FIELDS_MAX (IMPORT_LINE_MAX + 1)
+
+struct imp {
+	const char *file;	/* the line being read: file, number, raw bytes */
+	int line;
+	const char *raw;
+	size_t rawlen;
+	struct import_rec *r;
+	size_t n, cap;
+	struct buf notes;	/* lines not imported, as INI comments */
+	struct problems *pr;
+	int oom;
+};
+
+#define ERR(im, ...) problems_add((im)->pr, (im)->file, (im)->line, SEV_ERROR, __VA_ARGS__)
+#define WARN(im, ...) problems_add((im)->pr, (im)->file, (im)->line, SEV_WARNING, __VA_ARGS__)
+/* A line dnsdrop cannot hold: a warning, and the line kept as a comment. */
+#define SKIP(im, ...) (note(im), WARN(im, "not imported: " __VA_ARGS__))
+
+/* dnsmasq's hiding table: a hidden character is the byte of its index. */
+static const char meta[] = "\0" "123456 \b\t\n78\r90abcdefABCDE\033F:,.";
+
+static char hide(char c)
+{
+	for (size_t i = 0; i < sizeof meta - 1; i++)
+		if (meta[i] == c)
+			return (char)i;
+	return c;
+}
+
+static void unhide(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < sizeof meta - 1)
+			*s = meta[(unsigned char)*s];
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The current line, as it was written, into the block of lines not imported. */
+static void note(struct imp *im)
+{
+	size_t n = im->rawlen;
+
+	while (n > 0 && is_space(im->raw[n - 1]))
+		n--;
+	buf_puts(&im->notes, "; ");
+	import_put_clean(&im->notes, im->file, strlen(im->file));
+	buf_printf(&im->notes, ":%d: ", im->line);
+	import_put_clean(&im->notes, im->raw, n);
+	buf_puts(&im->notes, "\n");
+}
+
+/* S read in place as dnsmasq reads a line: 0, or -1 when a quote is not
+ * closed. The character after a closing quote is never itself a quote. */
+static int lex(char *s)
+{
+	char *r = s, *w = s, c;
+	int white = 1;
+
+	while (*r) {
+		if (*r == '"') {
+			for (r++; *r && *r != '"'; r++) {
+				c = *r;
+				if (c == '\\' && r[1] && strchr("\"tnebr\\", r[1])) {
+					c = *++r;
+					c = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'e' ? '\033'
+					  : c == 'b' ? '\b' : c == 'r' ? '\r' : c;
+				}
+				*w++ = hide(c);
+			}
+			if (!*r++)
+				return -1;
+			if (!*r)
+				break;
+		}
+		c = *r++;
+		if (is_space(c)) {
+			c = ' ';
+			white = 1;
+		} else if (white && c == '#') {
+			break;
+		} else {
+			white = 0;
+		}
+		*w++ = c;
+	}
+	*w = '\0';
+	return 0;
+}
+
+/* "option = arg" of a lexed line: *NAME NULL for a blank line, *ARG NULL
+ * when there is no '='. Blanks around '=' and at both ends are dropped. */
+static void split_option(char *s, char **name, char **arg)
+{
+	char *p;
+
+	while (*s == ' ')
+		s++;
+	for (p = s + strlen(s); p > s && p[-1] == ' ';)
+		*--p = '\0';
+	*name = *s ? s : NULL;
+	*arg = NULL;
+	if (!*s || !(p = strchr(s, '=')))
+		return;
+	for (*arg = p + 1; **arg == ' ';)
+		(*arg)++;
+	for (; p >= s && (*p == ' ' || *p == '='); p--)
+		*p = '\0';
+}
+
+/* ARG cut at its commas into F, blanks around each comma dropped (dnsmasq's
+ * split()); returns the number of fields. */
+static size_t fields(char *arg, char **f)
+{
+	size_t n = 1;
+	char *c, *p;
+
+	f[0] = arg;
+	while (n < FIELDS_MAX && (c = strchr(f[n - 1], ','))) {
+		for (p = c, *p = ' '; p >= f[n - 1] && *p == ' '; p--)
+			*p = '\0';
+		for (c++; *c == ' ';)
+			c++;
+		f[n++] = c;
+	}
+	return n;
+}
+
+/* A number field as dnsmasq reads it (digits only, leading zeros fine,
+ * empty is 0) within 0-65535: 0, or -1. */
+static int number(char *s, unsigned *out)
+{
+	unhide(s);
+	if (!*s) {
+		*out = 0;
+		return 0;
+	}
+	while (s[0] == '0' && s[1])
+		s++;
+	return validate_number(s, 0, 65535, out);
+}
+
+static int all_digits(const char *s)
+{
+	return strspn(s, "0123456789") == strlen(s);
+}
+
+static struct import_rec *add_rec(struct imp *im, enum import_kind k, const char *name, const char *target)
+{
+	struct import_rec *r;
+
+	if (im->n == im->cap) {
+		size_t cap = im->cap ? im->cap * 2 : 64;
+		if (!(r = realloc(im->r, cap * sizeof *r))) {
+			im->oom = 1;
+			return NULL;
+		}
+		im->r = r;
+		im->cap = cap;
+	}
+	r = &im->r[im->n];
+	*r = (struct import_rec){ .kind = k, .file = im->file, .line = im->line, .idx = im->n };
+	if (!(r->name = strdup(name)) || (target && !(r->target = strdup(target)))) {
+		free(r->name);
+		im->oom = 1;
+		return NULL;
+	}
+	im->n++;
+	return r;
+}
+
+/* Judge address S into A: 1 if valid, 0 if not (reported). */
+static int judge_addr(struct imp *im, const char *what, char *s, struct dd_addr *a)
+{
+	char why[VALIDATE_MSG_MAX], warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+
+	unhide(s);
+	if (validate_addr(s, a, why, warn) < 0) {
+		ERR(im, "%s: address %s %s", what, validate_quote(s, q), why);
+		return 0;
+	}
+	if (warn[0])
+		WARN(im, "%s: address %s %s", what, validate_quote(s, q), warn);
+	return 1;
+}
+
+/* Judge host name S into OUT: 1 if valid, 0 if not (reported). */
+static int judge_name(struct imp *im, const char *what, char *s, char out[DD_NAME_MAX + 1])
+{
+	char why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+
+	unhide(s);
+	if (validate_hostname(s, out, why) == 0)
+		return 1;
+	ERR(im, "%s: name %s %s", what, validate_quote(s, q), why);
+	return 0;
+}
+
+/* host-record=NAME[,NAME...],[IPv4],[IPv6][,TTL], fields in any order: an
+ * all-digit field is the TTL (empty too), an address is one if inet_pton
+ * takes it as written (a quoted one is a name), the rest are names. dnsmasq
+ * keeps only the last IPv4 and the last IPv6 address of a line. */
+static void host_record(struct imp *im, char **f, size_t n)
+{
+	char name[DD_NAME_MAX + 1], q[VALIDATE_QUOTE_MAX];
+	struct dd_addr a[2];
+	char *addr[2] = { NULL, NULL };
+	unsigned char b[16];
+	size_t names = 0, i;
+	int ok = 1, v6;
+
+	if (n < 2) {
+		ERR(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v6 = inet_pton(AF_INET6, f[i], b) == 1;
+		if (all_digits(f[i])) {
+			if (f[i][0])
+				WARN(im, "host-record: TTL %s dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)", f[i]);
+		} else if (v6 || inet_pton(AF_INET, f[i], b) == 1) {
+			if (addr[v6])
+				WARN(im, "host-record: dnsmasq served only the last IPv%c address of a line: %s was not served and is dropped",
+				     v6 ? '6' : '4', validate_quote(addr[v6], q));
+			addr[v6] = f[i];
+		} else {
+			names++;
+		}
+	}
+	if (!names || (!addr[0] && !addr[1])) {
+		SKIP(im, "host-record without %s: dnsmasq served nothing for it%s",
+		     names ? "an address" : "a name",
+		     memchr(im->raw, '"', im->rawlen) ? " (to dnsmasq, a quoted address is a name)" : "");
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		if (addr[i] && !judge_addr(im, "host-record", addr[i], &a[i]))
+			ok = 0;
+	for (i = 0; i < n; i++) {
+		if (f[i] == addr[0] || f[i] == addr[1] || all_digits(f[i]) ||
+		    inet_pton(AF_INET, f[i], b) == 1 || inet_pton(AF_INET6, f[i], b) == 1)
+			continue;
+		if (!judge_name(im, "host-record", f[i], name) || !ok)
+			continue;
+		for (int j = 0; j < 2; j++) {
+			struct import_rec *r = addr[j] ? add_rec(im, IMPORT_HOST, name, NULL) : NULL;
+			if (r)
+				r->addr = a[j];
+		}
+	}
+}
+
+/* A domain of address=/.../ that is a plain name (not '#', not a pattern). */
+static int plain_domain(const char *d, size_t n)
+{
+	return n > 0 && !(n == 1 && d[0] == '#') && d[0] != '*' && d[0] != '.';
+}
+
+/* address=/NAME[/NAME...]/ADDRESS: dnsmasq answers NAME and every name under
+ * it. Its other forms (no address, '#', /#/, patterns) are not records. */
+static void address(struct imp *im, char *arg)
+{
+	char name[DD_NAME_MAX + 1];
+	char *ip = strrchr(arg, '/'), *d, *e;
+	struct dd_addr a;
+	struct import_rec *r;
+	int ok;
+
+	if (arg[0] != '/' || ip == arg || !ip[1] || strcmp(ip + 1, "#") == 0) {
+		SKIP(im, "only address=/NAME/ADDRESS is a record dnsdrop can hold");
+		return;
+	}
+	for (d = arg + 1; d < ip; d = e + 1) {
+		e = memchr(d, '/', (size_t)(ip - d));
+		e = e ? e : ip;
+		if (!plain_domain(d, (size_t)(e - d))) {
+			SKIP(im, "address=/.../ with an empty name, '#', '*' or a leading dot is a pattern, not a name dnsdrop can hold");
+			return;
+		}
+	}
+	*ip++ = '\0';
+	ok = judge_addr(im, "address", ip, &a);
+	for (d = arg + 1; d; d = e) {
+		if ((e = strchr(d, '/')))
+			*e++ = '\0';
+		if (!judge_name(im, "address", d, name) || !ok)
+			continue;
+		WARN(im, "address=/%s/ also answered every name under %s; dnsdrop answers the name itself only: add the names you need under [hosts]",
+		     name, name);
+		if ((r = add_rec(im, IMPORT_HOST, name, NULL)))
+			r->addr = a;
+	}
+}
+
+/* srv-host=NAME[,TARGET[,PORT[,PRIORITY[,WEIGHT]]]] with dnsmasq's defaults
+ * (port 1, priority 0, weight 0) written out; no target, "" or "." is the
+ * service not offered. */
+static void srv_host(struct imp *im, char **f, size_t n)
+{
+	static const char *const what[3] = { "port", "priority", "weight" };
+	char name[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
+		warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	unsigned num[3] = { 1, 0, 0 };
+	int ok = 1, dot = n < 2;
+	struct import_rec *r;
+
+	unhide(f[0]);
+	if (validate_srvname(f[0], name, why, warn) < 0) {
+		ERR(im, "srv-host: name %s %s", validate_quote(f[0], q), why);
+		ok = 0;
+	} else if (warn[0]) {
+		WARN(im, "srv-host: name %s: %s", validate_quote(f[0], q), warn);
+	}
+	if (n > 5) {
+		ERR(im, "srv-host has %zu fields; write srv-host=NAME,TARGET,PORT,PRIORITY,WEIGHT (dnsmasq refuses this line)", n);
+		return;
+	}
+	if (n >= 2) {
+		unhide(f[1]);
+		dot = !f[1][0] || strcmp(f[1], ".") == 0;
+		if (!dot && !judge_name(im, "srv-host target", f[1], target))
+			ok = 0;
+	}
+	for (size_t i = 2; i < n; i++) {
+		if (number(f[i], &num[i - 2]) < 0) {
+			ERR(im, "srv-host: %s %s is not a number from 0 to 65535", what[i - 2], validate_quote(f[i], q));
+			ok = 0;
+		}
+	}
+	if (ok && !dot && num[0] == 0) {
+		ERR(im, "srv-host: port 0 is no port a client can reach; write 1-65535");
+		ok = 0;
+	}
+	if (!ok)
+		return;
+	if (!dot && n == 2)
+		WARN(im, "srv-host: no port given: dnsmasq served port 1, written out as such; check it");
+	if (dot && n > 2)
+		WARN(im, "srv-host: target \".\" (service not offered): its port, priority and weight are dropped");
+	if ((r = add_rec(im, IMPORT_SRV, name, dot ? NULL : target))) {
+		r->port = dot ? 0 : num[0];
+		r->prio = dot ? 0 : num[1];
+		r->weight = dot ? 0 : num[2];
+	}
+}
+
+/* cname=ALIAS[,ALIAS...],TARGET[,TTL]: with three fields or more, an
+ * all-digit last one is the TTL. */
+static void cname(struct imp *im, char **f, size_t n)
+{
+	char alias[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1];
+	int ok;
+
+	if (n < 2) {
+		ERR(im, "cname needs an alias and a target: cname=ALIAS,TARGET (dnsmasq refuses this line)");
+		return;
+	}
+	unhide(f[n - 1]);
+	if (n > 2 && all_digits(f[n - 1])) {
+		if (f[n - 1][0])
+			WARN(im, "cname: TTL %s dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)", f[n - 1]);
+		n--;
+	}
+	ok = judge_name(im, "cname target", f[n - 1], target);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (judge_name(im, "cname alias", f[i], alias) && ok)
+			add_rec(im, IMPORT_CNAME, alias, target);
+}
+
+/* One line of a drop-in, NUL-terminated, at most IMPORT_LINE_MAX bytes. */
+static void one_line(struct imp *im, char *s)
+{
+	static const char *const known[] = { "host-record", "address", "srv-host", "cname" };
+	char *name, *arg, *f[FIELDS_MAX], q[VALIDATE_QUOTE_MAX];
+	size_t k, n;
+
+	if (lex(s) < 0) {
+		ERR(im, "a quote (\") is not closed; dnsmasq refuses this line");
+		return;
+	}
+	split_option(s, &name, &arg);
+	if (!name)
+		return;
+	for (k = 0; k < 4 && strcmp(name, known[k]) != 0; k++)
+		;
+	if (k == 4) {
+		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only",
+		     validate_quote(name, q));
+		return;
+	}
+	if (!arg) {
+		ERR(im, "%s has no value (dnsmasq refuses this line)", known[k]);
+		return;
+	}
+	if (k == 1) {
+		address(im, arg);
+		return;
+	}
+	n = fields(arg, f);
+	if (k == 0)
+		host_record(im, f, n);
+	else if (k == 2)
+		srv_host(im, f, n);
+	else
+		cname(im, f, n);
+}
+
+static void one_file(struct imp *im, const struct import_src *src)
+{
+	const char *p = src->text, *end = p + src->len, *nl;
+	char line[IMPORT_LINE_MAX + 1];
+	size_t len;
+
+	im->file = src->path;
+	im->line = 0;
+	for (; p < end && !im->oom; p = nl ? nl + 1 : end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = (size_t)((nl ? nl : end) - p);
+		im->line++;
+		im->raw = p;
+		im->rawlen = len;
+		if (memchr(p, '\0', len)) {
+			ERR(im, "NUL byte: this is not a text file");
+		} else if (len > IMPORT_LINE_MAX) {
+			ERR(im, "line of %zu bytes: dnsmasq reads a line of more than %d bytes as several lines; split it",
+			    len, IMPORT_LINE_MAX);
+		} else {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			one_line(im, line);
+		}
+	}
+}
+
+int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
+		   struct problems *pr, struct import_counts *counts)
+{
+	struct imp im = { .pr = pr };
+	struct import_counts c = { 0 };
+	size_t i, from = pr->n;
+
+	for (i = 0; i < nsrc && !im.oom; i++)
+		one_file(&im, &src[i]);
+	if (!im.oom && import_merge(im.r, im.n, pr) < 0)
+		im.oom = 1;
+	if (!im.oom)
+		import_write(im.r, im.n, src, nsrc, &im.notes, out, &c);
+	import_sort_problems(pr, from, src, nsrc);
+	if (counts)
+		*counts = c;
+	for (i = 0; i < im.n; i++) {
+		free(im.r[i].name);
+		free(im.r[i].target);
+	}
+	free(im.r);
+	im.oom |= im.notes.oom;
+	buf_free(&im.notes);
+	return im.oom || out->oom ? -1 : 0;
+}
