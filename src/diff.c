@@ -1,41 +1,18 @@
-/* diff.c - unified diff: lines are hashed into equivalence classes, lines
- * found in one text only are set aside (they can never match), and Myers'
- * O(ND) algorithm in its linear-space form (divide at the "middle snake")
- * marks the rest. Changed runs are then slid the way GNU diff slides them,
- * so that the output agrees with `diff -u` byte for byte, and printed.
- * Reference: E. Myers, "An O(ND) Difference Algorithm and Its Variations",
- * Algorithmica 1 (1986). */
+/* diff.c - unified diff. Lines are hashed into equivalence classes; lines
+ * found in one text only are set aside (they can never match); Myers' O(ND)
+ * algorithm in its linear-space form (divide at the "middle snake") marks
+ * the rest; changed runs are then slid the way GNU diff slides them, so the
+ * output agrees with `diff -u` byte for byte. Reference: E. Myers, "An O(ND)
+ * Difference Algorithm and Its Variations", Algorithmica 1 (1986). */
 #include "diff.h"
+#include "diff_int.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One text cut into lines. A line keeps its '\n', so a last line without
- * one never equals the same line with one (GNU diff compares them so). */
-struct side {
-	const char *t;
-	size_t *off;		/* line i is t[off[i]] up to t[off[i + 1]] */
-	uint64_t *hash;		/* hash of each line (until classified) */
-	long n;
-	long lo, hi;		/* the lines the algorithm looks at (see set_aside) */
-	long *cls;		/* class: index of the first line with these bytes */
-	char *chg;		/* 1 = changed; chg[-1] and chg[n] are 0 (sentinels) */
-};
-
-struct ctx {
-	struct side s[2];
-	long *xv, *yv;		/* classes of the lines left to Myers */
-	long *xr, *yr;		/* where those lines are in A and B */
-	long nx, ny;
-	long *fd, *bd;		/* furthest point per diagonal, forward and back */
-};
-
-/* A hunk is a list of changes; a change replaces A[a0,a1) with B[b0,b1). */
-struct change {
-	long a0, a1, b0, b1;
-};
+#define ONES 0x0101010101010101u
 
 static void *alloc_array(size_t n, size_t size)
 {
@@ -44,11 +21,9 @@ static void *alloc_array(size_t n, size_t size)
 	return malloc(n && size ? n * size : 1);
 }
 
-#define ONES 0x0101010101010101u
-
-/* Find the end of the line at P (after its '\n', or END) and hash it, in
- * one pass of 8-byte words: a word holding a '\n' (the classic exact test
- * for a zero byte, on the word xor "\n\n\n\n\n\n\n\n") ends the fast loop.
+/* Find the end of the line at P (after its '\n', or END) and hash it in the
+ * same pass over 8-byte words: the first word holding a '\n' (the exact
+ * zero-byte test, on the word xor "\n\n\n\n\n\n\n\n") ends the fast loop.
  * Collisions only cost a byte comparison. */
 static const char *line_scan(const char *p, const char *end, uint64_t *hash)
 {
@@ -64,15 +39,14 @@ static const char *line_scan(const char *p, const char *end, uint64_t *hash)
 		h ^= h >> 32;
 		p += 8;
 	}
-	for (w = 0; p < end && k < 8; k++) {
-		w |= (uint64_t)(unsigned char)*p << (8 * k);
-		if (*p++ == '\n') {
-			k++;
+	for (w = 0; p < end && k < 8;) {
+		w |= (uint64_t)(unsigned char)*p << (8 * k++);
+		if (*p++ == '\n')
 			break;
-		}
 	}
 	h = (h ^ w ^ k) * 0xc4ceb9fe1a85ec53u;
-	*hash = h ^ (h >> 29);
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdu;
+	*hash = h ^ (h >> 33);
 	return p;
 }
 
@@ -95,30 +69,23 @@ static int same_bytes(const char *p, const char *q, size_t len)
 static int side_split(struct side *s, const char *t, size_t len)
 {
 	const char *p = t, *end = t + len;
-	size_t n = 0, cap = len / 64 + 16, *off;
-	uint64_t h, *hash;
+	size_t n = 0, cap = len / 32 + 16;
+	struct line *ln;
 
 	s->t = t;
-	s->off = alloc_array(cap + 1, sizeof *s->off);
-	s->hash = alloc_array(cap, sizeof *s->hash);
-	if (!s->off || !s->hash)
+	if (!(s->ln = alloc_array(cap, sizeof *s->ln)))
 		return -1;
-	for (s->off[0] = 0; p < end; n++) {
-		p = line_scan(p, end, &h);
-		if (n == cap) {
-			if (cap > SIZE_MAX / 32)
+	for (; p < end; n++) {
+		if (n + 1 == cap) {
+			if (cap > SIZE_MAX / 64 ||
+			    !(ln = realloc(s->ln, 2 * cap * sizeof *ln)))
 				return -1;
-			if ((off = realloc(s->off, (2 * cap + 1) * sizeof *off)))
-				s->off = off;
-			if ((hash = realloc(s->hash, 2 * cap * sizeof *hash)))
-				s->hash = hash;
-			if (!off || !hash)
-				return -1;
-			cap *= 2;
+			s->ln = ln, cap *= 2;
 		}
-		s->hash[n] = h;
-		s->off[n + 1] = (size_t)(p - t);
+		s->ln[n].start = (size_t)(p - t);
+		p = line_scan(p, end, &s->ln[n].hash);
 	}
+	s->ln[n].start = len;
 	s->n = (long)n;
 	s->cls = alloc_array(n, sizeof *s->cls);
 	if ((s->chg = calloc(n + 2, 1)))
@@ -126,19 +93,19 @@ static int side_split(struct side *s, const char *t, size_t len)
 	return s->cls && s->chg ? 0 : -1;
 }
 
-static const char *line_at(const struct side *s, long i, size_t *len)
+const char *diff_line_at(const struct side *s, long i, size_t *len)
 {
-	*len = s->off[i + 1] - s->off[i];
-	return s->t + s->off[i];
+	*len = s->ln[i + 1].start - s->ln[i].start;
+	return s->t + s->ln[i].start;
 }
 
 static int same_line(const struct side *a, long i, const struct side *b,
 		     long j)
 {
 	size_t alen, blen;
-	const char *p = line_at(a, i, &alen), *q = line_at(b, j, &blen);
+	const char *p = diff_line_at(a, i, &alen), *q = diff_line_at(b, j, &blen);
 
-	return a->hash[i] == b->hash[j] && alen == blen &&
+	return a->ln[i].hash == b->ln[j].hash && alen == blen &&
 	       same_bytes(p, q, alen);
 }
 
@@ -162,134 +129,169 @@ static void trim_ends(struct ctx *c, long horizon)
 }
 
 /* A line's class is the number of the first line with the same bytes (B's
- * lines numbered after A's), so that Myers compares integers. Table slots
- * hold part of the hash, to touch a line's bytes only on a likely match. */
+ * lines numbered after A's), so that Myers compares integers. A slot keeps
+ * part of the hash, so a line's bytes are read only on a likely match. */
 struct slot {
 	uint32_t tag, line;	/* line: 1 + number of the line, 0 = free */
 };
 
-/* Find or add the class of line I of side F. */
-static long class_of(struct ctx *c, int f, long i, struct slot *slot,
-		     size_t mask)
+/* The first slot to look at for hash H in a table of CAP slots (the
+ * high half of the product: no division, any CAP). */
+static size_t slot_of(uint64_t h, size_t cap)
+{
+	return (size_t)(((h & 0xffffffffu) * cap) >> 32);
+}
+
+static uint32_t class_of(struct ctx *c, int f, long i, struct slot *slot,
+			 size_t cap)
 {
 	long na = c->s[0].n, r;
-	uint64_t h = c->s[f].hash[i];
+	uint64_t h = c->s[f].ln[i].hash;
 	size_t k, len, rlen;
-	const char *p = line_at(&c->s[f], i, &len), *q;
+	const char *p = diff_line_at(&c->s[f], i, &len), *q;
 
-	for (k = h & mask; slot[k].line; k = (k + 1) & mask) {
+	for (k = slot_of(h, cap); slot[k].line; k = k + 1 < cap ? k + 1 : 0) {
 		if (slot[k].tag != (uint32_t)(h >> 32))
 			continue;
 		r = (long)slot[k].line - 1;
-		q = line_at(&c->s[r >= na], r >= na ? r - na : r, &rlen);
+		q = diff_line_at(&c->s[r >= na], r >= na ? r - na : r, &rlen);
 		if (rlen == len && same_bytes(p, q, len))
-			return r;
+			return (uint32_t)r;
 	}
 	r = f ? na + i : i;
 	slot[k] = (struct slot){ (uint32_t)(h >> 32), (uint32_t)r + 1 };
-	return r;
+	return (uint32_t)r;
 }
 
-/* The table is too big for the caches: prefetching the slot of a line some
- * way ahead hides most of the misses (half the time on large texts). */
-static void classify_side(struct ctx *c, int f, struct slot *slot,
-			  size_t mask)
-{
-	struct side *s = &c->s[f];
-
-	for (long i = s->lo; i < s->hi; i++) {
-		if (s->hi - i > 16)
-			__builtin_prefetch(&slot[s->hash[i + 16] & mask]);
-		s->cls[i] = class_of(c, f, i, slot, mask);
-	}
-}
-
+/* The table outgrows the caches on large texts: fetching the slot of a
+ * line 16 lines ahead hides most of the misses. Classes and line numbers
+ * are kept in 32 bits: less memory to touch (page faults cost as much). */
 static int classify(struct ctx *c)
 {
-	size_t lines = (size_t)(c->s[0].hi - c->s[0].lo + c->s[1].hi - c->s[1].lo);
-	size_t cap = 16;
+	size_t lines = (size_t)(c->s[0].hi - c->s[0].lo) +
+		       (size_t)(c->s[1].hi - c->s[1].lo);
+	size_t cap = lines + lines / 2 + 16;
 	struct slot *slot;
 
-	if ((size_t)(c->s[0].n + c->s[1].n) >= UINT32_MAX)
+	if ((size_t)c->s[0].n + (size_t)c->s[1].n >= INT32_MAX)
 		return -1;
-	while (cap < lines + lines / 2)
-		cap *= 2;
 	if (!(slot = calloc(cap, sizeof *slot)))
 		return -1;
 	for (int f = 0; f < 2; f++) {
-		classify_side(c, f, slot, cap - 1);
-		free(c->s[f].hash);
-		c->s[f].hash = NULL;
+		struct side *s = &c->s[f];
+		for (long i = s->lo; i < s->hi; i++) {
+			long k = i + 16 < s->hi ? i + 16 : i;
+			size_t ahead = slot_of(s->ln[k].hash, cap);
+
+			__builtin_prefetch(&slot[ahead]);
+			s->cls[i] = class_of(c, f, i, slot, cap);
+		}
 	}
 	free(slot);
 	return 0;
 }
 
-/* Keep for Myers the lines of S whose class has bit OTHER in SEEN, noting
- * where each came from; the others are changed in every minimal diff. */
-static int keep_side(struct side *s, const unsigned char *seen, int other,
-		     long **v, long **where, long *n)
+/* Hand Myers the lines of S whose class has bit OTHER in SEEN, with where
+ * each came from; mark the others changed. */
+static long keep_side(struct side *s, const unsigned char *seen, int other,
+		      uint32_t *v, uint32_t *where)
 {
-	*v = alloc_array((size_t)(s->hi - s->lo), sizeof **v);
-	*where = alloc_array((size_t)(s->hi - s->lo), sizeof **where);
-	if (!*v || !*where)
-		return -1;
+	long n = 0;
+
 	for (long i = s->lo; i < s->hi; i++) {
 		if (seen[s->cls[i]] & other)
-			(*v)[*n] = s->cls[i], (*where)[(*n)++] = i;
+			v[n] = s->cls[i], where[n++] = (uint32_t)i;
 		else
 			s->chg[i] = 1;
 	}
-	return 0;
+	return n;
 }
 
-/* Set aside the lines whose bytes do not occur on the other side: this
- * keeps two unrelated texts linear, as in GNU diff. */
+/* A line whose bytes do not occur on the other side is changed in every
+ * diff: setting it aside keeps two unrelated texts linear, as in GNU diff. */
 static int set_aside(struct ctx *c)
 {
+	size_t na = (size_t)(c->s[0].hi - c->s[0].lo);
+	size_t nb = (size_t)(c->s[1].hi - c->s[1].lo);
 	unsigned char *seen = calloc((size_t)(c->s[0].n + c->s[1].n), 1);
-	int rc;
 
-	if (!seen)
+	c->xv = alloc_array(2 * (na + nb), sizeof *c->xv);
+	if (!seen || !c->xv) {
+		free(seen);
 		return -1;
+	}
+	c->xr = c->xv + na, c->yv = c->xr + na, c->yr = c->yv + nb;
 	for (int f = 0; f < 2; f++)
 		for (long i = c->s[f].lo; i < c->s[f].hi; i++)
 			seen[c->s[f].cls[i]] |= (unsigned char)(1 << f);
-	rc = keep_side(&c->s[0], seen, 2, &c->xv, &c->xr, &c->nx) |
-	     keep_side(&c->s[1], seen, 1, &c->yv, &c->yr, &c->ny);
+	c->nx = keep_side(&c->s[0], seen, 2, c->xv, c->xr);
+	c->ny = keep_side(&c->s[1], seen, 1, c->yv, c->yr);
 	free(seen);
-	return rc;
+	return 0;
 }
 
-/* Find the middle snake of X[x0,x1) against Y[y0,y1): run the forward and
- * the backward search one edit at a time until their furthest points meet
- * on a diagonal (k = x - y), and return a point of that snake: both halves
- * then cost at most half of the whole, so recursion stays O(log D) deep. */
-static void mid_snake(const struct ctx *c, long x0, long x1, long y0, long y1,
-		      long *xm, long *ym)
+/* Widen a search by one diagonal each way, staying in [DMIN, DMAX]; the
+ * new neighbour outside gets OUT, which loses every comparison. */
+static void widen(long *v, long *min, long *max, long dmin, long dmax,
+		  long out)
 {
-	const long *xv = c->xv, *yv = c->yv;
-	long *fd = c->fd, *bd = c->bd, dmin = x0 - y1, dmax = x1 - y0;
-	long fmin = x0 - y0, fmax = fmin, bmin = x1 - y1, bmax = bmin;
+	if (*min > dmin)
+		v[--*min - 1] = out;
+	else
+		++*min;
+	if (*max < dmax)
+		v[++*max + 1] = out;
+	else
+		--*max;
+}
+
+/* After C->limit edits without a meeting, settle for the point furthest
+ * from its corner that either search reached, as GNU diff does: the diff
+ * stays right, perhaps longer than minimal, and the time stays bounded
+ * (O((N + M) * limit) per level) for texts with thousands of changes. */
+static int furthest(const struct ctx *c, const struct box *b, long fmin,
+		    long fmax, long bmin, long bmax, long *xm, long *ym)
+{
+	long best = 0, x, y;
+
+	for (long k = fmin; k <= fmax; k += 2) {
+		x = c->fd[k], y = x - k;
+		if (x <= b->x1 && y <= b->y1 && x + y < b->x1 + b->y1 &&
+		    x + y - b->x0 - b->y0 > best)
+			best = x + y - b->x0 - b->y0, *xm = x, *ym = y;
+	}
+	for (long k = bmin; k <= bmax; k += 2) {
+		x = c->bd[k], y = x - k;
+		if (x >= b->x0 && y >= b->y0 && x + y > b->x0 + b->y0 &&
+		    b->x1 + b->y1 - x - y > best)
+			best = b->x1 + b->y1 - x - y, *xm = x, *ym = y;
+	}
+	return best > 0;
+}
+
+/* Find the middle snake of box B: run the forward and the backward search
+ * one edit at a time until their furthest points meet on a diagonal
+ * (k = x - y), and return a point of that snake: both halves then cost at
+ * most half of the whole, so recursion stays O(log D) deep. Diagonals are
+ * scanned from the top down, as GNU diff does: of several meeting points
+ * it takes the same one. */
+static void mid_snake(const struct ctx *c, const struct box *b, long *xm,
+		      long *ym)
+{
+	const uint32_t *xv = c->xv, *yv = c->yv;
+	long *fd = c->fd, *bd = c->bd, dmin = b->x0 - b->y1;
+	long dmax = b->x1 - b->y0, fmin = b->x0 - b->y0, fmax = fmin;
+	long bmin = b->x1 - b->y1, bmax = bmin;
 	int odd = (fmin - bmin) & 1;
 
-	fd[fmin] = x0;
-	bd[bmin] = x1;
-	for (;;) {
-		/* Widen each search by one diagonal per side, inside the box;
-		 * a sentinel outside loses every comparison. */
-		if (fmin > dmin)
-			fd[--fmin - 1] = -1;
-		else
-			++fmin;
-		if (fmax < dmax)
-			fd[++fmax + 1] = -1;
-		else
-			--fmax;
+	fd[fmin] = b->x0;
+	bd[bmin] = b->x1;
+	for (long d = 1;; d++) {
+		widen(fd, &fmin, &fmax, dmin, dmax, -1);
 		for (long k = fmax; k >= fmin; k -= 2) {
 			long lo = fd[k - 1], hi = fd[k + 1];
 			long x = lo >= hi ? lo + 1 : hi, y = x - k;
-			while (x < x1 && y < y1 && xv[x] == yv[y])
+			while (x < b->x1 && y < b->y1 && xv[x] == yv[y])
 				x++, y++;
 			fd[k] = x;
 			if (odd && bmin <= k && k <= bmax && bd[k] <= x) {
@@ -297,18 +299,11 @@ static void mid_snake(const struct ctx *c, long x0, long x1, long y0, long y1,
 				return;
 			}
 		}
-		if (bmin > dmin)
-			bd[--bmin - 1] = LONG_MAX;
-		else
-			++bmin;
-		if (bmax < dmax)
-			bd[++bmax + 1] = LONG_MAX;
-		else
-			--bmax;
+		widen(bd, &bmin, &bmax, dmin, dmax, LONG_MAX);
 		for (long k = bmax; k >= bmin; k -= 2) {
 			long lo = bd[k - 1], hi = bd[k + 1];
 			long x = lo < hi ? lo : hi - 1, y = x - k;
-			while (x > x0 && y > y0 && xv[x - 1] == yv[y - 1])
+			while (x > b->x0 && y > b->y0 && xv[x - 1] == yv[y - 1])
 				x--, y--;
 			bd[k] = x;
 			if (!odd && fmin <= k && k <= fmax && x <= fd[k]) {
@@ -316,10 +311,14 @@ static void mid_snake(const struct ctx *c, long x0, long x1, long y0, long y1,
 				return;
 			}
 		}
+		if (d >= c->limit &&
+		    furthest(c, b, fmin, fmax, bmin, bmax, xm, ym))
+			return;
 	}
 }
 
-/* Mark the lines of a minimal diff of X[x0,x1) against Y[y0,y1). */
+/* Mark the lines of a minimal diff (but see furthest) of X[x0,x1) against
+ * Y[y0,y1). */
 static void compare(struct ctx *c, long x0, long x1, long y0, long y1)
 {
 	long xm, ym;
@@ -328,22 +327,21 @@ static void compare(struct ctx *c, long x0, long x1, long y0, long y1)
 		x0++, y0++;
 	while (x0 < x1 && y0 < y1 && c->xv[x1 - 1] == c->yv[y1 - 1])
 		x1--, y1--;
-	if (x0 == x1) {
-		while (y0 < y1)
-			c->s[1].chg[c->yr[y0++]] = 1;
-	} else if (y0 == y1) {
-		while (x0 < x1)
-			c->s[0].chg[c->xr[x0++]] = 1;
-	} else {
-		mid_snake(c, x0, x1, y0, y1, &xm, &ym);
+	if (x0 < x1 && y0 < y1) {
+		mid_snake(c, &(struct box){ x0, x1, y0, y1 }, &xm, &ym);
 		compare(c, x0, xm, y0, ym);
 		compare(c, xm, x1, ym, y1);
+		return;
 	}
+	while (x0 < x1)
+		c->s[0].chg[c->xr[x0++]] = 1;
+	while (y0 < y1)
+		c->s[1].chg[c->yr[y0++]] = 1;
 }
 
 /* GAP[r] = 1 when changed lines of S come just before its r-th unchanged
- * line (r = number of unchanged lines: before the end). */
-static void gaps(const struct side *s, char *gap)
+ * line of the region (r = their number: before the region's end). */
+static char *gaps(const struct side *s, char *gap)
 {
 	long r = 0;
 	char pending = 0;
@@ -357,17 +355,18 @@ static void gaps(const struct side *s, char *gap)
 		}
 	}
 	gap[r] = pending;
+	return gap;
 }
 
 /* A run of changed lines can often slide: "x a [a x]" = "x [a x] a". Like
  * GNU diff, slide each run up then down as far as it goes, merging with the
  * runs it meets, then back up to the lowest place where it faces a change
- * in the other text (so a replacement reads as one change), or stay at the
- * bottom. GAP is gaps() of the other text. */
+ * in the other text (a replacement reads as one change), or stay at the
+ * bottom. GAP is gaps() of the other text; R counts unchanged lines. */
 static void slide_runs(struct side *s, const char *gap)
 {
 	char *chg = s->chg;
-	const long *cls = s->cls;
+	const uint32_t *cls = s->cls;
 	long i = s->lo, r = 0, start, end, len, u;
 
 	while (i < s->hi) {
@@ -379,7 +378,8 @@ static void slide_runs(struct side *s, const char *gap)
 			;
 		do {
 			len = end - start;
-			while (start > s->lo && cls[start - 1] == cls[end - 1]) {
+			while (start > s->lo &&
+			       cls[start - 1] == cls[end - 1]) {
 				chg[--start] = 1, chg[--end] = 0, r--;
 				while (chg[start - 1])
 					start--;
@@ -408,132 +408,20 @@ static int slide(struct ctx *c)
 
 	if (!gap)
 		return -1;
-	gaps(&c->s[1], gap);
-	slide_runs(&c->s[0], gap);
-	gaps(&c->s[0], gap);
-	slide_runs(&c->s[1], gap);
+	slide_runs(&c->s[0], gaps(&c->s[1], gap));
+	slide_runs(&c->s[1], gaps(&c->s[0], gap));
 	free(gap);
 	return 0;
-}
-
-/* From lines *I of A and *J of B on, find the next change; 0 when none. */
-static int next_change(const struct ctx *c, long *i, long *j,
-		       struct change *ch)
-{
-	const char *ca = c->s[0].chg, *cb = c->s[1].chg;
-
-	while (*i < c->s[0].n && !ca[*i] && !cb[*j])
-		++*i, ++*j;
-	if (*i >= c->s[0].n && *j >= c->s[1].n)
-		return 0;
-	for (ch->a0 = *i; ca[*i]; ++*i)
-		;
-	for (ch->b0 = *j; cb[*j]; ++*j)
-		;
-	ch->a1 = *i, ch->b1 = *j;
-	return 1;
-}
-
-static void put_line(struct buf *out, const struct side *s, long i, char mark,
-		     const char *color)
-{
-	const char *p = s->t + s->off[i];
-	size_t len = s->off[i + 1] - s->off[i];
-	int nl = len && p[len - 1] == '\n';
-
-	if (color)
-		buf_puts(out, color);
-	buf_add(out, &mark, 1);
-	buf_add(out, p, len - (size_t)nl);
-	buf_puts(out, color ? "\033[0m\n" : "\n");
-	if (!nl)
-		buf_puts(out, "\\ No newline at end of file\n");
-}
-
-/* GNU's range: "l" for one line, "l,n" for more, and for none the line
- * before the gap ("0,0" for an empty text), which patch relies on. */
-static void put_range(struct buf *out, long start, long count)
-{
-	if (count == 1)
-		buf_printf(out, "%ld", start + 1);
-	else if (count == 0)
-		buf_printf(out, "%ld,0", start);
-	else
-		buf_printf(out, "%ld,%ld", start + 1, count);
-}
-
-/* Print the hunk made of changes FIRST up to LAST (LAST ends it). */
-static void put_hunk(const struct ctx *c, const struct change *first,
-		     const struct change *last, long ctxl, int color,
-		     struct buf *out)
-{
-	const struct side *a = &c->s[0], *b = &c->s[1];
-	long a0 = first->a0 > ctxl ? first->a0 - ctxl : 0;
-	long a1 = a->n - last->a1 > ctxl ? last->a1 + ctxl : a->n;
-	long b0 = first->b0 - (first->a0 - a0), b1 = last->b1 + (a1 - last->a1);
-	long i = first->a0, j = first->b0, k;
-	struct change ch;
-
-	buf_puts(out, color ? "\033[36m@@ -" : "@@ -");
-	put_range(out, a0, a1 - a0);
-	buf_puts(out, " +");
-	put_range(out, b0, b1 - b0);
-	buf_puts(out, color ? " @@\033[0m\n" : " @@\n");
-	for (k = a0; k < first->a0; k++)
-		put_line(out, a, k, ' ', NULL);
-	while (next_change(c, &i, &j, &ch)) {
-		for (; k < ch.a0; k++)
-			put_line(out, a, k, ' ', NULL);
-		for (k = ch.a0; k < ch.a1; k++)
-			put_line(out, a, k, '-', color ? "\033[31m" : NULL);
-		for (long m = ch.b0; m < ch.b1; m++)
-			put_line(out, b, m, '+', color ? "\033[32m" : NULL);
-		if (ch.a0 == last->a0)
-			break;
-	}
-	for (; k < a1; k++)
-		put_line(out, a, k, ' ', NULL);
-}
-
-/* Group changes into hunks: two changes share a hunk when at most
- * 2 * CONTEXT unchanged lines separate them (their contexts touch). */
-static void put_hunks(const struct ctx *c, long ctxl, int color,
-		      struct buf *out)
-{
-	long i = 0, j = 0, ti, tj;
-	struct change first, last, ch;
-
-	while (next_change(c, &i, &j, &first)) {
-		last = first;
-		ti = i, tj = j;
-		while (next_change(c, &ti, &tj, &ch) &&
-		       ch.a0 - last.a1 - ctxl <= ctxl)
-			last = ch;
-		put_hunk(c, &first, &last, ctxl, color, out);
-		i = last.a1, j = last.b1;
-	}
-}
-
-static void put_label(struct buf *out, const char *mark, const char *label,
-		      int color)
-{
-	buf_puts(out, color ? "\033[1m" : "");
-	buf_printf(out, "%s %s", mark, label);
-	buf_puts(out, color ? "\033[0m\n" : "\n");
 }
 
 static void ctx_free(struct ctx *c)
 {
 	for (int f = 0; f < 2; f++) {
-		free(c->s[f].off);
-		free(c->s[f].hash);
+		free(c->s[f].ln);
 		free(c->s[f].cls);
 		free(c->s[f].chg ? c->s[f].chg - 1 : NULL);
 	}
 	free(c->xv);
-	free(c->yv);
-	free(c->xr);
-	free(c->yr);
 	free(c->fd ? c->fd - c->ny - 1 : NULL);
 }
 
@@ -553,6 +441,10 @@ static int analyse(struct ctx *c, const char *a, size_t alen, const char *b,
 		return -1;
 	c->fd += c->ny + 1;
 	c->bd = c->fd + c->nx + c->ny + 3;
+	/* GNU's bound: about the square root of the size, at least 4096. */
+	c->limit = 4096;
+	while (c->limit * c->limit < c->nx + c->ny)
+		c->limit *= 2;
 	compare(c, 0, c->nx, 0, c->ny);
 	return slide(c);
 }
@@ -561,6 +453,8 @@ int diff_unified(const char *a, size_t alen, const char *b, size_t blen,
 		 const char *label_a, const char *label_b, unsigned context,
 		 int color, struct buf *out, struct diff_stats *st)
 {
+	const char *bold = color ? "\033[1m" : "";
+	const char *end = color ? "\033[0m" : "";
 	struct ctx c = { 0 };
 	struct diff_stats s = { 0, 0 };
 	int rc = -1;
@@ -578,9 +472,9 @@ int diff_unified(const char *a, size_t alen, const char *b, size_t blen,
 		s.added += (size_t)c.s[1].chg[i];
 	if (st)
 		*st = s;
-	put_label(out, "---", label_a, color);
-	put_label(out, "+++", label_b, color);
-	put_hunks(&c, (long)context, color, out);
+	buf_printf(out, "%s--- %s%s\n%s+++ %s%s\n", bold, label_a, end, bold,
+		   label_b, end);
+	diff_put_hunks(&c, (long)context, color, out);
 	rc = out->oom ? -1 : 1;
 done:
 	ctx_free(&c);

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = 2;
 	if (rc == 2)
-		fprintf(stderr, "diffcmp: standard output: %s\n", strerror(errno));
+		fprintf(stderr, "diffcmp: stdout: %s\n", strerror(errno));
 	free(a);
 	free(b);
 	buf_free(&out);
