@@ -1,12 +1,13 @@
 #!/bin/bash
-# run.sh [DNSDROP_BIN] - the integration suites against one dnsdrop binary
-# (default build/dnsdrop): the invalid-INI corpus, then bats on every
-# tests/integration/*.bats. Prints their output and a last line
+# run.sh [DNSDROP_BIN [SUITE...]] - the integration suites against one dnsdrop
+# binary (default build/dnsdrop): the invalid-INI corpus, then bats on every
+# tests/integration/*.bats, or only on the SUITEs named (e.g. apply golden). Prints their output and a last line
 # "N passed, N failed"; exits 1 when anything failed (or did not run).
 set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-build/dnsdrop}
+shift || true
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 export DNSDROP_BIN=$bin
 cd "$repo" || exit 1
@@ -49,7 +50,12 @@ if [ "$corpus_rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
 fi
 
 shopt -s nullglob
-suites=(tests/integration/*.bats)
+if [ "$#" -gt 0 ]; then
+	suites=()
+	for s in "$@"; do suites+=("tests/integration/$s.bats"); done
+else
+	suites=(tests/integration/*.bats)
+fi
 echo "== integration (bats ${suites[*]})"
 if [ "${#suites[@]}" -eq 0 ]; then
 	echo "not ok - no tests/integration/*.bats found"
