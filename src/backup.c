@@ -1,20 +1,18 @@
-/* backup.c - earlier states in state_dir: backups/ID/, applied/, and the
- * staging copy of the conf-dir for dnsmasq --test. Every file goes through
- * fsx (temp file, fsync, rename, directory fsync); a backup directory only
- * gets its ID name once it is whole. */
+/* backup.c - earlier states in state_dir: backups/ID/ (applied/ is in
+ * backup_applied.c, the staging copy for dnsmasq --test in backup_stage.c).
+ * Every file goes through fsx (temp file, fsync, rename, directory fsync);
+ * a backup directory only gets its ID name once it is whole. */
 #include "backup.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "fsx.h"
+#include "utc.h"
 
 #define META_MAX (64u << 10)
 #define META_VALUE_MAX 512
@@ -41,15 +39,29 @@ int backup_id_valid(const char *id)
 	return id[i] == '\0';
 }
 
+/* The value of the N digits at S (checked by backup_id_valid). */
+static int backup_digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n--)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
 static int backup_parse_id(const char *id, time_t *t, unsigned *seq)
 {
 	struct tm tm = { 0 };
 
-	if (sscanf(id, "%4d%2d%2dT%2d%2d%2dZ-%3u", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, seq) != 7)
+	if (!backup_id_valid(id))
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	tm.tm_year = backup_digits(id, 4) - 1900;
+	tm.tm_mon = backup_digits(id + 4, 2) - 1;
+	tm.tm_mday = backup_digits(id + 6, 2);
+	tm.tm_hour = backup_digits(id + 9, 2);
+	tm.tm_min = backup_digits(id + 11, 2);
+	tm.tm_sec = backup_digits(id + 13, 2);
+	*seq = (unsigned)backup_digits(id + 17, 3);
 	*t = timegm(&tm);
 	return *t == (time_t)-1 ? -1 : 0;
 }
@@ -62,8 +74,7 @@ static int backup_next_id(const char *newest, time_t now,
 {
 	time_t t = now, nt;
 	unsigned seq = 0, nseq;
-	char stamp[20];
-	struct tm tm;
+	char stamp[UTC_MAX];
 
 	if (newest && backup_parse_id(newest, &nt, &nseq) == 0 && nt >= now) {
 		t = nt;
@@ -73,8 +84,7 @@ static int backup_next_id(const char *newest, time_t now,
 			seq = 0;
 		}
 	}
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) != 16) {
+	if (utc_format(t, 1, stamp) < 0) {
 		fsx_errf(err, 0, "cannot make a backup ID from the clock (%lld)",
 			 (long long)t);
 		return -1;
@@ -102,69 +112,59 @@ static int backup_name_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Whole backups (directories named ID) into IDS, sorted oldest first, and
- * leftovers of killed runs (.tmp-ID, .del-ID) into PART. No backups/: 0. */
-static int backup_scan(const char *bdir, struct backup_names *ids,
-		       struct backup_names *part, char *err)
-{
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-	int dfd, rc = 0;
+struct backup_scan {
+	const char *bdir;
+	struct backup_names *ids, *part;
+};
 
-	*ids = *part = (struct backup_names){ 0 };
-	if (lstat(bdir, &st) < 0 && errno == ENOENT)
+static int backup_scan_entry(void *ctx, int dfd, const char *name,
+			     const struct stat *st, char *err)
+{
+	struct backup_scan *sc = ctx;
+	int rc = 0;
+
+	if (!S_ISDIR(st->st_mode))
 		return 0;
-	if ((dfd = fsx_open_dir(bdir, err)) < 0)
-		return -1;
-	if (!(d = fdopendir(dfd))) {
-		fsx_errf(err, errno, "cannot read directory %s", bdir);
-		close(dfd);
-		return -1;
-	}
-	while (rc == 0) {
-		errno = 0;
-		if (!(e = readdir(d))) {
-			if (errno) {
-				fsx_errf(err, errno, "cannot read directory %s",
-					 bdir);
-				rc = -1;
-			}
-			break;
-		}
-		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if (backup_id_valid(e->d_name))
-			rc = backup_names_add(ids, e->d_name);
-		else if ((!strncmp(e->d_name, ".tmp-", 5) ||
-			  !strncmp(e->d_name, ".del-", 5)) &&
-			 backup_id_valid(e->d_name + 5))
-			rc = backup_names_add(part, e->d_name);
-		if (rc < 0)
-			fsx_errf(err, ENOMEM, "cannot list %s", bdir);
-	}
-	closedir(d);
-	if (rc == 0 && ids->n)
-		qsort(ids->v, ids->n, sizeof *ids->v, backup_name_cmp);
+	if (backup_id_valid(name))
+		rc = backup_names_add(sc->ids, name);
+	else if ((!strncmp(name, ".tmp-", 5) || !strncmp(name, ".del-", 5)) &&
+		 backup_id_valid(name + 5))
+		rc = backup_names_add(sc->part, name);
+	if (rc < 0)
+		fsx_errf(err, ENOMEM, "cannot list %s", sc->bdir);
 	return rc;
 }
 
-static int backup_remove_dir(const char *bdir, const char *name, char *err)
+/* Whole backups (directories named ID) in BDIR into IDS, sorted oldest
+ * first (free IDS->v). Leftovers of killed runs (.tmp-ID, .del-ID) are
+ * removed when CLEAN: under the lock they are no one's, and a .tmp-ID could
+ * clash. Returns how many leftovers went, or -1. No BDIR: 0. */
+static int backup_scan(const char *bdir, struct backup_names *ids, int clean,
+		       char *err)
 {
+	struct backup_names part = { 0 };
+	struct backup_scan sc = { bdir, ids, &part };
 	char path[PATH_MAX];
+	size_t i;
+	int rc = 0;
 
-	if (fsx_join(path, bdir, name, err) < 0)
+	*ids = (struct backup_names){ 0 };
+	if (fsx_each_entry(bdir, FSX_ABSENT_OK | FSX_LENIENT, backup_scan_entry,
+			   &sc, err) < 0)
+		rc = -1;
+	for (i = 0; rc == 0 && clean && i < part.n; i++)
+		if (fsx_join(path, bdir, part.v[i], err) < 0 ||
+		    fsx_rmdir_flat(path, err) < 0)
+			rc = -1;
+	free(part.v);
+	if (rc < 0) {
+		free(ids->v);
+		ids->v = NULL;
 		return -1;
-	return fsx_rmdir_flat(path, err);
-}
-
-static int backup_put(const char *dir, const char *name, const char *data,
-		      size_t len, mode_t mode, char *err)
-{
-	if (!data)
-		return fsx_remove_atomic(dir, name, err);
-	return fsx_write_atomic(dir, name, data, len, mode, err);
+	}
+	if (ids->n)
+		qsort(ids->v, ids->n, sizeof *ids->v, backup_name_cmp);
+	return clean ? (int)part.n : 0;
 }
 
 static int backup_get(const char *dir, const char *name, char **data,
@@ -196,12 +196,10 @@ static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 			     time_t now, const char *files, char *err)
 {
 	struct buf b = { 0 };
-	char when[32] = "";
-	struct tm tm;
+	char when[UTC_MAX];
 	int rc;
 
-	if (gmtime_r(&now, &tm))
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_format(now, 0, when);
 	backup_meta_line(&b, "time", when);
 	backup_meta_line(&b, "user", m && m->user ? m->user : "unknown");
 	backup_meta_line(&b, "action", m ? m->action : NULL);
@@ -217,34 +215,33 @@ static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 	return rc;
 }
 
-/* Fill the temporary backup directory TDIR. */
+/* Fill the temporary backup directory TDIR: the drop-ins as installed in
+ * CONF_DIR, the INI, and the meta file naming them. */
 static int backup_fill(const char *tdir, const char *conf_dir,
 		       const char *ini, size_t ini_len,
 		       const struct backup_meta *meta, time_t now, char *err)
 {
-	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV };
+	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV,
+					     BACKUP_INI };
 	char files[64] = "", *data;
-	size_t i, len;
+	size_t i, len, used;
 	int rc;
 
-	for (i = 0; i < sizeof names / sizeof *names; i++) {
-		if (backup_get(conf_dir, names[i], &data, &len, err) < 0)
+	for (i = 0; i < 3; i++) {
+		data = NULL;
+		len = ini_len;
+		if (i < 2 && backup_get(conf_dir, names[i], &data, &len, err) < 0)
 			return -1;
-		if (!data)
+		if (!(i < 2 ? data : ini))
 			continue;
-		rc = fsx_write_atomic(tdir, names[i], data, len, 0600, err);
+		rc = fsx_write_atomic(tdir, names[i], i < 2 ? data : ini, len,
+				      0600, err);
 		free(data);
 		if (rc < 0)
 			return -1;
-		snprintf(files + strlen(files), sizeof files - strlen(files),
-			 "%s%s", *files ? " " : "", names[i]);
-	}
-	if (ini) {
-		if (fsx_write_atomic(tdir, BACKUP_INI, ini, ini_len, 0600,
-				     err) < 0)
-			return -1;
-		snprintf(files + strlen(files), sizeof files - strlen(files),
-			 "%s%s", *files ? " " : "", BACKUP_INI);
+		used = strlen(files);
+		snprintf(files + used, sizeof files - used, "%s%s",
+			 used ? " " : "", names[i]);
 	}
 	return backup_write_meta(tdir, meta, now, files, err);
 }
@@ -255,19 +252,14 @@ int backup_take(const char *state_dir, const char *conf_dir,
 {
 	char bdir[PATH_MAX], tdir[PATH_MAX], fdir[PATH_MAX];
 	char id[BACKUP_ID_MAX], name[SCAN_NAME_MAX], e2[FSX_ERR_MAX];
-	struct backup_names ids, part;
+	struct backup_names ids;
 	time_t now = time(NULL);
-	size_t i;
 	int rc = -1;
 
 	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
 	    fsx_mkdir_p(bdir, 0700, err) < 0 ||
-	    backup_scan(bdir, &ids, &part, err) < 0)
+	    backup_scan(bdir, &ids, 1, err) < 0)
 		return -1;
-	/* Under the lock, a .tmp-ID is a killed run's: it could clash. */
-	for (i = 0; i < part.n; i++)
-		if (backup_remove_dir(bdir, part.v[i], err) < 0)
-			goto out;
 	if (backup_next_id(ids.n ? ids.v[ids.n - 1] : NULL, now, id, err) < 0)
 		goto out;
 	snprintf(name, sizeof name, ".tmp-%s", id);
@@ -294,23 +286,19 @@ undo:
 	fsx_rmdir_flat(tdir, e2);
 out:
 	free(ids.v);
-	free(part.v);
 	return rc;
 }
 
 int backup_prune(const char *state_dir, unsigned keep, char *err)
 {
 	char bdir[PATH_MAX], from[PATH_MAX], to[PATH_MAX], del[SCAN_NAME_MAX];
-	struct backup_names ids, part;
+	struct backup_names ids;
 	size_t i;
-	int removed = 0, rc = -1;
+	int removed = 0, rc = -1, left;
 
 	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    backup_scan(bdir, &ids, &part, err) < 0)
+	    (left = backup_scan(bdir, &ids, 1, err)) < 0)
 		return -1;
-	for (i = 0; i < part.n; i++)
-		if (backup_remove_dir(bdir, part.v[i], err) < 0)
-			goto out;
 	if (keep < 1)
 		keep = 1;
 	for (i = 0; ids.n > keep && i < ids.n - keep; i++) {
@@ -328,18 +316,21 @@ int backup_prune(const char *state_dir, unsigned keep, char *err)
 			goto out;
 		removed++;
 	}
-	if ((removed || part.n) && fsx_fsync_dir(bdir, err) < 0)
+	if ((removed || left) && fsx_fsync_dir(bdir, err) < 0)
 		goto out;
 	rc = removed;
 out:
 	free(ids.v);
-	free(part.v);
 	return rc;
 }
 
 static int backup_parse_meta(char *text, struct backup_entry *e)
 {
-	char *line, *next, *eq, **slot;
+	static const char *const keys[] = { "time", "user", "action",
+					    "summary" };
+	char **slot[] = { &e->time, &e->user, &e->action, &e->summary };
+	char *line, *next, *eq;
+	size_t i;
 
 	for (line = text; line && *line; line = next) {
 		if ((next = strchr(line, '\n')))
@@ -347,21 +338,17 @@ static int backup_parse_meta(char *text, struct backup_entry *e)
 		if (!(eq = strchr(line, '=')))
 			continue;
 		*eq = '\0';
-		slot = !strcmp(line, "time") ? &e->time
-		     : !strcmp(line, "user") ? &e->user
-		     : !strcmp(line, "action") ? &e->action
-		     : !strcmp(line, "summary") ? &e->summary : NULL;
-		if (!slot)
-			continue;
-		free(*slot);
-		if (!(*slot = strdup(eq + 1)))
-			return -1;
+		for (i = 0; i < 4; i++) {
+			if (strcmp(line, keys[i]))
+				continue;
+			free(*slot[i]);
+			if (!(*slot[i] = strdup(eq + 1)))
+				return -1;
+		}
 	}
-	if ((!e->time && !(e->time = strdup(""))) ||
-	    (!e->user && !(e->user = strdup(""))) ||
-	    (!e->action && !(e->action = strdup(""))) ||
-	    (!e->summary && !(e->summary = strdup(""))))
-		return -1;
+	for (i = 0; i < 4; i++)
+		if (!*slot[i] && !(*slot[i] = strdup("")))
+			return -1;
 	return 0;
 }
 
@@ -396,7 +383,7 @@ static int backup_load_entry(const char *bdir, struct backup_entry *e,
 int backup_list(const char *state_dir, struct backup_entry **list,
 		size_t *n, char *err)
 {
-	struct backup_names ids, part;
+	struct backup_names ids;
 	struct backup_entry *v = NULL;
 	char bdir[PATH_MAX];
 	size_t i;
@@ -405,7 +392,7 @@ int backup_list(const char *state_dir, struct backup_entry **list,
 	*list = NULL;
 	*n = 0;
 	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    backup_scan(bdir, &ids, &part, err) < 0)
+	    backup_scan(bdir, &ids, 0, err) < 0)
 		return -1;
 	if (ids.n && !(v = calloc(ids.n, sizeof *v))) {
 		fsx_errf(err, ENOMEM, "cannot list backups in %s", bdir);
@@ -423,7 +410,6 @@ int backup_list(const char *state_dir, struct backup_entry **list,
 	rc = 0;
 out:
 	free(ids.v);
-	free(part.v);
 	return rc;
 }
 
@@ -478,190 +464,4 @@ int backup_read_file(const char *state_dir, const char *id, const char *name,
 		return -1;
 	*present = *data != NULL;
 	return 0;
-}
-
-int backup_save_applied(const char *state_dir, const char *ini,
-			size_t ini_len, const char *hosts, size_t hosts_len,
-			const char *srv, size_t srv_len, char *err)
-{
-	char adir[PATH_MAX];
-
-	if (fsx_join(adir, state_dir, "applied", err) < 0 ||
-	    fsx_mkdir_p(adir, 0700, err) < 0)
-		return -1;
-	if (backup_put(adir, BACKUP_HOSTS, hosts, hosts_len, 0600, err) < 0 ||
-	    backup_put(adir, BACKUP_SRV, srv, srv_len, 0600, err) < 0 ||
-	    backup_put(adir, BACKUP_INI, ini, ini_len, 0600, err) < 0)
-		return -1;
-	return 0;
-}
-
-int backup_read_applied(const char *state_dir, struct backup_applied *out,
-			char *err)
-{
-	char adir[PATH_MAX];
-
-	*out = (struct backup_applied){ 0 };
-	if (fsx_join(adir, state_dir, "applied", err) < 0)
-		return -1;
-	if (backup_get(adir, BACKUP_INI, &out->ini, &out->ini_len, err) < 0 ||
-	    backup_get(adir, BACKUP_HOSTS, &out->hosts, &out->hosts_len,
-		       err) < 0 ||
-	    backup_get(adir, BACKUP_SRV, &out->srv, &out->srv_len, err) < 0) {
-		backup_applied_free(out);
-		return -1;
-	}
-	return 0;
-}
-
-void backup_applied_free(struct backup_applied *a)
-{
-	free(a->ini);
-	free(a->hosts);
-	free(a->srv);
-	*a = (struct backup_applied){ 0 };
-}
-
-/* A symlink in the conf-dir is recreated, never read through: dnsmasq
- * follows it at start just as --test will in the copy, while dnsdrop, a root
- * process, never opens what a link points to (a FIFO or device there would
- * hang or harm it). A bare relative target stays relative, so it resolves to
- * the staged sibling; any other relative one is anchored at CONF_DIR. */
-static int backup_stage_link(int dfd, const char *conf_dir, const char *name,
-			     const char *out_dir, char *err)
-{
-	char target[PATH_MAX], anchored[PATH_MAX], path[PATH_MAX];
-	const char *to = target;
-	ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
-
-	if (n < 0) {
-		fsx_errf(err, errno, "cannot read symlink %s in %s", name,
-			 conf_dir);
-		return -1;
-	}
-	target[n] = '\0';
-	if (target[0] != '/' && (strchr(target, '/') || target[0] == '.')) {
-		if (fsx_join(anchored, conf_dir, target, err) < 0)
-			return -1;
-		to = anchored;
-	}
-	if (fsx_join(path, out_dir, name, err) < 0)
-		return -1;
-	if (symlink(to, path) < 0) {
-		fsx_errf(err, errno, "cannot stage symlink %s in %s", name,
-			 out_dir);
-		return -1;
-	}
-	return 0;
-}
-
-static int backup_stage_file(const char *conf_dir, const char *name,
-			     const char *out_dir, char *err)
-{
-	char path[PATH_MAX], *data;
-	size_t len;
-	int rc;
-
-	if (fsx_join(path, conf_dir, name, err) < 0 ||
-	    fsx_read(path, BACKUP_FILE_MAX, 0, &data, &len, err) < 0)
-		return -1;
-	rc = fsx_write_atomic(out_dir, name, data, len, 0644, err);
-	free(data);
-	return rc;
-}
-
-static int backup_is_ours(const char *const names[], size_t n,
-			  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
-			return 1;
-	return 0;
-}
-
-/* Copy what dnsmasq would read from CONF_DIR (dot files are skipped by
- * dnsmasq, and ours are replaced afterwards) into OUT_DIR. */
-static int backup_stage_copy(const char *conf_dir, const char *out_dir,
-			     const char *const names[], size_t n, char *err)
-{
-	struct dirent *e;
-	struct stat st;
-	int dfd, rc = 0;
-	DIR *d;
-
-	if ((dfd = fsx_open_dir(conf_dir, err)) < 0)
-		return -1;
-	if (!(d = fdopendir(dfd))) {
-		fsx_errf(err, errno, "cannot read directory %s", conf_dir);
-		close(dfd);
-		return -1;
-	}
-	while (rc == 0) {
-		errno = 0;
-		if (!(e = readdir(d))) {
-			if (errno) {
-				fsx_errf(err, errno, "cannot read directory %s",
-					 conf_dir);
-				rc = -1;
-			}
-			break;
-		}
-		if (e->d_name[0] == '.' || backup_is_ours(names, n, e->d_name))
-			continue;
-		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			fsx_errf(err, errno, "cannot check %s in %s",
-				 e->d_name, conf_dir);
-			rc = -1;
-		} else if (S_ISREG(st.st_mode))
-			rc = backup_stage_file(conf_dir, e->d_name, out_dir, err);
-		else if (S_ISLNK(st.st_mode))
-			rc = backup_stage_link(dfd, conf_dir, e->d_name,
-					       out_dir, err);
-	}
-	closedir(d);
-	return rc;
-}
-
-int backup_stage_confdir(const char *conf_dir, const char *tmp_parent,
-			 const char *const names[],
-			 const struct buf *const contents[], size_t n,
-			 char out_dir[PATH_MAX], char *err)
-{
-	const struct buf *c;
-	char e2[FSX_ERR_MAX];
-	size_t i;
-
-	if (fsx_join(out_dir, tmp_parent, "dnsdrop-stage.XXXXXX", err) < 0)
-		return -1;
-	if (!mkdtemp(out_dir)) {
-		fsx_errf(err, errno, "cannot create a staging directory in %s",
-			 tmp_parent);
-		out_dir[0] = '\0';
-		return -1;
-	}
-	if (backup_stage_copy(conf_dir, out_dir, names, n, err) < 0)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		if ((c = contents[i]) && c->oom) {
-			fsx_errf(err, ENOMEM, "cannot stage %s", names[i]);
-			goto fail;
-		}
-		if (backup_put(out_dir, names[i], c ? (c->p ? c->p : "") : NULL,
-			       c ? c->len : 0, 0644, err) < 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	backup_unstage(out_dir, e2);
-	out_dir[0] = '\0';
-	return -1;
-}
-
-int backup_unstage(const char *dir, char *err)
-{
-	if (!dir || !dir[0])
-		return 0;
-	return fsx_rmdir_flat(dir, err);
 }

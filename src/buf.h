@@ -13,6 +13,8 @@ struct buf {
 /* Append LEN bytes; on allocation failure set ->oom and keep what is there. */
 void buf_add(struct buf *b, const char *s, size_t len);
 void buf_puts(struct buf *b, const char *s);
+/* Append the N strings S[0..N) as one piece: a whole line in one step. */
+void buf_join(struct buf *b, const char *const *s, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);

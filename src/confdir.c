@@ -1,7 +1,7 @@
 /* confdir.c - finding dnsmasq's conf-dir by reading its config the way
  * dnsmasq 2.90 does (option.c: read_file, one_file and the conf-dir case,
- * each rule checked against the real binary), and reading /proc for the
- * config a running dnsmasq uses. */
+ * each rule checked against the real binary). Reading /proc for the config
+ * a running dnsmasq uses is in confdir_proc.c. */
 #include "confdir.h"
 
 #include <ctype.h>
@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fsx.h"
 #include "render.h"
 
 #define LINE_BUF 1025		/* dnsmasq's fgets(MAXDNAME): longer lines split */
 #define MAX_BYTES (4u << 20)	/* a config bigger than this is not a config */
 #define MAX_FILTERS 16
 #define HIDDEN_COMMA '\001'	/* a quoted comma, as dnsmasq's hide_meta */
-#define DEFAULT_CONF "/etc/dnsmasq.conf"
 #define RELATIVE "a relative path, taken from / (dnsmasq's working directory at boot)"
 
 struct filters {
@@ -208,16 +208,22 @@ static int loads(const struct filters *f, const char *name, struct buf *why)
 	return ok;
 }
 
+/* dnsmasq sorts with alphasort, which is strcmp in the C locale dnsdrop
+ * runs in (it never sets one). */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 /* Read each file dnsmasq loads from DIR: regular files (links followed)
- * that pass the filters, in alphabetical order as dnsmasq sorts them
- * (alphasort is strcmp here: dnsdrop never sets a locale). */
+ * that pass the filters, in dnsmasq's order. */
 static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		     const char *how, int depth)
 {
 	char *rdir = rooted(w->root, dir), *path, *rpath;
 	struct dirent **ents = NULL;
 	struct stat st;
-	int n = rdir ? scandir(rdir, &ents, NULL, alphasort) : -1;
+	int n = rdir ? scandir(rdir, &ents, NULL, by_name) : -1;
 
 	if (n < 0)
 		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
@@ -358,14 +364,14 @@ static const char *why_text(int why)
 	       "too big for a config file" : strerror(why);
 }
 
-/* Open PATH (under ROOT) once; NAMED says where it was named, if at all. */
-static FILE *open_conf(struct walk *w, const char *path, const char *named,
-		       int depth)
+/* Read PATH (under ROOT) once into *TEXT; NAMED says where it was named,
+ * if at all. NULL when it is not read (a repeat, or an error told). */
+static char *read_conf(struct walk *w, const char *path, const char *named,
+		       int depth, size_t *len)
 {
-	char *rpath = rooted(w->root, path);
+	char *rpath = rooted(w->root, path), *text = NULL, e[FSX_ERR_MAX];
 	struct stat st;
 	int fd = -1, why = 0, repeat = 0;
-	FILE *f = NULL;
 
 	/* O_NONBLOCK: a FIFO must not hang the search; it is refused below. */
 	if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
@@ -373,10 +379,12 @@ static FILE *open_conf(struct walk *w, const char *path, const char *named,
 		why = rpath ? errno : ENOMEM;
 	else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_BYTES)
 		why = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-	else if ((repeat = seen_before(w, &st)) == 0 && !(f = fdopen(fd, "r")))
+	else if ((repeat = seen_before(w, &st)) == 0 &&
+		 fsx_read_fd(fd, path, (size_t)st.st_size, MAX_BYTES, &text, len,
+			     e) < 0)
 		why = errno;
 	free(rpath);
-	if (!f && fd >= 0)
+	if (fd >= 0)
 		close(fd);
 	if (repeat < 0)
 		tell(w, 1, dupf("more than %d config files; %s not read",
@@ -386,26 +394,35 @@ static FILE *open_conf(struct walk *w, const char *path, const char *named,
 	else if (why)
 		tell(w, 1, dupf("cannot read %s%s%s: %s", path, named ? ", named "
 				: "", named ? named : "", why_text(why)));
-	return f;
+	return text;
 }
 
+/* Lines as dnsmasq's fgets(MAXDNAME) cuts them: a longer line goes on as
+ * the next line, and counts as one. */
 static void walk_file(struct walk *w, const char *path, const char *named,
 		      int depth)
 {
-	char line[LINE_BUF];
+	char line[LINE_BUF], *text, *p, *end, *nl;
 	int lineno = 0;
-	FILE *f;
+	size_t len, n;
 
 	if (depth > CONFDIR_MAX_DEPTH) {
 		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
 				CONFDIR_MAX_DEPTH));
 		return;
 	}
-	if (!(f = open_conf(w, path, named, depth)))
+	if (!(text = read_conf(w, path, named, depth, &len)))
 		return;
-	while (!w->oom && fgets(line, sizeof line, f))
+	for (p = text, end = text + len; !w->oom && p < end; p += n) {
+		n = (size_t)(end - p) < LINE_BUF - 1 ? (size_t)(end - p)
+						     : LINE_BUF - 1;
+		if ((nl = memchr(p, '\n', n)))
+			n = (size_t)(nl - p) + 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
 		walk_line(w, line, path, ++lineno, depth);
-	fclose(f);
+	}
+	free(text);
 }
 
 /* The error for none or several candidates, with what was seen. */
@@ -483,99 +500,4 @@ void confdir_free(struct confdir_result *res)
 	free(res->how);
 	free(res->notes);
 	*res = (struct confdir_result){ 0 };
-}
-
-/* Up to SZ - 1 bytes of PROC/PID/WHAT, NUL-terminated; -1 if unreadable. */
-static ssize_t read_proc(const char *proc, const char *pid, const char *what,
-			 char *buf, size_t sz)
-{
-	char *path = dupf("%s/%s/%s", proc, pid, what);
-	FILE *f = path ? fopen(path, "re") : NULL;
-	size_t n = f ? fread(buf, 1, sz - 1, f) : 0;
-	int bad = !f || ferror(f);
-
-	if (f)
-		fclose(f);
-	free(path);
-	buf[n] = '\0';
-	return bad ? -1 : (ssize_t)n;
-}
-/* The config files on one dnsmasq command line (NUL-separated ARGS):
- * -C FILE, -CFILE, --conf-file=FILE, as getopt reads them. */
-static void report_pid(struct buf *b, const char *pid, const char *args,
-		       size_t len, const char *expected)
-{
-	const char *a = args + strlen(args) + 1, *end = args + len, *file;
-	struct buf files = { 0 };
-	int differs = 0;
-
-	for (; a < end && strcmp(a, "--"); a += strlen(a) + 1) {
-		file = NULL;
-		if (!strncmp(a, "--conf-file=", 12))
-			file = a + 12;
-		else if (!strncmp(a, "-C", 2) && a[2])
-			file = a + 2;
-		else if (!strcmp(a, "-C") && a + 3 < end)
-			file = a += 3;	/* the next argument */
-		if (!file)
-			continue;
-		differs |= strcmp(file, expected) != 0;
-		buf_printf(&files, "%s-C %s", files.len ? ", " : "", file);
-	}
-	if (!files.len && strcmp(expected, DEFAULT_CONF))
-		buf_printf(b, "%sdnsmasq (pid %s) was started without -C, so it "
-			   "reads %s, not %s", b->len ? "; " : "", pid,
-			   DEFAULT_CONF, expected);
-	else if (differs)
-		buf_printf(b, "%sdnsmasq (pid %s) was started with %s, not %s",
-			   b->len ? "; " : "", pid, files.p, expected);
-	buf_free(&files);
-}
-
-static int cmp_pids(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return (x > y) - (x < y);
-}
-
-int confdir_running(const char *proc_root, const char *expected_conf,
-		    char *out, size_t outsz)
-{
-	enum { MAX_PIDS = 64, CMDLINE_MAX = 64 << 10 };
-	char comm[32], pid[24], *cmd = malloc(CMDLINE_MAX);
-	long pids[MAX_PIDS];
-	size_t n = 0;
-	struct buf b = { 0 };
-	struct dirent *e;
-	ssize_t len;
-	DIR *d;
-
-	if (!cmd || !(d = opendir(proc_root))) {
-		snprintf(out, outsz, "cannot read %s: %s", proc_root,
-			 strerror(errno));
-		free(cmd);
-		return -1;
-	}
-	while ((e = readdir(d)) && n < MAX_PIDS) {
-		if (!*e->d_name || strspn(e->d_name, "0123456789") !=
-		    strlen(e->d_name) || read_proc(proc_root, e->d_name,
-		    "comm", comm, sizeof comm) < 0 || strcmp(comm, "dnsmasq\n"))
-			continue;
-		pids[n++] = atol(e->d_name);
-	}
-	closedir(d);
-	qsort(pids, n, sizeof *pids, cmp_pids);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(pid, sizeof pid, "%ld", pids[i]);
-		len = read_proc(proc_root, pid, "cmdline", cmd, CMDLINE_MAX);
-		if (len > 0)	/* empty: a zombie or a kernel thread */
-			report_pid(&b, pid, cmd, (size_t)len, expected_conf);
-	}
-	if (outsz && snprintf(out, outsz, "%s", b.p ? b.p : "") >= (int)outsz &&
-	    outsz > 4)
-		memcpy(out + outsz - 4, "...", 4);	/* cut, and says so */
-	buf_free(&b);
-	free(cmd);
-	return (int)n;
 }

@@ -88,7 +88,12 @@ static int check_bytes(struct loader *ld, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(u + i, n - i);
+		size_t len;
+		if (u[i] - 0x20u < 0x5fu || u[i] == '\t') {
+			i++;	/* the usual byte: printable ASCII */
+			continue;
+		}
+		len = utf8_len(u + i, n - i);
 		if (len == 0) {
 			problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
 				     "invalid UTF-8 (byte 0x%02x at column %zu); save the file as UTF-8 or plain ASCII",
@@ -173,14 +178,16 @@ static int check_section(struct loader *ld, const char *s, size_t n)
 /* "key = value": inih also splits on ':', which would cut "host:port". */
 static int check_key_line(struct loader *ld, const char *s, size_t n)
 {
-	const char *eq = memchr(s, '=', n), *colon = memchr(s, ':', n);
+	const char *end = s + n, *eq = s;
 
-	if (!eq) {
+	while (eq < end && *eq != '=' && *eq != ':')	/* one pass for both */
+		eq++;
+	if (eq == end || (*eq == ':' && !memchr(eq, '=', (size_t)(end - eq)))) {
 		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
 			     "expected 'name = value', a [section] or a comment starting with ';'");
 		return -1;
 	}
-	if (colon && colon < eq) {
+	if (*eq == ':') {
 		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
 			     "':' before '='; write 'name = value' (a ':' belongs only in the value, as in 'target:port')");
 		return -1;
@@ -243,6 +250,18 @@ static char *loader_read(char *str, int num, void *stream)
 	return str;
 }
 
+/* S and its NUL at the end of DOC's strings; NULL when they do not fit. */
+static char *doc_str(struct ini_doc *doc, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = doc->mem + doc->used;
+
+	if (n > doc->size - doc->used)
+		return NULL;
+	doc->used += n;
+	return memcpy(d, s, n);
+}
+
 static int loader_handle(void *user, const char *section, const char *name, const char *value)
 {
 	struct loader *ld = user;
@@ -263,11 +282,9 @@ static int loader_handle(void *user, const char *section, const char *name, cons
 		doc->cap = cap;
 	}
 	e = &doc->v[doc->n];
-	*e = (struct ini_entry){ ld->sec, strdup(name), strdup(value), ld->line };
+	*e = (struct ini_entry){ ld->sec, ld->line, doc_str(doc, name), doc_str(doc, value) };
 	if (!e->key || !e->value) {
-		free(e->key);
-		free(e->value);
-		ld->oom = 1;
+		ld->oom = 1;	/* cannot happen: see config_parse */
 		return 0;
 	}
 	doc->n++;
@@ -304,6 +321,14 @@ int config_parse(const char *text, size_t len, const char *path,
 	}
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		ld.p += 3;
+	/* A key and a value come from one line and fit in its bytes with two
+	 * NULs in place of '=' and the line end: the whole text, plus one NUL
+	 * for a last line without a newline, holds them all. One block costs
+	 * one allocation instead of two per entry, and only its used pages
+	 * become resident. */
+	if (!(doc->mem = malloc(len + 1)))
+		return -1;
+	doc->size = len + 1;
 	inih_configure();
 	rc = ini_parse_stream(loader_read, &ld, loader_handle, &ld);
 	if (ld.oom || rc == -2)
@@ -313,10 +338,11 @@ int config_parse(const char *text, size_t len, const char *path,
 
 void config_free(struct ini_doc *doc)
 {
-	for (size_t i = 0; i < doc->n; i++) {
+	for (size_t i = 0; !doc->mem && i < doc->n; i++) {
 		free(doc->v[i].key);
 		free(doc->v[i].value);
 	}
+	free(doc->mem);
 	free(doc->v);
 	*doc = (struct ini_doc){ 0 };
 }

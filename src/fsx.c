@@ -6,22 +6,18 @@
  * file. */
 #include "fsx.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define TEMP_RAND 6		/* random characters after ".NAME." */
 #define TEMP_TRIES 100
 
 void fsx_errf(char *err, int errnum, const char *fmt, ...)
@@ -59,7 +55,7 @@ int fsx_join(char *out, const char *dir, const char *name, char *err)
 	return 0;
 }
 
-static const char *fsx_kind(mode_t m)
+const char *fsx_kind(mode_t m)
 {
 	if (S_ISREG(m))
 		return "a regular file";
@@ -78,6 +74,28 @@ static const char *fsx_kind(mode_t m)
 	return "a special file";
 }
 
+/* Where the symlink PATH points, anchored at PATH's directory when
+ * relative, into OUT (PATH_MAX bytes); -1 unless that is a directory. */
+static int fsx_link_dir(const char *path, char *out)
+{
+	char t[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	ssize_t n = readlink(path, t, sizeof t - 1);
+	struct stat st;
+	int k;
+
+	if (n < 0)
+		return -1;
+	t[n] = '\0';
+	if (t[0] == '/' || !slash)
+		k = snprintf(out, PATH_MAX, "%s", t);
+	else
+		k = snprintf(out, PATH_MAX, "%.*s/%s", (int)(slash - path), path,
+			     t);
+	return k < PATH_MAX && stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0
+									  : -1;
+}
+
 int fsx_open_dir(const char *path, char *err)
 {
 	char real[PATH_MAX];
@@ -93,7 +111,7 @@ int fsx_open_dir(const char *path, char *err)
 		return fd;
 	e = errno;
 	if ((e == ELOOP || e == ENOTDIR) && lstat(path, &st) == 0) {
-		if (S_ISLNK(st.st_mode) && realpath(path, real))
+		if (S_ISLNK(st.st_mode) && fsx_link_dir(path, real) == 0)
 			fsx_errf(err, 0, "%s is a symlink to %s; dnsdrop does "
 				 "not follow a symlinked directory: name %s "
 				 "instead", path, real, real);
@@ -104,16 +122,6 @@ int fsx_open_dir(const char *path, char *err)
 	}
 	fsx_errf(err, e, "cannot open directory %s", path);
 	return -1;
-}
-
-static void fsx_user(uid_t uid, char *out, size_t size)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw && pw->pw_name)
-		snprintf(out, size, "%s", pw->pw_name);
-	else
-		snprintf(out, size, "%u", (unsigned)uid);
 }
 
 static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
@@ -149,38 +157,39 @@ static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
 	return 0;
 }
 
-/* The INI decides what dnsdrop runs as root: only its owner may write it. */
+/* The INI decides what dnsdrop runs as root: only its owner may write it.
+ * Users are named by uid: a name lookup would drag the passwd and nscd
+ * code into the binary for one message. */
 static int fsx_check_trusted(const char *path, const struct stat *st,
 			     char *err)
 {
-	uid_t me = geteuid();
-	char who[64], owner[64];
+	unsigned me = (unsigned)geteuid();
 
-	fsx_user(me, who, sizeof who);
 	if (st->st_uid != me) {
-		fsx_user(st->st_uid, owner, sizeof owner);
-		fsx_errf(err, 0, "refusing %s: it is owned by %s, not by %s "
-			 "who runs dnsdrop, and it decides what dnsdrop runs; "
-			 "fix: chown %s %s", path, owner, who, who, path);
+		fsx_errf(err, 0, "refusing %s: it is owned by uid %u, not by uid "
+			 "%u who runs dnsdrop, and it decides what dnsdrop "
+			 "runs; fix: chown %u %s", path, (unsigned)st->st_uid,
+			 me, me, path);
 		return -1;
 	}
 	if (st->st_mode & 022) {
 		fsx_errf(err, 0, "refusing %s: it is writable by %s (mode %04o)"
-			 " and it decides what dnsdrop runs as %s; fix: chmod "
-			 "go-w %s", path,
+			 " and it decides what dnsdrop runs as uid %u; fix: "
+			 "chmod go-w %s", path,
 			 (st->st_mode & 002) ? "everyone" : "its group",
-			 (unsigned)(st->st_mode & 07777), who, path);
+			 (unsigned)(st->st_mode & 07777), me, path);
 		return -1;
 	}
 	return fsx_check_dir_trusted(path, me, err);
 }
 
-static int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
-		       char **data, size_t *len, char *err)
+int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
+		char **data, size_t *len, char *err)
 {
 	size_t cap = (hint < max ? hint : max) + 2, n = 0;
 	char *p = malloc(cap), *q;
 	ssize_t r;
+	int e = ENOMEM;
 
 	/* Read to EOF rather than trust st_size: the file may grow. */
 	while (p) {
@@ -195,8 +204,8 @@ static int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			fsx_errf(err, errno, "cannot read %s", path);
-			goto fail;
+			e = errno;
+			break;
 		}
 		if (r == 0) {
 			p[n] = '\0';
@@ -208,16 +217,18 @@ static int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
 		if (n > max) {
 			fsx_errf(err, 0, "%s is larger than the limit of %zu "
 				 "bytes", path, max);
+			e = EFBIG;
 			goto fail;
 		}
 	}
-	fsx_errf(err, ENOMEM, "cannot read %s", path);
+	fsx_errf(err, e, "cannot read %s", path);
 fail:
 	free(p);
+	errno = e;
 	return -1;
 }
 
-static int fsx_refuse_kind(const char *path, mode_t m, char *err)
+int fsx_refuse_kind(const char *path, mode_t m, char *err)
 {
 	fsx_errf(err, 0, "%s is %s, not a regular file%s", path, fsx_kind(m),
 		 S_ISLNK(m) ? " (dnsdrop never follows a symlink)" : "");
@@ -268,38 +279,58 @@ int fsx_read(const char *path, size_t max, unsigned flags,
 	return rc;
 }
 
-static int fsx_check_name(const char *name, char *err)
+int fsx_check_name(const char *name, char *err)
 {
 	size_t n = strlen(name);
 
 	if (n == 0 || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..") || n + 2 + TEMP_RAND > NAME_MAX) {
+	    !strcmp(name, "..") || n + 2 + FSX_TEMP_RAND > NAME_MAX) {
 		fsx_errf(err, 0, "invalid file name \"%s\"", name);
 		return -1;
 	}
 	return 0;
 }
 
-/* Refuse a target that is not a regular file: renaming over a symlink would
- * silently replace someone's link, and over a directory cannot work. */
-static int fsx_target_ok(int dfd, const char *dir, const char *name,
-			 char *err)
+/* Open DIR for a change of NAME: a valid name, DIR not a symlink, and NAME
+ * absent or a regular file. Renaming over a symlink would silently replace
+ * someone's link, and over a directory cannot work. The fd or -1. */
+static int fsx_open_target(const char *dir, const char *name, char *err)
 {
 	struct stat st;
+	int dfd;
 
+	if (fsx_check_name(name, err) < 0 || (dfd = fsx_open_dir(dir, err)) < 0)
+		return -1;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return 0;
+			return dfd;
 		fsx_errf(err, errno, "cannot check %s in %s", name, dir);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	} else if (S_ISREG(st.st_mode)) {
+		return dfd;
+	} else {
 		fsx_errf(err, 0, "%s in %s is %s, not a regular file; dnsdrop "
 			 "will not replace it (move it away after checking what "
 			 "it is)", name, dir, fsx_kind(st.st_mode));
-		return -1;
 	}
-	return 0;
+	close(dfd);
+	return -1;
+}
+
+/* Make the change to NAME (DONE: "wrote", "removed") durable by syncing
+ * the directory DFD, which is closed. */
+static int fsx_sync_close(int dfd, const char *done, const char *dir,
+			  const char *name, char *err)
+{
+	int rc = 0;
+
+	if (fsync(dfd) < 0) {
+		fsx_errf(err, errno, "%s %s in %s, but cannot fsync the "
+			 "directory, so the change may not survive a crash",
+			 done, name, dir);
+		rc = -1;
+	}
+	close(dfd);
+	return rc;
 }
 
 static uint64_t fsx_mix(uint64_t *x)
@@ -327,9 +358,9 @@ static int fsx_create_temp(int dfd, const char *dir, const char *name,
 	    ((uint64_t)getpid() << 20);
 	for (i = 0; i < TEMP_TRIES; i++) {
 		n = snprintf(tmp, NAME_MAX + 1, ".%s.", name);
-		for (k = 0; k < TEMP_RAND; k++)
+		for (k = 0; k < FSX_TEMP_RAND; k++)
 			tmp[n + k] = set[fsx_mix(&x) % (sizeof set - 1)];
-		tmp[n + TEMP_RAND] = '\0';
+		tmp[n + FSX_TEMP_RAND] = '\0';
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_CLOEXEC, 0600);
 		if (fd >= 0)
@@ -389,326 +420,38 @@ int fsx_write_atomic(const char *dir, const char *name, const char *data,
 		     size_t len, mode_t mode, char *err)
 {
 	char tmp[NAME_MAX + 1];
-	int dfd, fd, rc = -1;
+	int dfd, fd;
 
-	if (fsx_check_name(name, err) < 0 || (dfd = fsx_open_dir(dir, err)) < 0)
+	if ((dfd = fsx_open_target(dir, name, err)) < 0)
 		return -1;
-	if (fsx_target_ok(dfd, dir, name, err) < 0)
-		goto out;
 	if ((fd = fsx_create_temp(dfd, dir, name, tmp, err)) < 0)
 		goto out;
-	if (fsx_fill(fd, dir, tmp, data, len, mode, err) < 0) {
-		unlinkat(dfd, tmp, 0);
-		goto out;
-	}
+	if (fsx_fill(fd, dir, tmp, data, len, mode, err) < 0)
+		goto undo;
 	/* A symlink put at NAME since the check is replaced, not followed
 	 * (rename works on names); a directory makes rename fail. */
-	if (renameat(dfd, tmp, dfd, name) < 0) {
-		fsx_errf(err, errno, "cannot rename %s to %s in %s", tmp, name,
-			 dir);
-		unlinkat(dfd, tmp, 0);
-		goto out;
-	}
-	if (fsync(dfd) < 0) {
-		fsx_errf(err, errno, "wrote %s in %s, but cannot fsync the "
-			 "directory, so the change may not survive a crash",
-			 name, dir);
-		goto out;
-	}
-	rc = 0;
+	if (renameat(dfd, tmp, dfd, name) == 0)
+		return fsx_sync_close(dfd, "wrote", dir, name, err);
+	fsx_errf(err, errno, "cannot rename %s to %s in %s", tmp, name, dir);
+undo:
+	unlinkat(dfd, tmp, 0);
 out:
 	close(dfd);
-	return rc;
+	return -1;
 }
 
 int fsx_remove_atomic(const char *dir, const char *name, char *err)
 {
-	int dfd, rc = -1;
+	int dfd;
 
-	if (fsx_check_name(name, err) < 0 || (dfd = fsx_open_dir(dir, err)) < 0)
+	if ((dfd = fsx_open_target(dir, name, err)) < 0)
 		return -1;
-	if (fsx_target_ok(dfd, dir, name, err) < 0)
-		goto out;
 	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
 		fsx_errf(err, errno, "cannot remove %s in %s", name, dir);
-		goto out;
+		close(dfd);
+		return -1;
 	}
 	/* Also when it was already absent: a killed run may have unlinked it
 	 * without making that durable. */
-	if (fsync(dfd) < 0) {
-		fsx_errf(err, errno, "removed %s in %s, but cannot fsync the "
-			 "directory, so the change may not survive a crash",
-			 name, dir);
-		goto out;
-	}
-	rc = 0;
-out:
-	close(dfd);
-	return rc;
-}
-
-int fsx_fsync_dir(const char *path, char *err)
-{
-	int dfd = fsx_open_dir(path, err), rc = 0;
-
-	if (dfd < 0)
-		return -1;
-	if (fsync(dfd) < 0) {
-		fsx_errf(err, errno, "cannot fsync directory %s", path);
-		rc = -1;
-	}
-	close(dfd);
-	return rc;
-}
-
-static int fsx_mkdir_one(char *p, mode_t mode, char *err)
-{
-	char *slash;
-	struct stat st;
-	int rc;
-
-	if (mkdir(p, mode) == 0) {
-		/* A new directory is only durable once its parent is synced. */
-		slash = strrchr(p, '/');
-		if (!slash)
-			return fsx_fsync_dir(".", err);
-		if (slash == p)
-			return fsx_fsync_dir("/", err);
-		*slash = '\0';
-		rc = fsx_fsync_dir(p, err);
-		*slash = '/';
-		return rc;
-	}
-	if (errno != EEXIST) {
-		fsx_errf(err, errno, "cannot create directory %s", p);
-		return -1;
-	}
-	if (stat(p, &st) < 0) {
-		fsx_errf(err, errno, "cannot check directory %s", p);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fsx_errf(err, 0, "%s is %s, not a directory", p,
-			 fsx_kind(st.st_mode));
-		return -1;
-	}
-	return 0;
-}
-
-int fsx_mkdir_p(const char *path, mode_t mode, char *err)
-{
-	char p[PATH_MAX];
-	size_t i, n = strlen(path);
-	char c;
-
-	if (n == 0 || n >= sizeof p) {
-		fsx_errf(err, 0, "invalid directory path \"%.200s\"", path);
-		return -1;
-	}
-	memcpy(p, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if ((p[i] != '/' && p[i] != '\0') || p[i - 1] == '/')
-			continue;
-		c = p[i];
-		p[i] = '\0';
-		if (fsx_mkdir_one(p, mode, err) < 0)
-			return -1;
-		p[i] = c;
-	}
-	return 0;
-}
-
-/* Remove every entry of the open directory D; a subdirectory is an error. */
-static int fsx_empty_dir(DIR *d, const char *path, char *err)
-{
-	struct dirent *e;
-	struct stat st;
-
-	for (;;) {
-		errno = 0;
-		if (!(e = readdir(d)))
-			break;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			fsx_errf(err, errno, "cannot check %s in %s", e->d_name,
-				 path);
-			return -1;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			fsx_errf(err, 0, "%s in %s is a directory; dnsdrop did "
-				 "not make it and will not remove it",
-				 e->d_name, path);
-			return -1;
-		}
-		if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
-			fsx_errf(err, errno, "cannot remove %s in %s",
-				 e->d_name, path);
-			return -1;
-		}
-	}
-	if (errno) {
-		fsx_errf(err, errno, "cannot read directory %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-int fsx_rmdir_flat(const char *path, char *err)
-{
-	DIR *d;
-	int dfd, rc;
-
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 && errno == ENOENT)
-		return 0;
-	if (dfd < 0) {
-		fsx_errf(err, errno, "cannot open directory %s", path);
-		return -1;
-	}
-	if (!(d = fdopendir(dfd))) {
-		fsx_errf(err, errno, "cannot read directory %s", path);
-		close(dfd);
-		return -1;
-	}
-	rc = fsx_empty_dir(d, path, err);
-	closedir(d);
-	if (rc == 0 && rmdir(path) < 0) {
-		fsx_errf(err, errno, "cannot remove directory %s", path);
-		rc = -1;
-	}
-	return rc;
-}
-
-static long fsx_read_pid(int fd)
-{
-	char b[32];
-	ssize_t n = pread(fd, b, sizeof b - 1, 0);
-	char *end;
-	long pid;
-
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
-	errno = 0;
-	pid = strtol(b, &end, 10);
-	if (errno || end == b || (*end && *end != '\n') || pid <= 0)
-		return 0;
-	return pid;
-}
-
-int fsx_lock(const char *path, int *fd, long *holder_pid, char *err)
-{
-	char b[32];
-	int lfd, n;
-	struct stat st;
-
-	*fd = -1;
-	*holder_pid = 0;
-	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		   0600);
-	if (lfd < 0 && errno == ELOOP)
-		return fsx_refuse_kind(path, S_IFLNK, err);
-	if (lfd < 0) {
-		fsx_errf(err, errno, "cannot open lock file %s", path);
-		return -1;
-	}
-	if (fstat(lfd, &st) < 0) {
-		fsx_errf(err, errno, "cannot stat lock file %s", path);
-		close(lfd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fsx_refuse_kind(path, st.st_mode, err);
-		close(lfd);
-		return -1;
-	}
-	/* flock, not fcntl locks: it belongs to the open file, is released
-	 * by the kernel when we die, and is not shared with children. */
-	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			*holder_pid = fsx_read_pid(lfd);
-			close(lfd);
-			return 1;
-		}
-		fsx_errf(err, errno, "cannot lock %s", path);
-		close(lfd);
-		return -1;
-	}
-	n = snprintf(b, sizeof b, "%ld\n", (long)getpid());
-	if (ftruncate(lfd, 0) < 0 || pwrite(lfd, b, (size_t)n, 0) != n) {
-		fsx_errf(err, errno ? errno : EIO, "cannot write our pid into "
-			 "lock file %s", path);
-		close(lfd);
-		return -1;
-	}
-	*fd = lfd;
-	return 0;
-}
-
-void fsx_unlock(int fd)
-{
-	if (fd < 0)
-		return;
-	/* A stale pid would name the wrong holder to the next waiter; a
-	 * failure here only costs that, the lock goes with the close. */
-	if (ftruncate(fd, 0) < 0) {
-		/* nothing better to do */
-	}
-	close(fd);
-}
-
-static int fsx_is_temp(const char *ent, const char *name)
-{
-	size_t n = strlen(name), i;
-
-	if (strlen(ent) != n + 2 + TEMP_RAND || ent[0] != '.' ||
-	    strncmp(ent + 1, name, n) || ent[n + 1] != '.')
-		return 0;
-	for (i = n + 2; ent[i]; i++)
-		if (!((ent[i] >= 'A' && ent[i] <= 'Z') ||
-		      (ent[i] >= 'a' && ent[i] <= 'z') ||
-		      (ent[i] >= '0' && ent[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-int fsx_sweep_temps(const char *dir, const char *name, char *err)
-{
-	struct dirent *e;
-	struct stat st;
-	int dfd, count = 0, rc = -1;
-	DIR *d;
-
-	if (fsx_check_name(name, err) < 0 || (dfd = fsx_open_dir(dir, err)) < 0)
-		return -1;
-	if (!(d = fdopendir(dfd))) {
-		fsx_errf(err, errno, "cannot read directory %s", dir);
-		close(dfd);
-		return -1;
-	}
-	for (;;) {
-		errno = 0;
-		if (!(e = readdir(d)))
-			break;
-		if (!fsx_is_temp(e->d_name, name) ||
-		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		if (unlinkat(dfd, e->d_name, 0) < 0) {
-			fsx_errf(err, errno, "cannot remove leftover temporary "
-				 "file %s in %s", e->d_name, dir);
-			goto out;
-		}
-		count++;
-	}
-	if (errno)
-		fsx_errf(err, errno, "cannot read directory %s", dir);
-	else if (count && fsync(dfd) < 0)
-		fsx_errf(err, errno, "cannot fsync directory %s", dir);
-	else
-		rc = count;
-out:
-	closedir(d);
-	return rc;
+	return fsx_sync_close(dfd, "removed", dir, name, err);
 }

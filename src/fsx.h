@@ -7,13 +7,16 @@
 #define DNSDROP_FSX_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define FSX_ERR_MAX 1024
+#define FSX_TEMP_RAND 6	/* random characters in a temp name ".NAME.Xa1b2c" */
 
-/* fsx_read flags */
+/* fsx_read and fsx_each_entry flags */
 #define FSX_TRUSTED 1u		/* owned by the euid, not group/world-writable */
 #define FSX_ABSENT_OK 2u	/* a missing file is not an error: *DATA = NULL */
+#define FSX_LENIENT 4u		/* fsx_each_entry: skip what cannot be stat'ed */
 
 /* Format an error sentence into ERR; ERRNUM != 0 appends ": strerror". */
 void fsx_errf(char *err, int errnum, const char *fmt, ...)
@@ -21,6 +24,16 @@ void fsx_errf(char *err, int errnum, const char *fmt, ...)
 
 /* Join DIR and NAME into OUT (PATH_MAX bytes); -1 if too long. */
 int fsx_join(char *out, const char *dir, const char *name, char *err);
+
+/* What mode M is, as a phrase: "a regular file", "a symlink", "a FIFO"... */
+const char *fsx_kind(mode_t m);
+
+/* 0 if NAME can be a file name in a directory and leaves room for a temp
+ * name; -1 with ERR otherwise ("", ".", "..", a '/'). */
+int fsx_check_name(const char *name, char *err);
+
+/* -1 with ERR saying PATH is the kind M names, not a regular file. */
+int fsx_refuse_kind(const char *path, mode_t m, char *err);
 
 /* Open directory PATH read-only; a symlink at PATH itself is refused with
  * its target named (config must not silently land elsewhere). fd or -1. */
@@ -34,6 +47,12 @@ int fsx_open_dir(const char *path, char *err);
  * file returns 0 with *DATA NULL and *LEN 0. */
 int fsx_read(const char *path, size_t max, unsigned flags,
 	     char **data, size_t *len, char *err);
+
+/* Read the open FD (named PATH in messages) to EOF, at most MAX bytes, into
+ * a NUL-terminated heap buffer *DATA of *LEN bytes (caller frees); HINT is
+ * the size expected. -1 with ERR, and errno the cause (EFBIG: over MAX). */
+int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
+		char **data, size_t *len, char *err);
 
 /* Replace DIR/NAME by LEN bytes of DATA with MODE, atomically: temp file
  * ".NAME.XXXXXX" in DIR (O_EXCL|O_NOFOLLOW), write, fsync, rename, fsync DIR.
@@ -58,6 +77,19 @@ int fsx_fsync_dir(const char *path, char *err);
 /* Remove directory PATH and the files and symlinks directly in it (never
  * following them); a subdirectory inside is an error. Absent is success. */
 int fsx_rmdir_flat(const char *path, char *err);
+
+/* Called by fsx_each_entry for entry NAME of the directory open as DFD,
+ * with its lstat; returning -1 (with ERR) stops the walk. */
+typedef int fsx_entry_fn(void *ctx, int dfd, const char *name,
+			 const struct stat *st, char *err);
+
+/* Call FN for every entry of directory PATH but "." and ".." (opened as
+ * fsx_open_dir does: a symlinked PATH is refused). An entry gone before it
+ * could be stat'ed is skipped; one that cannot be stat'ed otherwise is an
+ * error unless FLAGS has FSX_LENIENT. FSX_ABSENT_OK: a missing PATH is 0.
+ * Returns 0 or -1 (FN's -1, or with ERR set here). */
+int fsx_each_entry(const char *path, unsigned flags, fsx_entry_fn *fn,
+		   void *ctx, char *err);
 
 /* Take the exclusive lock PATH (created 0600): flock(LOCK_EX|LOCK_NB), then
  * our pid is written into it. 0: locked, *FD holds it until fsx_unlock.

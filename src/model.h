@@ -61,7 +61,14 @@ struct dd_config {
 	size_t nsrv;
 	struct dd_cname *cname;
 	size_t ncname;
+	struct dd_mem *mem;	/* holds the records' names and addresses */
 };
+
+/* N bytes, aligned for a pointer (every field of a record), owned by CFG
+ * until model_free; NULL when out of memory. */
+void *model_alloc(struct dd_config *cfg, size_t n);
+/* A copy of S owned by CFG until model_free; NULL when out of memory. */
+char *model_strdup(struct dd_config *cfg, const char *s);
 
 /* Free everything a dd_config owns and zero it. */
 void model_free(struct dd_config *cfg);

@@ -49,27 +49,48 @@ static void put_header(const struct dd_config *cfg, struct buf *out)
 	buf_puts(out, header_2);
 }
 
+/* Decimal text of V, written backwards from the end of D. */
+static const char *decimal(unsigned v, char d[12])
+{
+	char *p = d + 11;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return p;
+}
+
 void render_hosts(const struct dd_config *cfg, struct buf *out)
 {
+	const char *line[5] = { "host-record=", NULL, ",", NULL, "\n" };
 	const struct dd_host *h;
 	size_t i, j;
 
 	put_header(cfg, out);
 	for (i = 0; i < cfg->nhost; i++) {
 		h = &cfg->host[i];
-		for (j = 0; j < h->naddr; j++)
-			buf_printf(out, "host-record=%s,%s\n", h->name,
-				   h->addr[j].text);
+		line[1] = h->name;
+		for (j = 0; j < h->naddr; j++) {
+			line[3] = h->addr[j].text;
+			buf_join(out, line, 5);
+		}
 	}
 	/* After every host-record: dnsmasq answers a cname only for a target
 	 * it already knows, and reading order is the safe order for humans. */
-	for (i = 0; i < cfg->ncname; i++)
-		buf_printf(out, "cname=%s,%s\n", cfg->cname[i].alias,
-			   cfg->cname[i].target);
+	line[0] = "cname=";
+	for (i = 0; i < cfg->ncname; i++) {
+		line[1] = cfg->cname[i].alias;
+		line[3] = cfg->cname[i].target;
+		buf_join(out, line, 5);
+	}
 }
 
 void render_srv(const struct dd_config *cfg, struct buf *out)
 {
+	const char *line[11] = { "srv-host=", NULL, ",", NULL, ",", NULL, ",", NULL, ",", NULL, "\n" };
+	const char *bare[3] = { "srv-host=", NULL, "\n" };
+	char port[12], priority[12], weight[12];
 	const struct dd_srv *s;
 	size_t i;
 
@@ -79,10 +100,15 @@ void render_srv(const struct dd_config *cfg, struct buf *out)
 		if (!s->target) {
 			/* dnsmasq answers a bare srv-host with target "." (RFC
 			 * 2782: service decidedly not available here). */
-			buf_printf(out, "srv-host=%s\n", s->name);
+			bare[1] = s->name;
+			buf_join(out, bare, 3);
 			continue;
 		}
-		buf_printf(out, "srv-host=%s,%s,%u,%u,%u\n", s->name, s->target,
-			   s->port, s->priority, s->weight);
+		line[1] = s->name;
+		line[3] = s->target;
+		line[5] = decimal(s->port, port);
+		line[7] = decimal(s->priority, priority);
+		line[9] = decimal(s->weight, weight);
+		buf_join(out, line, 11);
 	}
 }

@@ -367,11 +367,12 @@ static const char *dnsmasq_message(const struct buf *out, size_t *len)
 {
 	const char *p = out->p, *end;
 
-	while (p && (p = strstr(p, "dnsmasq: ")) && p != out->p && p[-1] != '\n')
-		p++;
+	while (p && strncmp(p, "dnsmasq: ", 9))
+		if ((p = strchr(p, '\n')))
+			p++;
 	if (!p)
 		return NULL;
-	p += strlen("dnsmasq: ");
+	p += 9;
 	end = strchr(p, '\n');
 	*len = end ? (size_t)(end - p) : strlen(p);
 	return p;

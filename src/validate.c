@@ -9,6 +9,7 @@
 #include "validate.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,16 @@ struct vctx {
 #define SRV_DEFAULT_WEIGHT 10
 
 /* Well-known MRA services and the port their clients expect. */
+#define MRA(prefix, port) { prefix, sizeof prefix - 1, port }
 static const struct {
 	const char *prefix;
+	size_t len;
 	unsigned port;
 } mra_ports[] = {
-	{ "_collab-edge._tls.", 8443 }, { "_cisco-uds._tcp.", 8443 },
-	{ "_cuplogin._tcp.", 8443 }, { "_xmpp-server._tcp.", 5269 },
-	{ "_xmpp-client._tcp.", 5222 }, { "_sips._tcp.", 5061 },
-	{ "_sip._tcp.", 5060 }, { "_sip._udp.", 5060 },
+	MRA("_collab-edge._tls.", 8443), MRA("_cisco-uds._tcp.", 8443),
+	MRA("_cuplogin._tcp.", 8443), MRA("_xmpp-server._tcp.", 5269),
+	MRA("_xmpp-client._tcp.", 5222), MRA("_sips._tcp.", 5061),
+	MRA("_sip._tcp.", 5060), MRA("_sip._udp.", 5060),
 };
 
 static int is_blank(char c)
@@ -39,20 +42,39 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Grow *V (of *CAP elements of SIZE) to hold N + 1. -1 out of memory. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
+/* Room for element N in V (of *CAP elements of SIZE): V itself, a larger
+ * copy, or NULL when out of memory (V is then untouched). */
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
 {
-	size_t ncap;
+	size_t ncap = *cap ? *cap * 2 : 64;
 	void *nv;
 
 	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	if (!(nv = realloc(*v, ncap * size)))
-		return -1;
-	*v = nv;
+		return v;
+	if (ncap > SIZE_MAX / size || !(nv = realloc(v, ncap * size)))
+		return NULL;
 	*cap = ncap;
-	return 0;
+	return nv;
+}
+
+/* A writable copy of S: in BUF (SIZE bytes) when it fits, which every
+ * value of a 1000-byte line does, else on the heap. NULL out of memory. */
+static char *scratch(const char *s, char *buf, size_t size)
+{
+	size_t n = strlen(s) + 1;
+	char *d = n <= size ? buf : malloc(n);
+
+	return d ? memcpy(d, s, n) : NULL;
+}
+
+/* Number of decimal digits of V. */
+static size_t digits(unsigned v)
+{
+	size_t n = 1;
+
+	while ((v /= 10) != 0)
+		n++;
+	return n;
 }
 
 /* dnsmasq reads a line of 1024 bytes or more as two lines; the name limits
@@ -136,11 +158,12 @@ static size_t host_addrs(struct vctx *v, const struct ini_entry *e, char *val, s
 /* [hosts] name = addr[, addr ...] */
 static int host_entry(struct vctx *v, const struct ini_entry *e)
 {
-	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX],
+		line[CONFIG_MAX_LINE + 1], *val;
 	struct dd_config *cfg = v->cfg;
 	size_t slots = 1, n;
 	struct dd_addr *a;
-	char *val;
+	struct dd_host *h;
 	int ok = validate_hostname(e->key, name, why) == 0;
 
 	if (!ok)
@@ -148,30 +171,27 @@ static int host_entry(struct vctx *v, const struct ini_entry *e)
 			     validate_quote(e->key, q), why);
 	for (const char *p = e->value; *p; p++)
 		slots += *p == ',';
-	if (!(val = strdup(e->value)) || !(a = malloc(slots * sizeof *a))) {
-		free(val);
+	/* In the model's memory from the start: a line with errors leaves
+	 * its few bytes there unused, and a valid one costs no copy. */
+	if (!(a = model_alloc(cfg, slots * sizeof *a)) || !(val = scratch(e->value, line, sizeof line)))
 		return -1;
-	}
 	n = host_addrs(v, e, val, a);
-	free(val);
+	if (val != line)
+		free(val);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = line_fits(v, e->line, strlen("host-record=,") + strlen(name) + strlen(a[i].text));
 	if (dup_addrs(v, e, a, n) < 0)
-		goto oom;
-	if (!ok) {
-		free(a);
+		return -1;
+	if (!ok)
 		return 0;
-	}
-	if (grow((void **)&cfg->host, &v->hcap, cfg->nhost, sizeof *cfg->host) < 0)
-		goto oom;
-	cfg->host[cfg->nhost] = (struct dd_host){ strdup(name), a, n, e->line };
+	if (!(h = grow(cfg->host, &v->hcap, cfg->nhost, sizeof *h)))
+		return -1;
+	cfg->host = h;
+	cfg->host[cfg->nhost] = (struct dd_host){ model_strdup(cfg, name), a, n, e->line };
 	if (!cfg->host[cfg->nhost].name)
-		goto oom;
+		return -1;
 	cfg->nhost++;
 	return 0;
-oom:
-	free(a);
-	return -1;
 }
 
 /* Split VAL in place on blanks into at most MAX fields in F; returns the
@@ -235,7 +255,7 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 		     struct dd_srv *rec)
 {
 	static const char form[] = "write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10";
-	char *f[3], *val, q[VALIDATE_QUOTE_MAX];
+	char *f[3], *val, q[VALIDATE_QUOTE_MAX], line[CONFIG_MAX_LINE + 1];
 	int n, ok = 0;
 
 	target[0] = '\0';
@@ -244,7 +264,7 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 			     "fields are separated by blanks, not commas; %s", form);
 		return 0;
 	}
-	if (!(val = strdup(e->value)))
+	if (!(val = scratch(e->value, line, sizeof line)))
 		return -1;
 	n = split_blanks(val, f, 3);
 	if (n > 3)
@@ -269,20 +289,24 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 			ok = 0;
 		}
 	}
-	free(val);
+	if (val != line)
+		free(val);
 	return ok;
 }
 
-/* MRA clients look for these services on one port only. */
+/* MRA clients look for these services on one port only. REC->name is a
+ * valid SRV name: its _service._proto. prefix ends at its second dot. */
 static void mra_port(struct vctx *v, const struct dd_srv *rec)
 {
-	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++) {
-		size_t n = strlen(mra_ports[i].prefix);
-		if (strncmp(rec->name, mra_ports[i].prefix, n) == 0 && rec->port != mra_ports[i].port)
+	const char *dot = strchr(strchr(rec->name, '.') + 1, '.');
+	size_t n = (size_t)(dot + 1 - rec->name);
+
+	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++)
+		if (n == mra_ports[i].len && memcmp(rec->name, mra_ports[i].prefix, n) == 0 &&
+		    rec->port != mra_ports[i].port)
 			problems_add(v->pr, v->path, rec->line, SEV_WARNING,
 				     "%.*s on port %u is unusual: MRA clients expect port %u; check the port",
 				     (int)(n - 1), mra_ports[i].prefix, rec->port, mra_ports[i].port);
-	}
 }
 
 /* [srv] name = target:port [priority [weight]] | . */
@@ -292,6 +316,7 @@ static int srv_entry(struct vctx *v, const struct ini_entry *e)
 		warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
 	struct dd_srv rec = { NULL, NULL, 0, SRV_DEFAULT_PRIORITY, SRV_DEFAULT_WEIGHT, e->line };
 	struct dd_config *cfg = v->cfg;
+	struct dd_srv *s;
 	int ok = validate_srvname(e->key, name, why, warn) == 0, vok;
 
 	if (!ok)
@@ -305,15 +330,16 @@ static int srv_entry(struct vctx *v, const struct ini_entry *e)
 	rec.name = name;
 	if (target[0]) {
 		mra_port(v, &rec);
-		if (!line_fits(v, e->line, (size_t)snprintf(NULL, 0, "srv-host=%s,%s,%u,%u,%u", name,
-							     target, rec.port, rec.priority, rec.weight)))
+		if (!line_fits(v, e->line, strlen("srv-host=,,,,") + strlen(name) + strlen(target) +
+					   digits(rec.port) + digits(rec.priority) + digits(rec.weight)))
 			return 0;
 	}
-	if (grow((void **)&cfg->srv, &v->scap, cfg->nsrv, sizeof *cfg->srv) < 0 ||
-	    !(rec.name = strdup(name)) || (target[0] && !(rec.target = strdup(target)))) {
-		free(rec.name);
+	if (!(s = grow(cfg->srv, &v->scap, cfg->nsrv, sizeof *s)))
 		return -1;
-	}
+	cfg->srv = s;
+	if (!(rec.name = model_strdup(cfg, name)) ||
+	    (target[0] && !(rec.target = model_strdup(cfg, target))))
+		return -1;
 	cfg->srv[cfg->nsrv++] = rec;
 	return 0;
 }
@@ -324,7 +350,7 @@ static int cname_entry(struct vctx *v, const struct ini_entry *e)
 	char alias[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
 		q[VALIDATE_QUOTE_MAX];
 	struct dd_config *cfg = v->cfg;
-	struct dd_cname rec = { NULL, NULL, e->line };
+	struct dd_cname rec = { NULL, NULL, e->line }, *c;
 	int ok = 1;
 
 	if (validate_hostname(e->key, alias, why) < 0) {
@@ -342,11 +368,11 @@ static int cname_entry(struct vctx *v, const struct ini_entry *e)
 	}
 	if (!ok || !line_fits(v, e->line, strlen("cname=,") + strlen(alias) + strlen(target)))
 		return 0;
-	if (grow((void **)&cfg->cname, &v->ccap, cfg->ncname, sizeof *cfg->cname) < 0 ||
-	    !(rec.alias = strdup(alias)) || !(rec.target = strdup(target))) {
-		free(rec.alias);
+	if (!(c = grow(cfg->cname, &v->ccap, cfg->ncname, sizeof *c)))
 		return -1;
-	}
+	cfg->cname = c;
+	if (!(rec.alias = model_strdup(cfg, alias)) || !(rec.target = model_strdup(cfg, target)))
+		return -1;
 	cfg->cname[cfg->ncname++] = rec;
 	return 0;
 }

@@ -2,140 +2,157 @@
  * SRV record given twice or next to ".", CNAME targets.
  *
  * The benchmark INI has 100k hosts and 100k SRV records, so nothing here
- * compares every pair: each list is sorted once (O(n log n)) and duplicates
- * are neighbours; look-ups are binary searches. Ties sort by line, so the
- * first of equal entries is the one earlier in the INI. */
+ * compares every pair: records go into hash tables in INI order, so the
+ * entry a table keeps for a key is that key's first line, and each look-up
+ * costs O(1). Every record's problems come out in the order of the rules
+ * below; problems_sort then puts the lines in file order. */
 #include "validate.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct ref {
-	const char *key;
-	const char *target;	/* CNAME target, NULL for hosts */
-	int line;
+/* Open addressing over records (SIZE bytes each at BASE) whose first
+ * member is their name (dd_host.name, dd_cname.alias, dd_srv.name) and
+ * whose int at LINE is their line. A slot keeps its key's hash, so a probe
+ * reads a record (a cache miss at 100k records) only when the hash matches. */
+struct slot {
+	uint32_t rec;		/* index + 1 of a record; 0: empty */
+	uint32_t hash;
 };
 
-static int cmp_ref(const void *a, const void *b)
-{
-	const struct ref *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+struct table {
+	struct slot *slot;
+	size_t mask;
+	const char *base;
+	size_t size, line;
+};
 
-	return c ? c : (x->line > y->line) - (x->line < y->line);
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t hash_str(const char *s, uint32_t h)
+{
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
+	return h;
 }
 
-static int cmp_key(const void *a, const void *b)
+static const void *rec_at(const struct table *t, uint32_t slot)
 {
-	return strcmp(((const struct ref *)a)->key, ((const struct ref *)b)->key);
+	return t->base + (slot - 1) * t->size;
 }
 
-/* The first entry of sorted R (N) whose key is KEY, or NULL. */
-static const struct ref *find(const struct ref *r, size_t n, const char *key)
+static const char *name_at(const struct table *t, uint32_t slot)
 {
-	struct ref k = { key, NULL, 0 };
-	const struct ref *hit = bsearch(&k, r, n, sizeof *r, cmp_key);
-
-	while (hit && hit > r && strcmp(hit[-1].key, key) == 0)
-		hit--;
-	return hit;
+	return *(const char *const *)rec_at(t, slot);
 }
 
-/* Report every entry of sorted R (N) whose key an earlier line has. */
-static void report_dups(const struct ref *r, size_t n, const char *path, struct problems *pr,
-			const char *what, const char *hint)
+static int line_at(const struct table *t, uint32_t slot)
 {
-	size_t first = 0;
+	return *(const int *)((const char *)rec_at(t, slot) + t->line);
+}
 
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(r[i].key, r[first].key) != 0) {
-			first = i;
-			continue;
-		}
-		problems_add(pr, path, r[i].line, SEV_ERROR,
-			     "%s %s is already defined on line %d; %s", what, r[i].key,
-			     r[first].line, hint);
+/* A table for N records of SIZE bytes at BASE, at most half full. */
+static int table_init(struct table *t, const void *base, size_t n, size_t size, size_t line)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	*t = (struct table){ calloc(cap, sizeof *t->slot), cap - 1, base, size, line };
+	return t->slot ? 0 : -1;
+}
+
+/* The slot of the first record named KEY, or the empty slot it would
+ * take (its hash already set: the caller need only fill in ->rec). */
+static struct slot *find_name(struct table *t, const char *key)
+{
+	uint32_t h = hash_str(key, FNV_OFFSET);
+	size_t i = h & t->mask;
+
+	while (t->slot[i].rec &&
+	       (t->slot[i].hash != h || strcmp(name_at(t, t->slot[i].rec), key) != 0))
+		i = (i + 1) & t->mask;
+	t->slot[i].hash = h;
+	return &t->slot[i];
+}
+
+/* Add the N records of T by name, in INI order; report each one whose
+ * name an earlier line has. */
+static void add_name(struct table *t, size_t n, const char *path, struct problems *pr,
+		     const char *what, const char *hint)
+{
+	for (uint32_t i = 1; i <= n; i++) {
+		const char *key = name_at(t, i);
+		struct slot *s = find_name(t, key);
+		if (!s->rec)
+			s->rec = i;
+		else
+			problems_add(pr, path, line_at(t, i), SEV_ERROR,
+				     "%s %s is already defined on line %d; %s", what, key,
+				     line_at(t, s->rec), hint);
 	}
 }
 
-static void check_cname(const struct ref *c, const struct ref *al, size_t nal, const struct ref *h,
-			size_t nh, const char *path, struct problems *pr)
+static void check_cname(const struct dd_cname *c, const struct dd_config *cfg,
+			struct table *al, struct table *h, struct problems *pr)
 {
-	const struct ref *hit;
+	const char *path = cfg->path;
+	const struct dd_cname *hit;
+	uint32_t k;
 
-	if ((hit = find(h, nh, c->key)))
+	if ((k = find_name(h, c->alias)->rec))
 		problems_add(pr, path, c->line, SEV_ERROR,
 			     "alias %s is also a host (line %d); a name is either a host or an alias: remove one",
-			     c->key, hit->line);
-	if (strcmp(c->key, c->target) == 0)
+			     c->alias, line_at(h, k));
+	k = find_name(al, c->target)->rec;
+	hit = k ? &cfg->cname[k - 1] : NULL;
+	if (strcmp(c->alias, c->target) == 0)
 		problems_add(pr, path, c->line, SEV_ERROR,
-			     "alias %s points at itself; point it at a name from [hosts]", c->key);
-	else if ((hit = find(al, nal, c->target)) && strcmp(hit->target, c->key) == 0)
+			     "alias %s points at itself; point it at a name from [hosts]", c->alias);
+	else if (hit && strcmp(hit->target, c->alias) == 0)
 		problems_add(pr, path, c->line, SEV_ERROR,
 			     "%s and %s (line %d) point at each other; point both at a name from [hosts]",
-			     c->key, c->target, hit->line);
+			     c->alias, c->target, hit->line);
 	else if (hit)
 		problems_add(pr, path, c->line, SEV_ERROR,
 			     "target %s is itself an alias (line %d); dnsmasq does not follow CNAME chains: point %s at %s directly",
-			     c->target, hit->line, c->key, hit->target);
-	else if (!find(h, nh, c->target))
+			     c->target, hit->line, c->alias, hit->target);
+	else if (!find_name(h, c->target)->rec)
 		problems_add(pr, path, c->line, SEV_ERROR,
 			     "target %s is not in [hosts]; dnsmasq only answers a CNAME whose target it knows: add \"%s = ADDRESS\" under [hosts]",
 			     c->target, c->target);
 }
 
-/* Hosts and aliases, sorted by name. */
+/* Hosts and aliases by name. */
 static int check_names(const struct dd_config *cfg, struct problems *pr)
 {
-	struct ref *h = malloc((cfg->nhost + 1) * sizeof *h);
-	struct ref *al = malloc((cfg->ncname + 1) * sizeof *al);
+	struct table h, al;
 	size_t i;
+	int rc = -1;
 
-	if (!h || !al) {
-		free(h);
-		free(al);
+	if (table_init(&h, cfg->host, cfg->nhost, sizeof *cfg->host,
+		       offsetof(struct dd_host, line)) < 0)
 		return -1;
-	}
-	for (i = 0; i < cfg->nhost; i++)
-		h[i] = (struct ref){ cfg->host[i].name, NULL, cfg->host[i].line };
+	if (table_init(&al, cfg->cname, cfg->ncname, sizeof *cfg->cname,
+		       offsetof(struct dd_cname, line)) < 0)
+		goto out;
+	add_name(&h, cfg->nhost, cfg->path, pr, "host",
+		 "give all addresses of a name on one line: name = addr1, addr2");
+	add_name(&al, cfg->ncname, cfg->path, pr, "alias",
+		 "an alias has one target: remove one of the lines");
 	for (i = 0; i < cfg->ncname; i++)
-		al[i] = (struct ref){ cfg->cname[i].alias, cfg->cname[i].target, cfg->cname[i].line };
-	qsort(h, cfg->nhost, sizeof *h, cmp_ref);
-	qsort(al, cfg->ncname, sizeof *al, cmp_ref);
-	report_dups(h, cfg->nhost, cfg->path, pr, "host",
-		    "give all addresses of a name on one line: name = addr1, addr2");
-	report_dups(al, cfg->ncname, cfg->path, pr, "alias",
-		    "an alias has one target: remove one of the lines");
-	for (i = 0; i < cfg->ncname; i++)
-		check_cname(&al[i], al, cfg->ncname, h, cfg->nhost, cfg->path, pr);
-	free(h);
-	free(al);
-	return 0;
+		check_cname(&cfg->cname[i], cfg, &al, &h, pr);
+	free(al.slot);
+	rc = 0;
+out:
+	free(h.slot);
+	return rc;
 }
 
-/* Ordered by name, then "." before records, then the whole record, then line. */
-static int cmp_srv(const void *a, const void *b)
-{
-	const struct dd_srv *x = *(const struct dd_srv *const *)a, *y = *(const struct dd_srv *const *)b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	if (!x->target || !y->target)
-		c = (x->target != NULL) - (y->target != NULL);
-	else
-		c = strcmp(x->target, y->target);
-	if (c)
-		return c;
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight < y->weight ? -1 : 1;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
-/* Same record: cmp_srv without the line. */
+/* Same record: name, target (or "."), port, priority and weight. */
 static int same_srv(const struct dd_srv *x, const struct dd_srv *y)
 {
 	return strcmp(x->name, y->name) == 0 && x->port == y->port && x->priority == y->priority &&
@@ -143,45 +160,59 @@ static int same_srv(const struct dd_srv *x, const struct dd_srv *y)
 								 : x->target == y->target);
 }
 
-/* One name's records S[0..N): "." and real records do not mix. */
-static void srv_group(const struct dd_srv *const *s, size_t n, const char *path, struct problems *pr)
+/* The slot of the first record equal to S, or the empty slot it would
+ * take (hash set, as in find_name). */
+static struct slot *find_srv(struct table *t, const struct dd_srv *s)
 {
-	int real = 0;
+	uint32_t h = hash_str(s->name, FNV_OFFSET);
+	size_t i;
 
-	for (size_t i = 0; i < n; i++)
-		if (s[i]->target && (!real || s[i]->line < real))
-			real = s[i]->line;
-	for (size_t i = 0; real && i < n && !s[i]->target; i++)
-		problems_add(pr, path, s[i]->line, SEV_ERROR,
-			     "\".\" says %s is not offered, but line %d gives it a record; keep either the \".\" line or the records",
-			     s[i]->name, real);
+	h = hash_str(s->target ? s->target : "", (h ^ !s->target) * FNV_PRIME);
+	h = (((h ^ s->port) * FNV_PRIME ^ s->priority) * FNV_PRIME ^ s->weight) * FNV_PRIME;
+	for (i = h & t->mask; t->slot[i].rec; i = (i + 1) & t->mask)
+		if (t->slot[i].hash == h && same_srv(rec_at(t, t->slot[i].rec), s))
+			break;
+	t->slot[i].hash = h;
+	return &t->slot[i];
 }
 
+/* Records given twice; "." next to real records of the same name (the
+ * names table keeps each name's first real record). */
 static int check_srv(const struct dd_config *cfg, struct problems *pr)
 {
-	const struct dd_srv **s = malloc((cfg->nsrv + 1) * sizeof *s);
-	size_t i, group = 0, first = 0;
+	struct table recs, names;
+	const struct dd_srv *s;
+	struct slot *slot;
+	size_t i;
+	int rc = -1;
 
-	if (!s)
+	if (table_init(&recs, cfg->srv, cfg->nsrv, sizeof *cfg->srv, offsetof(struct dd_srv, line)) < 0)
 		return -1;
-	for (i = 0; i < cfg->nsrv; i++)
-		s[i] = &cfg->srv[i];
-	qsort(s, cfg->nsrv, sizeof *s, cmp_srv);
-	for (i = 1; i <= cfg->nsrv; i++) {
-		if (i < cfg->nsrv && same_srv(s[i], s[first])) {
-			problems_add(pr, cfg->path, s[i]->line, SEV_ERROR,
+	if (table_init(&names, cfg->srv, cfg->nsrv, sizeof *cfg->srv, offsetof(struct dd_srv, line)) < 0)
+		goto out;
+	for (i = 0; i < cfg->nsrv; i++) {
+		s = &cfg->srv[i];
+		if ((slot = find_srv(&recs, s))->rec)
+			problems_add(pr, cfg->path, s->line, SEV_ERROR,
 				     "the same SRV record is already on line %d; remove one of the lines",
-				     s[first]->line);
-			continue;
-		}
-		first = i;
-		if (i == cfg->nsrv || strcmp(s[i]->name, s[group]->name) != 0) {
-			srv_group(s + group, i - group, cfg->path, pr);
-			group = i;
-		}
+				     line_at(&recs, slot->rec));
+		else
+			slot->rec = (uint32_t)i + 1;
+		if (s->target && !(slot = find_name(&names, s->name))->rec)
+			slot->rec = (uint32_t)i + 1;
 	}
-	free(s);
-	return 0;
+	for (i = 0; i < cfg->nsrv; i++) {
+		s = &cfg->srv[i];
+		if (!s->target && (slot = find_name(&names, s->name))->rec)
+			problems_add(pr, cfg->path, s->line, SEV_ERROR,
+				     "\".\" says %s is not offered, but line %d gives it a record; keep either the \".\" line or the records",
+				     s->name, line_at(&names, slot->rec));
+	}
+	free(names.slot);
+	rc = 0;
+out:
+	free(recs.slot);
+	return rc;
 }
 
 int validate_dup(const struct dd_config *cfg, struct problems *pr)

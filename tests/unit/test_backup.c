@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,6 +215,32 @@ static void test_id_after_clock_went_back(void **state)
 	assert_string_equal(id, "29990101T000000Z-999");
 	take(f, NULL, id);
 	assert_string_equal(id, "29990101T000001Z-000");
+	/* the sequence running out moves to the next second, across a year */
+	snprintf(d, sizeof d, "%s/backups/29991231T235959Z-999", f->state);
+	assert_int_equal(fsx_mkdir_p(d, 0700, f->err), 0);
+	take(f, NULL, id);
+	assert_string_equal(id, "30000101T000000Z-000");
+}
+
+/* The meta time is UTC ISO 8601, as strftime would write it. */
+static void test_meta_time_is_utc(void **state)
+{
+	struct fx *f = *state;
+	char id[BACKUP_ID_MAX], lo[32], hi[32];
+	struct backup_entry *l;
+	time_t t;
+	size_t n;
+
+	t = time(NULL);
+	strftime(lo, sizeof lo, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	take(f, NULL, id);
+	t = time(NULL);
+	strftime(hi, sizeof hi, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	assert_int_equal(backup_list(f->state, &l, &n, f->err), 0);
+	assert_int_equal(n, 1);
+	assert_true(strcmp(lo, l[0].time) <= 0 && strcmp(l[0].time, hi) <= 0);
+	assert_int_equal(strncmp(id, l[0].time, 4), 0);
+	backup_free_list(l, n);
 }
 
 static void test_prune_keeps_newest(void **state)
@@ -458,6 +485,7 @@ int main(void)
 		T(test_list_empty),
 		T(test_ids_unique_and_sorted),
 		T(test_id_after_clock_went_back),
+		T(test_meta_time_is_utc),
 		T(test_prune_keeps_newest),
 		T(test_partial_backups_ignored),
 		T(test_take_refuses_symlinked_dropin),

@@ -480,6 +480,56 @@ static void test_rmdir_flat(void **state)
 	assert_contains(f->err, "is a directory");
 }
 
+struct seen {
+	char names[512];
+	int regular, stop_at;
+};
+
+static int note_entry(void *ctx, int dfd, const char *name,
+		      const struct stat *st, char *err)
+{
+	struct seen *s = ctx;
+
+	strcat(s->names, name);
+	strcat(s->names, " ");
+	s->regular += S_ISREG(st->st_mode);
+	if (s->stop_at && !--s->stop_at) {
+		snprintf(err, FSX_ERR_MAX, "stopped at %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_each_entry(void **state)
+{
+	struct fx *f = *state;
+	struct seen s = { "", 0, 0 };
+	char d[PATH_MAX], p[PATH_MAX];
+
+	path_in(d, f, "e.d");
+	assert_int_equal(mkdir(d, 0700), 0);
+	put(f, "e.d/a", "a", 0644);
+	put(f, "e.d/.b", "b", 0644);
+	path_in(p, f, "e.d/l");
+	assert_int_equal(symlink("a", p), 0);
+	assert_int_equal(fsx_each_entry(d, 0, note_entry, &s, f->err), 0);
+	assert_int_equal(s.regular, 2);	/* a and .b; l is a symlink */
+	assert_non_null(strstr(s.names, "l "));
+	assert_null(strstr(s.names, ". "));
+	s = (struct seen){ "", 0, 1 };
+	assert_int_equal(fsx_each_entry(d, 0, note_entry, &s, f->err), -1);
+	assert_contains(f->err, "stopped at ");
+	path_in(p, f, "absent.d");
+	assert_int_equal(fsx_each_entry(p, FSX_ABSENT_OK, note_entry, &s,
+					f->err), 0);
+	assert_int_equal(fsx_each_entry(p, 0, note_entry, &s, f->err), -1);
+	assert_contains(f->err, "cannot open directory");
+	path_in(p, f, "e.l");
+	assert_int_equal(symlink("e.d", p), 0);
+	assert_int_equal(fsx_each_entry(p, 0, note_entry, &s, f->err), -1);
+	assert_contains(f->err, "is a symlink to ");
+}
+
 static void test_errf_keeps_reason(void **state)
 {
 	char err[FSX_ERR_MAX], big[3000];
@@ -515,6 +565,7 @@ int main(void)
 		T(test_sweep),
 		T(test_mkdir_p),
 		T(test_rmdir_flat),
+		T(test_each_entry),
 		T(test_errf_keeps_reason),
 	};
 #undef T

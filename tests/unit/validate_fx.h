@@ -44,7 +44,8 @@ static inline void add(struct fx *f, enum section sec, const char *key, const ch
 		d->v = realloc(d->v, d->cap * sizeof *d->v);
 		assert_non_null(d->v);
 	}
-	d->v[d->n] = (struct ini_entry){ sec, strdup(key), strdup(value), (int)d->n + 1 };
+	d->v[d->n] = (struct ini_entry){ .sec = sec, .line = (int)d->n + 1, .key = strdup(key),
+					 .value = strdup(value) };
 	d->n++;
 }
 
