@@ -283,7 +283,9 @@ static void test_child_context(void **state)
 	service_result_free(&res);
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(run(sig, &res, err), 0);
-	assert_string_equal(res.output.p, "SigIgn:\t0000000000000000\n");
+	/* Signals 32-34 belong to the C library, which refuses to change them
+	 * (make runs tests with glibc's 32 and 33 ignored): judge 1-31. */
+	assert_int_equal(strtoull(res.output.p + strlen("SigIgn:\t"), NULL, 16) & 0x7fffffffu, 0);
 	service_result_free(&res);
 	signal(SIGPIPE, SIG_DFL);
 	assert_int_equal(run(pwd, &res, err), 0);

@@ -49,7 +49,7 @@ static void t_set_unknown(void **state)
 	static const char *const typo[][2] = {
 		{ "conf-dir", "conf_dir" }, { "Conf_Dir", "conf_dir" }, { "VERIFY", "verify" },
 		{ "verfy", "verify" }, { "keep_backup", "keep_backups" }, { "restrat", "restart" },
-		{ "statedir", "state_dir" }, { "dnsmasq-conf", "dnsmasq_conf" }, { "dnsmaq", "dnsmasq" },
+		{ "statedir", "state_dir" }, { "dnsmasq-conf", "dnsmasq_conf" }, { "dnsmaq", "dnsmasq" }, { "restart_timout", "restart_timeout" },
 	};
 	struct fx *f = *state;
 	char want[64];
@@ -60,7 +60,7 @@ static void t_set_unknown(void **state)
 		NERR(f, 1);
 	}
 	ERR(one(f, "frobnicate", "1"), 2,
-	    "unknown key \"frobnicate\" in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify and keep_backups");
+	    "unknown key \"frobnicate\" in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups and restart_timeout");
 }
 
 static void t_set_twice(void **state)
@@ -178,6 +178,24 @@ static void t_set_keep(void **state)
 		ERR(one(f, "keep_backups", bad[i]), 2, "is not a number from 1 to 1000");
 }
 
+static void t_set_restart_timeout(void **state)
+{
+	static const char *const bad[] = { "0", "601", "030", "-1", "x", "1.5" };
+	struct fx *f = *state;
+
+	one(f, "restart", "/bin/true");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.restart_timeout, 30);	/* the default */
+	one(f, "restart_timeout", "1");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.restart_timeout, 1);
+	one(f, "restart_timeout", "600");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.restart_timeout, 600);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ERR(one(f, "restart_timeout", bad[i]), 2, "is not a number of seconds from 1 to 600");
+}
+
 /* dnsmasq would load files in state_dir as configuration. */
 static void t_set_state_in_conf(void **state)
 {
@@ -213,7 +231,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_set_all), T(t_set_unknown), T(t_set_twice), T(t_set_paths),
-		T(t_set_restart), T(t_set_verify), T(t_set_keep), T(t_set_state_in_conf),
+		T(t_set_restart), T(t_set_verify), T(t_set_keep), T(t_set_restart_timeout),
+		T(t_set_state_in_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
