@@ -10,7 +10,11 @@
 #include <syslog.h>
 #include <time.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "fsx.h"
+#include "utc.h"
 
 int report_color_wanted(FILE *fp, int no_color_flag)
 {
@@ -74,25 +78,40 @@ void report_user(char *who, size_t whosz)
 			*p = '?';
 }
 
+/* One line to the system log, as syslog(3) would send it but without its
+ * timestamp (the daemon adds its own): libc's syslog brings ~12 KiB of time
+ * zone and locale code into a static binary. No /dev/log: nothing to do. */
+static void send_syslog(int priority, const char *msg, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char pkt[1100];
+	int n = snprintf(pkt, sizeof pkt, "<%d>dnsdrop[%ld]: %.*s", LOG_USER | priority,
+			 (long)getpid(), (int)len, msg);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	if (n > 0)
+		(void)sendto(fd, pkt, (size_t)n < sizeof pkt ? (size_t)n : sizeof pkt - 1, 0,
+			     (struct sockaddr *)&sa, sizeof sa);
+	close(fd);
+}
+
 int report_audit(const char *state_dir, const char *action, int rc,
 		 const char *summary, const char *backup_id, char *err)
 {
-	char path[PATH_MAX], line[1024], when[32], who[REPORT_USER_MAX];
-	time_t now = time(NULL);
-	struct tm tm;
+	char path[PATH_MAX], line[1024], when[UTC_MAX], who[REPORT_USER_MAX];
 	int fd, n, ok;
 
 	report_user(who, sizeof who);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_format(time(NULL), 0, when);
 	n = snprintf(line, sizeof line, "%s user=%s action=%s exit=%d backup=%s %s\n", when,
 		     who, action, rc, backup_id && *backup_id ? backup_id : "-",
 		     summary ? summary : "");
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = (int)strlen(line);
-	openlog("dnsdrop", LOG_PID, LOG_USER);
-	syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, "%.*s", n - 1, line + strlen(when) + 1);
-	closelog();
+	send_syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, line + strlen(when) + 1,
+		    (size_t)n - strlen(when) - 2);
 	if (snprintf(path, sizeof path, "%s/dnsdrop.log", state_dir) >= (int)sizeof path) {
 		fsx_errf(err, 0, "path too long: %s/dnsdrop.log", state_dir);
 		return -1;
