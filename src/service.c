@@ -23,10 +23,14 @@
 #define DRAIN_CHUNKS 64		/* per call: a writer that never stops cannot hold us */
 #define HIGH_FD 10		/* child: pipes are moved here before dup2 onto 0-3 */
 
+/* Output is kept as its first and its last max/2 bytes: an init script
+ * that fails says why at the end, after whatever it printed before. */
 struct reader {
 	int fd;			/* read end of the output pipe; -1 once closed */
 	size_t max;
 	struct service_result *res;
+	char *tail;		/* ring of the last max/2 bytes past the head */
+	size_t tail_len, tail_pos;
 };
 
 static int is_blank(char c)
@@ -155,11 +159,37 @@ fail:
 
 static void keep(struct reader *rd, const char *p, size_t n)
 {
-	size_t have = rd->res->output.len, room = have < rd->max ? rd->max - have : 0;
+	size_t head = rd->max - rd->max / 2, ring = rd->max / 2;
+	size_t have = rd->res->output.len, room = have < head ? head - have : 0;
 	size_t take = n < room ? n : room;
 
 	buf_add(&rd->res->output, p, take);
-	rd->res->output_dropped += n - take;
+	for (p += take, n -= take; n > 0 && rd->tail; p++, n--) {
+		if (rd->tail_len == ring)
+			rd->res->output_dropped++;
+		else
+			rd->tail_len++;
+		rd->tail[rd->tail_pos] = *p;
+		rd->tail_pos = (rd->tail_pos + 1) % ring;
+	}
+	rd->res->output_dropped += n;	/* no ring (out of memory): counted only */
+}
+
+/* Head, a note of what was left out, then the tail in order. */
+static void keep_finish(struct reader *rd)
+{
+	struct buf *out = &rd->res->output;
+	size_t ring = rd->max / 2, start = rd->tail_len < ring ? 0 : rd->tail_pos;
+
+	if (rd->res->output_dropped) {
+		if (out->len && out->p[out->len - 1] != '\n')
+			buf_puts(out, "\n");
+		buf_printf(out, "[... %zu bytes not shown ...]\n", rd->res->output_dropped);
+	}
+	for (size_t i = 0; i < rd->tail_len; i++)
+		buf_add(out, &rd->tail[(start + i) % ring], 1);
+	free(rd->tail);
+	rd->tail = NULL;
 }
 
 /* Read what is there without blocking; EOF or an error closes the pipe. */
@@ -213,7 +243,6 @@ static int wait_exit(pid_t pid, struct reader *rd, long long deadline)
 static void supervise(pid_t pid, struct reader *rd)
 {
 	struct service_result *res = rd->res;
-	struct buf *out = &res->output;
 	int status;
 
 	if (!wait_exit(pid, rd, now_ms() + res->timeout_ms)) {
@@ -237,11 +266,7 @@ static void supervise(pid_t pid, struct reader *rd)
 		res->signal = WTERMSIG(status);
 	}
 noted:
-	if (res->output_dropped) {
-		if (out->len && out->p[out->len - 1] != '\n')
-			buf_puts(out, "\n");
-		buf_printf(out, "[... %zu more bytes]\n", res->output_dropped);
-	}
+	keep_finish(rd);
 }
 
 /* "ARGV0 ARG ..." for messages, cut to fit. */
@@ -298,7 +323,7 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		struct service_result *res, char *err)
 {
 	int fd[4] = { -1, -1, -1, -1 };	/* output r/w, exec report r/w */
-	struct reader rd = { -1, max_output, res };
+	struct reader rd = { -1, max_output, res, NULL, 0, 0 };
 	char cmd[256], what[128];
 	pid_t pid;
 
@@ -325,6 +350,7 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		;
 	close(fd[2]);
 	rd.fd = fd[0];
+	rd.tail = malloc(max_output / 2 + 1);	/* freed by keep_finish */
 	fcntl(rd.fd, F_SETFL, O_NONBLOCK);
 	supervise(pid, &rd);
 	if (res->exec_errno) {
