@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -48,6 +49,22 @@ void app_error(const struct app *app, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* An INI over the size limit is a problem of its content (exit 3), said
+ * like every other one; it is never read into memory. */
+static int too_big(struct app *app)
+{
+	struct stat st;
+
+	if (lstat(app->ini_path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size <= CONFIG_MAX_BYTES)
+		return 0;
+	problems_add(&app->pr, app->ini_path, 0, SEV_ERROR,
+		     "file is %lld bytes, the limit is %u; check that -c names the right file",
+		     (long long)st.st_size, CONFIG_MAX_BYTES);
+	report_problems(stderr, &app->pr, app->color_err, app->quiet);
+	return 1;
+}
+
 /* The INI drives a root command: it must be a file we own that nobody else
  * can write (fsx_read FSX_TRUSTED). A path from -c is taken as given. */
 static int read_ini(struct app *app)
@@ -65,10 +82,14 @@ static int read_ini(struct app *app)
 	}
 	if (fsx_read(app->ini_path, CONFIG_MAX_BYTES, FSX_TRUSTED, &app->ini_text,
 		     &app->ini_len, err) < 0) {
+		if (too_big(app))
+			return EXIT_INVALID;
 		app_error(app, "%s", err);
 		if (!app->ini_arg && access(app->ini_path, F_OK) < 0)
 			app_error(app, "no INI given: pass -c FILE, or write %s (examples: conf.d.example/)",
 				  app->ini_path);
+		else
+			app_error(app, "the INI must be a regular file you own that nobody else can write: give -c that file itself, or fix it as said above");
 		return EXIT_ENV;
 	}
 	return EXIT_OK;

@@ -99,6 +99,10 @@ int backup_stage_confdir(const char *conf_dir, const char *tmp_parent,
 			 const struct buf *const contents[], size_t n,
 			 char out_dir[PATH_MAX], char *err);
 
+/* Remove the staging directories a killed run left under TMP_PARENT.
+ * Call under the lock: another run's staging copy would go too. */
+int backup_sweep_stages(const char *tmp_parent, char *err);
+
 /* Remove a staging directory made by backup_stage_confdir. */
 int backup_unstage(const char *dir, char *err);
 

@@ -129,3 +129,19 @@ int backup_unstage(const char *dir, char *err)
 		return 0;
 	return fsx_rmdir_flat(dir, err);
 }
+
+static int sweep_stage(void *ctx, int dfd, const char *name, const struct stat *st, char *err)
+{
+	char path[PATH_MAX];
+
+	(void)dfd;
+	if (!S_ISDIR(st->st_mode) || strncmp(name, "dnsdrop-stage.", 14) != 0)
+		return 0;
+	return fsx_join(path, ctx, name, err) < 0 ? -1 : fsx_rmdir_flat(path, err);
+}
+
+int backup_sweep_stages(const char *tmp_parent, char *err)
+{
+	return fsx_each_entry(tmp_parent, FSX_ABSENT_OK | FSX_LENIENT, sweep_stage,
+			      (void *)tmp_parent, err);
+}

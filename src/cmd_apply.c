@@ -145,6 +145,10 @@ static int sweep(struct app *app, const struct plan *pl)
 			app_error(app, "%s", err);
 			return EXIT_ENV;
 		}
+	if (backup_sweep_stages(app->state_dir, err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
 	return EXIT_OK;
 }
 
@@ -158,8 +162,15 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 
 	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = sweep(app, pl)) != EXIT_OK)
 		return rc;
-	if (!pl->pending)
-		return in_sync(app, pl, o);
+	if (!pl->pending) {
+		rc = in_sync(app, pl, o);
+		if (rc == EXIT_OK && !o->no_restart && txn_pending(app)) {
+			snprintf(t.summary, sizeof t.summary, "finished an interrupted change");
+			rc = txn_resume(&t);
+			txn_audit(&t, rc);
+		}
+		return rc;
+	}
 	if (pl->drift && !o->force)
 		return refuse_drift(app, pl);
 	summarize(pl, t.summary, sizeof t.summary);

@@ -27,10 +27,11 @@ struct ini_doc {
 	size_t used, size;
 };
 
-/* Parse LEN bytes of INI text named PATH (for messages) into the empty DOC. Every
- * problem of form (over-long or indented lines, NUL bytes, bad UTF-8, unknown
- * sections, lines that are neither section, key = value nor comment) goes to
- * PR with its line. Returns 0, or -1 when out of memory. Pure. */
+/* Parse LEN bytes of INI text named PATH (for messages) into the empty
+ * DOC. Every problem of form (over-long or indented lines, NUL bytes, bad
+ * UTF-8, unknown sections, lines that are neither section, key = value nor
+ * comment) goes to PR with its line. Returns 0, or -1 when out of memory.
+ * Pure. */
 int config_parse(const char *text, size_t len, const char *path,
 		 struct ini_doc *doc, struct problems *pr);
 

@@ -71,6 +71,10 @@ int fsx_remove_atomic(const char *dir, const char *name, char *err);
  * are); each new directory is fsync'd into its parent. */
 int fsx_mkdir_p(const char *path, mode_t mode, char *err);
 
+/* Create and remove a dot file in DIR: can we write there at all (a
+ * read-only mount, a missing permission)? Say so before anything changes. */
+int fsx_probe_dir(const char *dir, char *err);
+
 /* fsync the directory PATH so renames and unlinks in it are durable. */
 int fsx_fsync_dir(const char *path, char *err);
 

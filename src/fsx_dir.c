@@ -282,3 +282,24 @@ int fsx_sweep_temps(const char *dir, const char *name, char *err)
 		return -1;
 	return s.count;
 }
+
+int fsx_probe_dir(const char *dir, char *err)
+{
+	char path[PATH_MAX], name[40];
+	int fd;
+
+	snprintf(name, sizeof name, ".dnsdrop-probe.%ld", (long)getpid());
+	if (fsx_join(path, dir, name, err) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fsx_errf(err, errno, "cannot create a file in %s", dir);
+		return -1;
+	}
+	close(fd);
+	if (unlink(path) < 0) {
+		fsx_errf(err, errno, "cannot remove %s", path);
+		return -1;
+	}
+	return 0;
+}

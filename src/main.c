@@ -182,7 +182,7 @@ static int check_root(struct app *app)
 		return 0;
 	if (stat(app->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "dnsdrop: --root %s: %s; give the directory that holds the sandbox appliance\n",
-			app->root, errno ? strerror(errno) : "not a directory");
+			app->root, S_ISDIR(st.st_mode) || errno == ENOENT ? strerror(errno) : "not a directory");
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "fsx.h"
@@ -24,7 +25,8 @@ static int path_within(const char *path, const char *dir)
 static int resolve_conf_dir(struct app *app, struct plan *pl)
 {
 	const struct dd_settings *set = &app->cfg.set;
-	struct stat st;
+	char err[FSX_ERR_MAX];
+	int fd;
 
 	if (strcmp(set->conf_dir, "auto") == 0) {
 		struct problems pr = { 0 };
@@ -44,13 +46,37 @@ static int resolve_conf_dir(struct app *app, struct plan *pl)
 			return EXIT_ENV;
 		snprintf(app->conf_dir_how, sizeof app->conf_dir_how, "conf_dir in %s", app->ini_path);
 	}
-	if (lstat(app->conf_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		app_error(app, "conf-dir %s (%s) is not a directory%s; create it or fix conf_dir in [dnsdrop]",
-			  app->conf_dir, app->conf_dir_how,
-			  S_ISLNK(st.st_mode) ? " but a symlink" : "");
+	if ((fd = fsx_open_dir(app->conf_dir, err)) < 0) {
+		app_error(app, "conf-dir (%s): %s", app->conf_dir_how, err);
+		app_error(app, "fix conf_dir in [dnsdrop] of %s, or create the directory dnsmasq reads",
+			  app->ini_path);
 		return EXIT_ENV;
 	}
+	close(fd);
 	return EXIT_OK;
+}
+
+/* 1 when PATH, or the nearest part of it that exists, is DIR or below it
+ * on disk: a symlink can lead there when the names do not. */
+static int inode_within(const char *path, const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat d, s;
+	char *slash;
+
+	if (stat(dir, &d) < 0 || snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+		return 0;
+	while (stat(p, &s) < 0 && (slash = strrchr(p, '/')) && slash != p)
+		*slash = '\0';
+	for (;;) {
+		if (s.st_dev == d.st_dev && s.st_ino == d.st_ino)
+			return 1;
+		if (!(slash = strrchr(p, '/')) || slash == p)
+			return 0;
+		*slash = '\0';
+		if (stat(p, &s) < 0)
+			return 0;
+	}
 }
 
 /* State never lives inside the conf-dir: dnsmasq would load backups. */
@@ -58,7 +84,8 @@ static int check_state_dir(struct app *app)
 {
 	if (app_rooted(app, app->cfg.set.state_dir, app->state_dir) < 0)
 		return EXIT_ENV;
-	if (path_within(app->state_dir, app->conf_dir)) {
+	if (path_within(app->state_dir, app->conf_dir) ||
+	    inode_within(app->state_dir, app->conf_dir)) {
 		app_error(app, "state_dir %s is inside the conf-dir %s: dnsmasq would load the backups as configuration; set state_dir elsewhere (default /tandberg/persistent/dnsdrop)",
 			  app->cfg.set.state_dir, app->conf_dir);
 		return EXIT_INVALID;
@@ -156,6 +183,7 @@ int plan_read(struct app *app, struct plan *pl)
 		if (fsx_join(path, app->conf_dir, f->name, err) < 0 ||
 		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &f->have, &f->have_len, err) < 0) {
 			app_error(app, "%s", err);
+			app_error(app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
 			return EXIT_ENV;
 		}
 		classify(f, last[i], last_len[i], pl);

@@ -25,6 +25,22 @@ int report_color_wanted(FILE *fp, int no_color_flag)
 	return isatty(fileno(fp));
 }
 
+/* Problem texts quote values from files; a control character there (C0,
+ * DEL, or a UTF-8 C1 such as U+009B) must never reach the terminal. */
+static void put_text(FILE *fp, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			fprintf(fp, "\\x%02x", *u);
+		else if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			fprintf(fp, "\\u%04x", *++u);
+		else
+			fputc(*u, fp);
+	}
+}
+
 void report_problems(FILE *fp, const struct problems *pr, int color, int quiet)
 {
 	size_t shown = 0, hidden = 0;
@@ -42,10 +58,12 @@ void report_problems(FILE *fp, const struct problems *pr, int color, int quiet)
 			continue;
 		}
 		shown++;
+		put_text(fp, p->file);
 		if (p->line > 0)
-			fprintf(fp, "%s:%d: %s%s:%s %s\n", p->file, p->line, on, word, off, p->text);
-		else
-			fprintf(fp, "%s: %s%s:%s %s\n", p->file, on, word, off, p->text);
+			fprintf(fp, ":%d", p->line);
+		fprintf(fp, ": %s%s:%s ", on, word, off);
+		put_text(fp, p->text);
+		fputc('\n', fp);
 	}
 	if (hidden)
 		fprintf(fp, "dnsdrop: %zu more problems not shown; fix the ones above first\n", hidden);

@@ -97,11 +97,38 @@ int relock_reload(struct app *app, struct plan *pl)
 	return rc;
 }
 
+/* Each drop-in must be a regular file or absent: dnsdrop never writes
+ * through a symlink or over a directory. */
+static int check_targets(struct txn *t)
+{
+	char path[PATH_MAX], err[FSX_ERR_MAX];
+	struct stat st;
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		if (fsx_join(path, t->app->conf_dir, t->pl->file[i].name, err) < 0 ||
+		    (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+		     fsx_refuse_kind(path, st.st_mode, err) < 0)) {
+			app_error(t->app, "%s", err);
+			app_error(t->app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
+			return EXIT_ENV;
+		}
+	}
+	return EXIT_OK;
+}
+
 int txn_preflight(struct txn *t)
 {
 	const char *prog = t->pl->restart_argv[0];
+	char err[FSX_ERR_MAX];
 	struct stat st;
+	int rc;
 
+	if ((rc = check_targets(t)) != EXIT_OK)
+		return rc;
+	if (fsx_probe_dir(t->app->conf_dir, err) < 0) {
+		app_error(t->app, "%s; nothing was changed: make the conf-dir writable for this user, or set conf_dir", err);
+		return EXIT_ENV;
+	}
 	if (t->no_restart)
 		return EXIT_OK;
 	if (stat(prog, &st) < 0 || !S_ISREG(st.st_mode) || access(prog, X_OK) < 0) {
@@ -265,30 +292,116 @@ static int restore(struct txn *t, const struct state *from)
 	return EXIT_RESTORED;
 }
 
+/* The "pending" mark: set before the first drop-in is renamed, cleared
+ * once dnsmasq serves a known state. A run killed in between leaves it, and
+ * the next apply or reapply restarts dnsmasq even though the files already
+ * match the INI. */
+static int mark(struct txn *t, int on, char *err)
+{
+	if (on)
+		return fsx_write_atomic(t->app->state_dir, TXN_PENDING, t->action,
+					strlen(t->action), 0600, err);
+	return fsx_remove_atomic(t->app->state_dir, TXN_PENDING, err);
+}
+
+int txn_pending(const struct app *app)
+{
+	char path[PATH_MAX];
+
+	return snprintf(path, sizeof path, "%s/%s", app->state_dir, TXN_PENDING) < (int)sizeof path &&
+	       access(path, F_OK) == 0;
+}
+
+/* Writing failed before any restart: put back only what no longer holds
+ * its old content, so a conf-dir we could not write at all is not
+ * "restored" into a second failure. */
+static int undo_install(struct txn *t, const struct state *from, char *err)
+{
+	char path[PATH_MAX], *now;
+	size_t len;
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		const char *name = t->pl->file[i].name;
+		int r = fsx_join(path, t->app->conf_dir, name, err) == 0 &&
+			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
+
+		if (r && (now ? same(now, len, from->data[i], from->len[i]) : !from->data[i])) {
+			free(now);
+			continue;
+		}
+		if (r)
+			free(now);
+		if ((from->data[i] ? fsx_write_atomic(t->app->conf_dir, name, from->data[i],
+						      from->len[i], 0644, err)
+				   : fsx_remove_atomic(t->app->conf_dir, name, err)) < 0)
+			return -1;
+	}
+	if (from->ini_file && write_ini(t->app->ini_path, from->ini_file, from->ini_file_len, err) < 0)
+		return -1;
+	return backup_save_applied(t->app->state_dir, from->rec.ini, from->rec.ini_len,
+				   from->rec.hosts, from->rec.hosts_len, from->rec.srv,
+				   from->rec.srv_len, err);
+}
+
+static int write_failed(struct txn *t, const struct state *from, const char *why)
+{
+	char err[FSX_ERR_MAX];
+
+	app_error(t->app, "%s", why);
+	if (undo_install(t, from, err) < 0) {
+		app_error(t->app, "%s", err);
+		app_error(t->app, "RESTORE FAILED: the drop-ins in %s may be a mix of old and new; the previous ones are in backup %s: run 'dnsdrop rollback %s' once the disk is fixed",
+			  t->app->conf_dir, t->backup_id, t->backup_id);
+		return EXIT_RESTORE_FAILED;
+	}
+	if (mark(t, 0, err) < 0)
+		app_error(t->app, "warning: %s", err);
+	app_error(t->app, "nothing changed: the previous drop-ins are in place and dnsmasq was not restarted; fix the cause above and run the command again");
+	return EXIT_ENV;
+}
+
 int txn_run(struct txn *t, const struct state *to, const struct state *from)
 {
-	char err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
+	char err[FSX_ERR_MAX];
+	int rc;
 
-	if (install(t, to, 0, err) < 0) {
-		app_error(t->app, "%s", err);
-		/* dnsmasq has not seen anything yet: put back what was written. */
-		if (install(t, from, 1, err2) < 0) {
-			app_error(t->app, "%s", err2);
-			app_error(t->app, "RESTORE FAILED: the drop-ins in %s may be a mix of old and new; the previous ones are in backup %s: run 'dnsdrop rollback %s' once the disk is fixed",
-				  t->app->conf_dir, t->backup_id, t->backup_id);
-			return EXIT_RESTORE_FAILED;
-		}
-		app_error(t->app, "nothing changed: the previous drop-ins are in place and dnsmasq was not restarted");
+	if (mark(t, 1, err) < 0) {
+		app_error(t->app, "nothing changed: %s", err);
 		return EXIT_ENV;
 	}
+	if (install(t, to, 0, err) < 0)
+		return write_failed(t, from, err);
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart) {
 		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart");
-		return EXIT_OK;
+		rc = EXIT_OK;
+	} else if (restart(t) == 0 && txn_verify(t, to->cfg) == 0) {
+		rc = EXIT_OK;
+	} else {
+		rc = restore(t, from);
 	}
-	if (restart(t) == 0 && txn_verify(t, to->cfg) == 0)
-		return EXIT_OK;
-	return restore(t, from);
+	/* After exit 5 the state is unknown: the mark stays, so the next run
+	 * restarts and checks again. */
+	if (rc != EXIT_RESTORE_FAILED && mark(t, 0, err) < 0)
+		app_error(t->app, "warning: %s", err);
+	return rc;
+}
+
+int txn_resume(struct txn *t)
+{
+	char err[FSX_ERR_MAX];
+
+	app_step(t->app, "an earlier run stopped before dnsmasq was restarted; restarting it now");
+	if (restart(t) < 0 || txn_verify(t, &t->app->cfg) < 0) {
+		app_error(t->app, "dnsmasq does not serve %s yet; fix the cause above and run dnsdrop reapply",
+			  t->app->ini_path);
+		return EXIT_ENV;
+	}
+	if (mark(t, 0, err) < 0) {
+		app_error(t->app, "%s", err);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
 }
 
 void txn_audit(const struct txn *t, int rc)

@@ -9,6 +9,8 @@
 #include "backup.h"
 #include "plan.h"
 
+#define TXN_PENDING "pending"	/* in state_dir: a change not yet served */
+
 /* A state of the appliance. Pointers are borrowed. */
 struct state {
 	const char *data[PLAN_NFILES];	/* drop-ins; NULL: absent */
@@ -42,8 +44,9 @@ int txn_lock(struct app *app, int *fd);
  * with model_free). */
 void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg);
 
-/* Before anything changes: the restart program must be an executable
- * file, or a change could be written but never restarted. EXIT_OK/EXIT_ENV. */
+/* Before anything changes: the drop-ins are regular files or absent, the
+ * conf-dir takes a new file, and the restart program is an executable file
+ * (else a change could be written but never restarted). EXIT_OK/EXIT_ENV. */
 int txn_preflight(struct txn *t);
 
 /* Back up the installed state into state_dir/backups (fills t->backup_id)
@@ -54,6 +57,14 @@ int txn_backup(struct txn *t);
  * failure restore FROM. Returns EXIT_OK, EXIT_ENV (failed before dnsmasq
  * saw anything; FROM is in place), EXIT_RESTORED or EXIT_RESTORE_FAILED. */
 int txn_run(struct txn *t, const struct state *to, const struct state *from);
+
+/* 1 when an earlier run was stopped between writing the drop-ins and
+ * dnsmasq serving a known state (the pending mark is in state_dir). */
+int txn_pending(const struct app *app);
+
+/* Finish such a run: restart, verify the INI's records, clear the mark.
+ * EXIT_OK or EXIT_ENV. */
+int txn_resume(struct txn *t);
 
 /* Check that dnsmasq serves CFG (NULL: that it answers at all). 0 or -1. */
 int txn_verify(struct txn *t, const struct dd_config *cfg);

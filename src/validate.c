@@ -10,7 +10,6 @@
 
 #include <arpa/inet.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +24,7 @@ struct vctx {
 #define SRV_DEFAULT_WEIGHT 10
 
 /* Well-known MRA services and the port their clients expect. */
-#define MRA(prefix, port) { prefix, sizeof prefix - 1, port }
+#define MRA(prefix, port) { (prefix), sizeof(prefix) - 1, (port) }
 static const struct {
 	const char *prefix;
 	size_t len;

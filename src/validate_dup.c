@@ -15,7 +15,7 @@
 
 /* Open addressing over records (SIZE bytes each at BASE) whose first
  * member is their name (dd_host.name, dd_cname.alias, dd_srv.name) and
- * whose int at LINE is their line. A slot keeps its key's hash, so a probe
+ * whose int at offset LINE_OFF is their line. A slot keeps its key's hash, so a probe
  * reads a record (a cache miss at 100k records) only when the hash matches. */
 struct slot {
 	uint32_t rec;		/* index + 1 of a record; 0: empty */
@@ -26,11 +26,14 @@ struct table {
 	struct slot *slot;
 	size_t mask;
 	const char *base;
-	size_t size, line;
+	size_t size, line_off;
 };
 
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u
+/* Slots fetched this many records ahead of their use: at 100k records a
+ * table is larger than the caches, and each look-up would wait for one. */
+#define AHEAD 16
 
 static uint32_t hash_str(const char *s, uint32_t h)
 {
@@ -51,25 +54,24 @@ static const char *name_at(const struct table *t, uint32_t slot)
 
 static int line_at(const struct table *t, uint32_t slot)
 {
-	return *(const int *)((const char *)rec_at(t, slot) + t->line);
+	return *(const int *)((const char *)rec_at(t, slot) + t->line_off);
 }
 
 /* A table for N records of SIZE bytes at BASE, at most half full. */
-static int table_init(struct table *t, const void *base, size_t n, size_t size, size_t line)
+static int table_init(struct table *t, const void *base, size_t n, size_t size, size_t line_off)
 {
 	size_t cap = 16;
 
 	while (cap < 2 * n)
 		cap *= 2;
-	*t = (struct table){ calloc(cap, sizeof *t->slot), cap - 1, base, size, line };
+	*t = (struct table){ calloc(cap, sizeof *t->slot), cap - 1, base, size, line_off };
 	return t->slot ? 0 : -1;
 }
 
-/* The slot of the first record named KEY, or the empty slot it would
- * take (its hash already set: the caller need only fill in ->rec). */
-static struct slot *find_name(struct table *t, const char *key)
+/* The slot of the first record named KEY (hash H), or the empty slot it
+ * would take (its hash already set: the caller need only fill in ->rec). */
+static struct slot *probe_name(struct table *t, const char *key, uint32_t h)
 {
-	uint32_t h = hash_str(key, FNV_OFFSET);
 	size_t i = h & t->mask;
 
 	while (t->slot[i].rec &&
@@ -79,21 +81,37 @@ static struct slot *find_name(struct table *t, const char *key)
 	return &t->slot[i];
 }
 
-/* Add the N records of T by name, in INI order; report each one whose
- * name an earlier line has. */
-static void add_name(struct table *t, size_t n, const char *path, struct problems *pr,
-		     const char *what, const char *hint)
+static struct slot *find_name(struct table *t, const char *key)
 {
+	return probe_name(t, key, hash_str(key, FNV_OFFSET));
+}
+
+/* Add the N records of T by name, in INI order; report each one whose
+ * name an earlier line has. All hashes first, so that each slot can be
+ * fetched AHEAD records before it is probed. -1 when out of memory. */
+static int add_name(struct table *t, size_t n, const char *path, struct problems *pr,
+		    const char *what, const char *hint)
+{
+	uint32_t *h = malloc((n + 1) * sizeof *h);
+
+	if (!h)
+		return -1;
+	for (uint32_t i = 1; i <= n; i++)
+		h[i - 1] = hash_str(name_at(t, i), FNV_OFFSET);
 	for (uint32_t i = 1; i <= n; i++) {
 		const char *key = name_at(t, i);
-		struct slot *s = find_name(t, key);
-		if (!s->rec)
+		struct slot *s;
+		if (i + AHEAD <= n)
+			__builtin_prefetch(&t->slot[h[i - 1 + AHEAD] & t->mask]);
+		if (!(s = probe_name(t, key, h[i - 1]))->rec)
 			s->rec = i;
 		else
 			problems_add(pr, path, line_at(t, i), SEV_ERROR,
 				     "%s %s is already defined on line %d; %s", what, key,
 				     line_at(t, s->rec), hint);
 	}
+	free(h);
+	return 0;
 }
 
 static void check_cname(const struct dd_cname *c, const struct dd_config *cfg,
@@ -139,14 +157,15 @@ static int check_names(const struct dd_config *cfg, struct problems *pr)
 	if (table_init(&al, cfg->cname, cfg->ncname, sizeof *cfg->cname,
 		       offsetof(struct dd_cname, line)) < 0)
 		goto out;
-	add_name(&h, cfg->nhost, cfg->path, pr, "host",
-		 "give all addresses of a name on one line: name = addr1, addr2");
-	add_name(&al, cfg->ncname, cfg->path, pr, "alias",
-		 "an alias has one target: remove one of the lines");
-	for (i = 0; i < cfg->ncname; i++)
-		check_cname(&cfg->cname[i], cfg, &al, &h, pr);
+	if (add_name(&h, cfg->nhost, cfg->path, pr, "host",
+		     "give all addresses of a name on one line: name = addr1, addr2") == 0 &&
+	    add_name(&al, cfg->ncname, cfg->path, pr, "alias",
+		     "an alias has one target: remove one of the lines") == 0) {
+		for (i = 0; i < cfg->ncname; i++)
+			check_cname(&cfg->cname[i], cfg, &al, &h, pr);
+		rc = 0;
+	}
 	free(al.slot);
-	rc = 0;
 out:
 	free(h.slot);
 	return rc;
@@ -160,15 +179,20 @@ static int same_srv(const struct dd_srv *x, const struct dd_srv *y)
 								 : x->target == y->target);
 }
 
-/* The slot of the first record equal to S, or the empty slot it would
- * take (hash set, as in find_name). */
-static struct slot *find_srv(struct table *t, const struct dd_srv *s)
+static uint32_t hash_srv(const struct dd_srv *s)
 {
 	uint32_t h = hash_str(s->name, FNV_OFFSET);
-	size_t i;
 
 	h = hash_str(s->target ? s->target : "", (h ^ !s->target) * FNV_PRIME);
-	h = (((h ^ s->port) * FNV_PRIME ^ s->priority) * FNV_PRIME ^ s->weight) * FNV_PRIME;
+	return (((h ^ s->port) * FNV_PRIME ^ s->priority) * FNV_PRIME ^ s->weight) * FNV_PRIME;
+}
+
+/* The slot of the first record equal to S (hash H), or the empty slot it
+ * would take (hash set, as in probe_name). */
+static struct slot *probe_srv(struct table *t, const struct dd_srv *s, uint32_t h)
+{
+	size_t i;
+
 	for (i = h & t->mask; t->slot[i].rec; i = (i + 1) & t->mask)
 		if (t->slot[i].hash == h && same_srv(rec_at(t, t->slot[i].rec), s))
 			break;
@@ -176,48 +200,69 @@ static struct slot *find_srv(struct table *t, const struct dd_srv *s)
 	return &t->slot[i];
 }
 
-/* Records given twice; "." next to real records of the same name (the
- * names table keeps each name's first real record). */
-static int check_srv(const struct dd_config *cfg, struct problems *pr)
+/* SRV records given twice; hashes first, as in add_name. */
+static int srv_twice(const struct dd_config *cfg, struct problems *pr)
 {
-	struct table recs, names;
-	const struct dd_srv *s;
+	uint32_t *h = malloc((cfg->nsrv + 1) * sizeof *h);
+	struct table recs;
 	struct slot *slot;
 	size_t i;
-	int rc = -1;
 
-	if (table_init(&recs, cfg->srv, cfg->nsrv, sizeof *cfg->srv, offsetof(struct dd_srv, line)) < 0)
+	if (!h || table_init(&recs, cfg->srv, cfg->nsrv, sizeof *cfg->srv,
+			     offsetof(struct dd_srv, line)) < 0) {
+		free(h);
 		return -1;
-	if (table_init(&names, cfg->srv, cfg->nsrv, sizeof *cfg->srv, offsetof(struct dd_srv, line)) < 0)
-		goto out;
+	}
+	for (i = 0; i < cfg->nsrv; i++)
+		h[i] = hash_srv(&cfg->srv[i]);
 	for (i = 0; i < cfg->nsrv; i++) {
-		s = &cfg->srv[i];
-		if ((slot = find_srv(&recs, s))->rec)
+		const struct dd_srv *s = &cfg->srv[i];
+		if (i + AHEAD < cfg->nsrv)
+			__builtin_prefetch(&recs.slot[h[i + AHEAD] & recs.mask]);
+		if ((slot = probe_srv(&recs, s, h[i]))->rec)
 			problems_add(pr, cfg->path, s->line, SEV_ERROR,
 				     "the same SRV record is already on line %d; remove one of the lines",
 				     line_at(&recs, slot->rec));
 		else
 			slot->rec = (uint32_t)i + 1;
-		if (s->target && !(slot = find_name(&names, s->name))->rec)
-			slot->rec = (uint32_t)i + 1;
 	}
+	free(recs.slot);
+	free(h);
+	return 0;
+}
+
+/* "." next to real records of the same name: the table keeps each name's
+ * first real record. No "." line (the usual case): nothing to build. */
+static int srv_dot(const struct dd_config *cfg, struct problems *pr)
+{
+	struct table names;
+	struct slot *slot;
+	size_t i, dots = 0;
+
+	for (i = 0; i < cfg->nsrv; i++)
+		dots += !cfg->srv[i].target;
+	if (dots == 0)
+		return 0;
+	if (table_init(&names, cfg->srv, cfg->nsrv, sizeof *cfg->srv, offsetof(struct dd_srv, line)) < 0)
+		return -1;
+	for (i = 0; i < cfg->nsrv; i++)
+		if (cfg->srv[i].target && !(slot = find_name(&names, cfg->srv[i].name))->rec)
+			slot->rec = (uint32_t)i + 1;
 	for (i = 0; i < cfg->nsrv; i++) {
-		s = &cfg->srv[i];
+		const struct dd_srv *s = &cfg->srv[i];
 		if (!s->target && (slot = find_name(&names, s->name))->rec)
 			problems_add(pr, cfg->path, s->line, SEV_ERROR,
 				     "\".\" says %s is not offered, but line %d gives it a record; keep either the \".\" line or the records",
 				     s->name, line_at(&names, slot->rec));
 	}
 	free(names.slot);
-	rc = 0;
-out:
-	free(recs.slot);
-	return rc;
+	return 0;
 }
 
 int validate_dup(const struct dd_config *cfg, struct problems *pr)
 {
-	if (check_names(cfg, pr) < 0 || check_srv(cfg, pr) < 0)
+	/* Per line, a duplicate's message comes before its "." message. */
+	if (check_names(cfg, pr) < 0 || srv_twice(cfg, pr) < 0 || srv_dot(cfg, pr) < 0)
 		return -1;
 	return 0;
 }

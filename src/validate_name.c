@@ -202,7 +202,7 @@ static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
 static int check_proto(const char *p, size_t n, char why[VALIDATE_MSG_MAX],
 		       char warn[VALIDATE_MSG_MAX])
 {
-	static const char usual[][5] = { "tcp", "udp", "tls", "sctp" };
+	static const char *const usual[] = { "tcp", "udp", "tls", "sctp" };
 
 	if (n == 0) {
 		validate_msgf(why, "the _proto label is empty; write e.g. _tcp");
@@ -217,7 +217,7 @@ static int check_proto(const char *p, size_t n, char why[VALIDATE_MSG_MAX],
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof usual / sizeof *usual; i++)
-		if (n < sizeof *usual && strncmp(p, usual[i], n) == 0 && usual[i][n] == '\0')
+		if (strlen(usual[i]) == n && memcmp(p, usual[i], n) == 0)
 			return 0;
 	validate_msgf(warn, "protocol \"_%.*s\" is not one of _tcp, _udp, _tls, _sctp; check the spelling", (int)n, p);
 	return 0;

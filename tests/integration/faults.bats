@@ -90,19 +90,21 @@ expect_answer() {
 }
 
 served_v1() {
-	expect_answer expc1.example.local A 10.0.10.11
-	expect_answer expc2.example.local AAAA fd00::12
-	expect_answer expc3.example.local A
-	expect_answer _cisco-uds._tcp.example.com SRV "10 10 8443 cucm1.example.local."
-	expect_answer expc.example.local CNAME expc1.example.local.
+	expect_answer expc1.example.local A 10.0.10.11 &&
+		expect_answer expc2.example.local AAAA fd00::12 &&
+		expect_answer expc3.example.local A &&
+		expect_answer _cisco-uds._tcp.example.com SRV "10 10 8443 cucm1.example.local." &&
+		expect_answer expc.example.local CNAME expc1.example.local.
 }
 
+# Chained with &&: called under "if !", errexit is off, and each check must
+# still count (not only the last one).
 served_v2() {
-	expect_answer expc1.example.local A 10.0.10.111
-	expect_answer expc2.example.local AAAA fd00::12
-	expect_answer expc3.example.local A 10.0.10.13
-	expect_answer _cisco-uds._tcp.example.com SRV "20 10 8443 cucm1.example.local."
-	expect_answer expc.example.local CNAME expc1.example.local.
+	expect_answer expc1.example.local A 10.0.10.111 &&
+		expect_answer expc2.example.local AAAA fd00::12 &&
+		expect_answer expc3.example.local A 10.0.10.13 &&
+		expect_answer _cisco-uds._tcp.example.com SRV "20 10 8443 cucm1.example.local." &&
+		expect_answer expc.example.local CNAME expc1.example.local.
 }
 
 # A new sandbox NAME with v1 applied and served, v2 written as the INI;
