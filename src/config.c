@@ -16,6 +16,7 @@
 
 #include "ini.h"
 #include "suggest.h"
+#include "validate.h"
 
 struct loader {
 	const char *p, *end;	/* text not yet handed to inih */
@@ -136,31 +137,28 @@ static int check_bytes(struct loader *ld, const char *s, size_t n)
 
 static void section_enter(struct loader *ld, const char *name, size_t n)
 {
-	char word[64];
+	char word[65], q[VALIDATE_QUOTE_MAX];
 	const char *hint;
 
 	ld->sec_unknown = 0;
-	if (n < sizeof word) {
-		memcpy(word, name, n);
-		word[n] = '\0';
-		for (size_t i = 0; section_names[i]; i++) {
-			if (strcasecmp(word, section_names[i]) == 0) {
-				ld->sec = section_ids[i];
-				return;
-			}
+	memcpy(word, name, n < 64 ? n : 64);
+	word[n < 64 ? n : 64] = '\0';
+	for (size_t i = 0; n < 64 && section_names[i]; i++) {
+		if (strcasecmp(word, section_names[i]) == 0) {
+			ld->sec = section_ids[i];
+			return;
 		}
-		hint = suggest_word(word, section_names);
-	} else {
-		hint = NULL;
 	}
+	hint = n < 64 ? suggest_word(word, section_names) : NULL;
 	ld->sec_unknown = 1;
+	/* The name is shown quoted: it may hold any byte, a terminal control too. */
 	if (hint)
 		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "unknown section [%.*s]; did you mean [%s]?", (int)n, name, hint);
+			     "unknown section %s; did you mean [%s]?", validate_quote(word, q), hint);
 	else
 		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "unknown section [%.*s]; the sections are [dnsdrop], [hosts], [srv] and [cname]",
-			     (int)(n > 64 ? 64 : n), name);
+			     "unknown section %s; the sections are [dnsdrop], [hosts], [srv] and [cname]",
+			     validate_quote(word, q));
 }
 
 /* "[name]" with optional blanks and an inline comment after it. */

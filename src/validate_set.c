@@ -260,6 +260,7 @@ int validate_set_entry(struct dd_settings *set, struct vset_lines *seen,
 void validate_set_finish(const struct dd_settings *set, const struct vset_lines *seen,
 			 const char *path, struct problems *pr)
 {
+	char qs[VALIDATE_QUOTE_MAX], qc[VALIDATE_QUOTE_MAX];
 	size_t n = strlen(set->conf_dir);
 	int line = seen->line[VSET_STATE_DIR] ? seen->line[VSET_STATE_DIR]
 					      : seen->line[VSET_CONF_DIR];
@@ -271,5 +272,6 @@ void validate_set_finish(const struct dd_settings *set, const struct vset_lines 
 	     (set->state_dir[n] == '\0' || set->state_dir[n] == '/')))
 		problems_add(pr, path, line, SEV_ERROR,
 			     "state_dir %s is conf_dir %s or inside it: dnsmasq would load the backups as configuration; put state_dir elsewhere (default %s)",
-			     set->state_dir, set->conf_dir, set_defaults[VSET_STATE_DIR]);
+			     validate_quote(set->state_dir, qs), validate_quote(set->conf_dir, qc),
+			     set_defaults[VSET_STATE_DIR]);
 }

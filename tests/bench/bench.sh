@@ -221,12 +221,12 @@ mkdir -p "$OUT"
 chmod go-w "$OUT" # dnsdrop refuses an INI in a group/world-writable folder
 
 # diffcmp links dnsdrop's own objects (make's flags) when `make` built them.
-diff_objs=("$REPO/build/obj/diff.o" "$REPO/build/obj/buf.o")
+diff_objs=("$REPO/build/obj/diff.o" "$REPO/build/obj/diff_print.o" "$REPO/build/obj/buf.o")
 DIFFCMP_HOW="dnsdrop's build/obj/diff.o, as make built it"
 for o in "${diff_objs[@]}"; do
 	src=$REPO/src/$(basename "$o" .o).c
 	if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
-		diff_objs=("$REPO/src/diff.c" "$REPO/src/buf.c")
+		diff_objs=("$REPO/src/diff.c" "$REPO/src/diff_print.c" "$REPO/src/buf.c")
 		DIFFCMP_HOW="src/diff.c, $CC_BENCH -Os"
 		break
 	fi
@@ -248,6 +248,7 @@ echo
 echo "== 1. check + render scaling =="
 echo "dnsdrop -q check, and render to a file, of INIs of N hosts + N SRV records; then"
 echo "dnsmasq --test --conf-file=/dev/null --conf-dir on the rendered hosts.conf + srv.conf."
+echo "render loads, checks and renders in one process: its time is the check + render figure."
 ROW1='%-15s %6s %4s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s | %s\n'
 printf '%-15s %6s %4s | %-22s | %-22s | %-22s |\n' "" "" "" "check" "render (to a file)" "dnsmasq --test"
 # shellcheck disable=SC2059 # one format for the header and the rows
@@ -273,7 +274,7 @@ for n in $SIZES; do
 
 	if ((c_kib > max_rss)); then max_rss=$c_kib; fi
 	if ((r_kib > max_rss)); then max_rss=$r_kib; fi
-	ratio=$(calc '%.2f' "($c_us + $r_us) / $m_us")
+	ratio=$(calc '%.2f' "$r_us / $m_us")
 	R1_RATIO[$n]=$ratio R1_CHECK[$n]=$c_us R1_RENDER[$n]=$r_us R1_DNSMASQ[$n]=$m_us
 	# shellcheck disable=SC2059
 	printf "$ROW1" \
@@ -283,7 +284,7 @@ for n in $SIZES; do
 		"$(sec "$m_us")" "$(calc '%.2f' "$m_us / $recs")" "$(mib "$m_kib")" \
 		"$ratio"
 done
-echo "ratio = dnsdrop (check + render) / dnsmasq --test; us/rec = wall time / records (process start included)"
+echo "ratio = dnsdrop render (load + check + render) / dnsmasq --test; us/rec = wall time / records (process start included)"
 met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 echo "target: ratio <= 1 at $((2 * BIG)) records: ${R1_RATIO[$BIG]} ($(met "${R1_RATIO[$BIG]} <= 1"))" \
 	"| peak RSS < 64 MiB: $(mib "$max_rss") MiB ($(met "$max_rss < 65536"))"
@@ -468,7 +469,7 @@ cat <<EOF
 | check, $((2 * BIG)) records ($BIG hosts + $BIG SRV) | $(sec "${R1_CHECK[$BIG]}") s |
 | render, $((2 * BIG)) records | $(sec "${R1_RENDER[$BIG]}") s |
 | dnsmasq --test on the rendered files | $(sec "${R1_DNSMASQ[$BIG]}") s |
-| (check + render) / dnsmasq --test | ${R1_RATIO[$BIG]} (target ≤ 1) |
+| render (load + check + render) / dnsmasq --test | ${R1_RATIO[$BIG]} (target ≤ 1) |
 | peak RSS, check or render, any size | $(mib "$max_rss") MiB (target < 64) |
 | apply --no-restart --no-verify, $typical_n records, one changed | $(sec "$A2_TYP_US") s |
 | apply --no-restart --no-verify, $((2 * BIG)) records, 10 changed | $(sec "$A2_BIG_US") s, $(mib "$A2_BIG_KIB") MiB |

@@ -99,7 +99,7 @@ static void t_set_paths(void **state)
 		for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
 			one(f, keys[k], good[i]);
 			if (k == 0 && strcmp(good[i], "/") == 0)
-				ERR(f, 2, "is conf_dir / or inside it");	/* default state_dir */
+				ERR(f, 2, "is conf_dir \"/\" or inside it");	/* default state_dir */
 			else
 				CLEAN(f);
 		}
@@ -224,7 +224,7 @@ static void t_set_state_in_conf(void **state)
 	}
 	/* the default state_dir inside conf_dir: reported on conf_dir's line */
 	ERR(one(f, "conf_dir", "/tandberg/persistent"), 2,
-	    "state_dir /tandberg/persistent/dnsdrop is conf_dir /tandberg/persistent or inside it");
+	    "state_dir \"/tandberg/persistent/dnsdrop\" is conf_dir \"/tandberg/persistent\" or inside it");
 }
 
 int main(void)
