@@ -76,7 +76,7 @@ static int read_ini(struct app *app)
 			app_error(app, "-c %s: path too long", app->ini_arg);
 			return EXIT_USAGE;
 		}
-		strcpy(app->ini_path, app->ini_arg);
+		memcpy(app->ini_path, app->ini_arg, strlen(app->ini_arg) + 1);
 	} else if (app_rooted(app, APP_DEFAULT_INI, app->ini_path) < 0) {
 		return EXIT_ENV;
 	}

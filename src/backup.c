@@ -252,7 +252,7 @@ int backup_take(const char *state_dir, const char *conf_dir,
 {
 	char bdir[PATH_MAX], tdir[PATH_MAX], fdir[PATH_MAX];
 	char id[BACKUP_ID_MAX], name[SCAN_NAME_MAX], e2[FSX_ERR_MAX];
-	struct backup_names ids;
+	struct backup_names ids = { 0 };
 	time_t now = time(NULL);
 	int rc = -1;
 
@@ -292,7 +292,7 @@ out:
 int backup_prune(const char *state_dir, unsigned keep, char *err)
 {
 	char bdir[PATH_MAX], from[PATH_MAX], to[PATH_MAX], del[SCAN_NAME_MAX];
-	struct backup_names ids;
+	struct backup_names ids = { 0 };
 	size_t i;
 	int removed = 0, rc = -1, left;
 
@@ -383,7 +383,7 @@ static int backup_load_entry(const char *bdir, struct backup_entry *e,
 int backup_list(const char *state_dir, struct backup_entry **list,
 		size_t *n, char *err)
 {
-	struct backup_names ids;
+	struct backup_names ids = { 0 };
 	struct backup_entry *v = NULL;
 	char bdir[PATH_MAX];
 	size_t i;

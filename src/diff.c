@@ -213,7 +213,7 @@ static int set_aside(struct ctx *c)
 {
 	size_t na = (size_t)(c->s[0].hi - c->s[0].lo);
 	size_t nb = (size_t)(c->s[1].hi - c->s[1].lo);
-	unsigned char *seen = calloc((size_t)(c->s[0].n + c->s[1].n), 1);
+	unsigned char *seen = calloc((size_t)(c->s[0].n + c->s[1].n) + 1, 1);
 
 	c->xv = alloc_array(2 * (na + nb), sizeof *c->xv);
 	if (!seen || !c->xv) {

@@ -37,6 +37,8 @@ void problems_add(struct problems *pr, const char *file, int line,
 		pr->errors++;
 	else
 		pr->warnings++;
+	/* TEXT is owned by the list now and freed by problems_free. */
+	// cppcheck-suppress memleak
 }
 
 /* Insertion into runs would be quadratic on 100k problems; a merge sort

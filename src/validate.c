@@ -115,6 +115,7 @@ static int dup_addrs(struct vctx *v, const struct ini_entry *e, const struct dd_
 	memcpy(s, a, n * sizeof *s);
 	qsort(s, n, sizeof *s, cmp_addr);
 	for (size_t i = 1; i < n; i++)
+		/* cppcheck-suppress arrayIndexThenCheck ; i >= 1 here, s[i - 2] only when i >= 2 */
 		if (cmp_addr(&s[i - 1], &s[i]) == 0 && (i < 2 || cmp_addr(&s[i - 2], &s[i]) != 0))
 			problems_add(v->pr, v->path, e->line, SEV_ERROR,
 				     "address %s is given twice on this line; remove one", s[i].text);
@@ -254,7 +255,7 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 		     struct dd_srv *rec)
 {
 	static const char form[] = "write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10";
-	char *f[3], *val, q[VALIDATE_QUOTE_MAX], line[CONFIG_MAX_LINE + 1];
+	char *f[3] = { "", "", "" }, *val, q[VALIDATE_QUOTE_MAX], line[CONFIG_MAX_LINE + 1];
 	int n, ok = 0;
 
 	target[0] = '\0';
@@ -346,7 +347,7 @@ static int srv_entry(struct vctx *v, const struct ini_entry *e)
 /* [cname] alias = target */
 static int cname_entry(struct vctx *v, const struct ini_entry *e)
 {
-	char alias[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
+	char alias[DD_NAME_MAX + 1] = "", target[DD_NAME_MAX + 1] = "", why[VALIDATE_MSG_MAX],
 		q[VALIDATE_QUOTE_MAX];
 	struct dd_config *cfg = v->cfg;
 	struct dd_cname rec = { NULL, NULL, e->line }, *c;

@@ -34,7 +34,7 @@ const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX])
 	unsigned char c;
 
 	buf[o++] = '"';
-	for (i = 0; s[i] != '\0' && i < VALIDATE_QUOTE_SHOWN; i++) {
+	for (i = 0; i < VALIDATE_QUOTE_SHOWN && s[i] != '\0'; i++) {
 		c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			buf[o++] = '\\';
