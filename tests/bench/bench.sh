@@ -240,6 +240,8 @@ for n in $SIZES; do if ((n > BIG)); then BIG=$n; fi; done
 
 echo "dnsdrop benchmarks: $("$DNSDROP" --version), $(/usr/sbin/dnsmasq --version | sed -n '1s/  Copyright.*//p')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
+size=$(stat -c %s "$REPO/build/dnsdrop")
+echo "binary: build/dnsdrop $size bytes stripped, static ($((size / 1024)) KiB; DESIGN.md budget 128 KiB, see README Decisions)"
 echo "times: wall clock, median of the runs; RSS: peak resident set (GNU time), largest of the runs"
 
 # ------------------------------------------------- 1. check + render scaling
