@@ -13,55 +13,68 @@
 
 struct command {
 	const char *name;
+	const char *summary;	/* one line for the list in --help */
 	const char *usage;
 	const char *help;
 	int (*run)(struct app *app, int argc, char **argv);
 };
 
 static const struct command commands[] = {
-	{ "check", "check",
+	{ "check", "validate the INI; print every problem",
+	  "check",
 	  "Validate the INI and print every problem as FILE:LINE: error|warning: ...\n"
 	  "Exit 0 when valid (warnings allowed), 3 when not. Nothing is written.",
 	  cmd_check },
-	{ "render", "render [hosts.conf|srv.conf]",
+	{ "render", "print what would be written",
+	  "render [hosts.conf|srv.conf]",
 	  "Print what apply would write: one drop-in, or both, each after a\n"
 	  "'==> NAME <==' line. Exit 3 when the INI is invalid.",
 	  cmd_render },
-	{ "diff", "diff",
+	{ "diff", "diff of the installed drop-ins against the INI",
+	  "diff",
 	  "Unified diff of the installed drop-ins against the INI (a dry run).\n"
 	  "Exit 0 when nothing differs, 1 when something does.",
 	  cmd_diff },
-	{ "apply", "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
+	{ "apply", "back up, write, restart, verify; roll back on failure",
+	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
 	  "Check, diff, back up, write atomically, restart dnsmasq and verify by DNS\n"
 	  "queries; on any failure restore the previous drop-ins (exit 4, or 5 if that\n"
 	  "fails too). -n shows the diff and exits 1 when something would change.\n"
 	  "--force overwrites drop-ins edited by hand (they go into the backup first).",
 	  cmd_apply },
-	{ "reapply", "reapply",
+	{ "reapply", "apply only if something differs (after an upgrade)",
+	  "reapply",
 	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
 	  "Expressway upgrade. Silent and restart-free when nothing differs.",
 	  cmd_reapply },
-	{ "status", "status",
+	{ "status", "conf-dir, drift, dnsmasq answering, last change",
+	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
 	  "answers, the last change and the backups.",
 	  cmd_status },
-	{ "backups", "backups",
+	{ "backups", "list the backups",
+	  "backups",
 	  "List the backups, newest first: id, time, who, summary.",
 	  cmd_backups },
-	{ "rollback", "rollback [ID]",
-	  "Restore a backup (INI and drop-ins; default: the newest), restart, verify.\n"
+	{ "rollback", "bring back a backup, restart, verify",
+	  "rollback [--no-verify] [ID]",
+	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
+	  "backup whose drop-ins differ from the installed ones.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.",
 	  cmd_rollback },
-	{ "verify", "verify",
+	{ "verify", "ask dnsmasq for every record of the INI",
+	  "verify",
 	  "Query dnsmasq for every record in the INI and report mismatches.\n"
 	  "Exit 0 when all are served as written, 1 when not.",
 	  cmd_verify },
-	{ "import", "import FILE...",
+	{ "import", "hand-made dnsmasq lines to INI on stdout",
+	  "import FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
 	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
 	  "and a warning. The way to adopt drop-ins made by hand.",
 	  cmd_import },
-	{ "help", "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
+	{ "help", "this list, or the help of one command",
+	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -72,7 +85,7 @@ static void usage(FILE *fp)
 	      "Manage static DNS records (dnsmasq drop-ins) on a Cisco Expressway from one INI.\n\n"
 	      "commands:\n", fp);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %s\n", commands[i].usage);
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\noptions:\n"
 	      "  -c FILE      the INI (default " APP_DEFAULT_INI ")\n"
 	      "  --root DIR   treat DIR as the appliance's / (sandbox, tests, demo)\n"
