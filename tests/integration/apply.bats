@@ -12,6 +12,8 @@ bats_require_minimum_version 1.5.0
 setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
+	# shellcheck source=../lib/faults.bash disable=SC1091
+	source "$BATS_TEST_DIRNAME/../lib/faults.bash"
 	sandbox_create "$BATS_TEST_TMPDIR/box"
 	sandbox_start >/dev/null
 	T=$BATS_TEST_TMPDIR
@@ -61,31 +63,7 @@ EOF
 }
 
 # --- assertions ---------------------------------------------------------------
-
-# The last `run` exited with $1; otherwise show what it printed.
-expect_status() {
-	if [ "$status" -ne "$1" ]; then
-		echo "exit status $status, want $1"
-		echo "--- stdout:"
-		printf '%s\n' "$output"
-		echo "--- stderr:"
-		printf '%s\n' "${stderr:-}"
-		return 1
-	fi
-}
-
-# dig NAME TYPE answers exactly the remaining arguments (in any order).
-expect_answer() {
-	local name=$1 type=$2 got want
-	shift 2
-	got=$(sandbox_dig "$name" "$type" | LC_ALL=C sort)
-	want=$(if [ "$#" -gt 0 ]; then printf '%s\n' "$@"; fi | LC_ALL=C sort)
-	if [ "$got" != "$want" ]; then
-		printf 'dig %s %s:\n  got:  %s\n  want: %s\n' "$name" "$type" \
-			"${got//$'\n'/ | }" "${want//$'\n'/ | }"
-		return 1
-	fi
-}
+# (expect_status and expect_answer: tests/lib/faults.bash)
 
 served_v1() {
 	expect_answer expc1.example.local A 10.0.10.11

@@ -7,29 +7,12 @@
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	sshd_start "$BATS_FILE_TMPDIR/sshd"
-}
-
-teardown_file() {
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	sshd_stop
-}
+# setup_file and teardown_file (the sshd) come from remote.bash.
+# shellcheck source=../lib/remote.bash disable=SC1091
+source "$BATS_TEST_DIRNAME/../lib/remote.bash"
 
 setup() {
-	# shellcheck source=../lib/sandbox.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	T=$BATS_TEST_TMPDIR
-	# a private copy: a rebuild of build/dnsdrop during the run cannot
-	# change the bytes under test
-	cp "$DNSDROP_BIN" "$T/dnsdrop.bin"
-	DNSDROP_BIN=$T/dnsdrop.bin
-	export DNSDROP_BIN
+	remote_setup
 	sandbox_create "$T/box"
 	sandbox_start >/dev/null
 	DEPLOY=$SANDBOX_REPO/scripts/deploy.sh

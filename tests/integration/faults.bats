@@ -21,6 +21,10 @@ OPENS="open openat creat"
 setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
+	# shellcheck source=../lib/faults.bash disable=SC1091
+	source "$BATS_TEST_DIRNAME/../lib/faults.bash"
+	# shellcheck source=../lib/fixtures.bash disable=SC1091
+	source "$BATS_TEST_DIRNAME/../lib/fixtures.bash"
 	if ! command -v strace >/dev/null 2>&1; then
 		echo "strace is missing (scripts/deps.sh test installs it)"
 		return 1
@@ -34,77 +38,6 @@ teardown() {
 	while read -r box; do
 		if sandbox_use "$box"; then sandbox_destroy; fi
 	done <"$T/boxes"
-}
-
-ini_v1() {
-	sandbox_ini "$SANDBOX" <<'EOF'
-[hosts]
-expc1.example.local = 10.0.10.11
-expc2.example.local = 10.0.10.12, fd00::12
-
-[srv]
-_cisco-uds._tcp.example.com = cucm1.example.local:8443 10 10
-
-[cname]
-expc.example.local = expc1.example.local
-EOF
-}
-
-# Every file changes: a host moves, one is added, an SRV priority changes.
-ini_v2() {
-	sandbox_ini "$SANDBOX" <<'EOF'
-[hosts]
-expc1.example.local = 10.0.10.111
-expc2.example.local = 10.0.10.12, fd00::12
-expc3.example.local = 10.0.10.13
-
-[srv]
-_cisco-uds._tcp.example.com = cucm1.example.local:8443 20 10
-
-[cname]
-expc.example.local = expc1.example.local
-EOF
-}
-
-expect_status() {
-	if [ "$status" -ne "$1" ]; then
-		echo "exit status $status, want $1"
-		echo "--- stdout:"
-		printf '%s\n' "$output"
-		echo "--- stderr:"
-		printf '%s\n' "${stderr:-}"
-		return 1
-	fi
-}
-
-expect_answer() {
-	local name=$1 type=$2 got want
-	shift 2
-	got=$(sandbox_dig "$name" "$type" | LC_ALL=C sort)
-	want=$(if [ "$#" -gt 0 ]; then printf '%s\n' "$@"; fi | LC_ALL=C sort)
-	if [ "$got" != "$want" ]; then
-		printf 'dig %s %s:\n  got:  %s\n  want: %s\n' "$name" "$type" \
-			"${got//$'\n'/ | }" "${want//$'\n'/ | }"
-		return 1
-	fi
-}
-
-served_v1() {
-	expect_answer expc1.example.local A 10.0.10.11 &&
-		expect_answer expc2.example.local AAAA fd00::12 &&
-		expect_answer expc3.example.local A &&
-		expect_answer _cisco-uds._tcp.example.com SRV "10 10 8443 cucm1.example.local." &&
-		expect_answer expc.example.local CNAME expc1.example.local.
-}
-
-# Chained with &&: called under "if !", errexit is off, and each check must
-# still count (not only the last one).
-served_v2() {
-	expect_answer expc1.example.local A 10.0.10.111 &&
-		expect_answer expc2.example.local AAAA fd00::12 &&
-		expect_answer expc3.example.local A 10.0.10.13 &&
-		expect_answer _cisco-uds._tcp.example.com SRV "20 10 8443 cucm1.example.local." &&
-		expect_answer expc.example.local CNAME expc1.example.local.
 }
 
 # A new sandbox NAME with v1 applied and served, v2 written as the INI;
@@ -162,25 +95,8 @@ trace_first() {
 	}' "$1"
 }
 
-# The non-dot entries of the conf-dir other than ours and local.conf.
-stray_entries() {
-	find "$SANDBOX_CONFDIR" -mindepth 1 -maxdepth 1 ! -name '.*' \
-		! -name local.conf ! -name hosts.conf ! -name srv.conf -printf '%f\n'
-}
-
 temp_entries() {
 	find "$SANDBOX_CONFDIR" -mindepth 1 -maxdepth 1 -name '.*' -printf '%f\n'
-}
-
-# Some backup holds exactly v1's drop-ins.
-old_is_backed_up() {
-	local b
-	for b in "$SANDBOX_STATE"/backups/*/; do
-		cmp -s "$OLD/hosts.conf" "$b/hosts.conf" && cmp -s "$OLD/srv.conf" "$b/srv.conf" &&
-			return 0
-	done
-	echo "no backup in $SANDBOX_STATE/backups holds the old drop-ins"
-	return 1
 }
 
 # After a killed apply: whole files, nothing stray, old version backed up,
@@ -207,7 +123,7 @@ check_after_kill() {
 		return 1
 	fi
 	if [ "$any_new" -eq 1 ]; then
-		old_is_backed_up
+		old_backed_up
 		[ "$(sandbox_dig expc1.example.local A)" = 10.0.10.11 ] && UNSERVED=$((UNSERVED + 1))
 	fi
 	case $state in

@@ -13,29 +13,14 @@ bats_require_minimum_version 1.5.0
 
 PEERS=(expe1 expe2 expc1)
 
-setup_file() {
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	sshd_start "$BATS_FILE_TMPDIR/sshd"
-}
-
-teardown_file() {
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	sshd_stop
-}
+# setup_file and teardown_file (the sshd) come from remote.bash.
+# shellcheck source=../lib/remote.bash disable=SC1091
+source "$BATS_TEST_DIRNAME/../lib/remote.bash"
 
 setup() {
-	# shellcheck source=../lib/sandbox.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
-	# shellcheck source=../lib/sshd.bash disable=SC1091
-	source "$BATS_TEST_DIRNAME/../lib/sshd.bash"
-	T=$BATS_TEST_TMPDIR
+	remote_setup
 	command -v ansible-playbook >/dev/null ||
 		{ echo "missing ansible-playbook (Debian ansible-core)" >&2; return 1; }
-	cp "$DNSDROP_BIN" "$T/dnsdrop.bin"
-	DNSDROP_BIN=$T/dnsdrop.bin
-	export DNSDROP_BIN
 	local p
 	for p in "${PEERS[@]}"; do
 		sandbox_create "$T/$p" >/dev/null

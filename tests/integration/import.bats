@@ -13,6 +13,8 @@ REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
+	# shellcheck source=../lib/faults.bash disable=SC1091
+	source "$BATS_TEST_DIRNAME/../lib/faults.bash"
 	unset SANDBOX
 	T=$BATS_TEST_TMPDIR
 	[ -x "$DNSDROP_BIN" ] || {
@@ -23,18 +25,6 @@ setup() {
 
 teardown() {
 	sandbox_destroy
-}
-
-# The last `run` exited with $1; otherwise show what it printed.
-expect_status() {
-	if [ "$status" -ne "$1" ]; then
-		echo "exit status $status, want $1"
-		echo "--- stdout:"
-		printf '%s\n' "$output"
-		echo "--- stderr:"
-		printf '%s\n' "${stderr:-}"
-		return 1
-	fi
 }
 
 imp() {

@@ -35,6 +35,8 @@ setup() {
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
 	# shellcheck source=../lib/faults.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/faults.bash"
+	# shellcheck source=../lib/fixtures.bash disable=SC1091
+	source "$BATS_TEST_DIRNAME/../lib/fixtures.bash"
 	fx_require strace cmp cp
 	T=$BATS_TEST_TMPDIR
 	sandbox_create "$T/box"
@@ -46,38 +48,9 @@ teardown() {
 	sandbox_destroy
 }
 
-ini_v1() {
-	sandbox_ini "$SANDBOX" <<'EOF'
-[hosts]
-expc1.example.local = 10.0.10.11
-expc2.example.local = 10.0.10.12, fd00::12
-
-[srv]
-_cisco-uds._tcp.example.com = cucm1.example.local:8443 10 10
-
-[cname]
-expc.example.local = expc1.example.local
-EOF
-}
-
-# Both drop-ins change.
-ini_v2() {
-	sandbox_ini "$SANDBOX" <<'EOF'
-[hosts]
-expc1.example.local = 10.0.10.111
-expc2.example.local = 10.0.10.12, fd00::12
-expc3.example.local = 10.0.10.13
-
-[srv]
-_cisco-uds._tcp.example.com = cucm1.example.local:8443 20 10
-
-[cname]
-expc.example.local = expc1.example.local
-EOF
-}
-
-# Every mismatch is reported (not only the first); non-zero if any.
-served_v2() {
+# served_v2 of fixtures.bash, but every mismatch is reported (not only the
+# first); non-zero if any.
+served_v2_all() {
 	local bad=0
 	expect_answer expc1.example.local A 10.0.10.111 || bad=1
 	expect_answer expc2.example.local AAAA fd00::12 || bad=1
@@ -87,7 +60,9 @@ served_v2() {
 	return "$bad"
 }
 
-served_v1() {
+# Part of served_v1 of fixtures.bash, every mismatch reported: checked after
+# each reset.
+served_v1_some() {
 	local bad=0
 	expect_answer expc1.example.local A 10.0.10.11 || bad=1
 	expect_answer expc3.example.local A || bad=1
@@ -100,7 +75,7 @@ reset_box() {
 	sandbox_settle || return 1
 	rm -rf "$SANDBOX/tandberg" && cp -a "$T/snap" "$SANDBOX/tandberg" || return 1
 	"$SANDBOX/etc/init.d/dnsmasq" restart >/dev/null || return 1
-	served_v1
+	served_v1_some
 }
 
 # traced_apply SYSCALLS [INJECT]: apply under strace; status/output/stderr.
@@ -110,17 +85,6 @@ traced_apply() {
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		run --separate-stderr timeout -k 5 120 strace -o "$T/trace" -y \
 		-e "trace=${1// /,}" "${args[@]}" "$DNSDROP_BIN" --root "$SANDBOX" apply
-}
-
-# Some backup holds exactly the old drop-ins.
-old_backed_up() {
-	local b
-	for b in "$SANDBOX_STATE"/backups/*/; do
-		cmp -s "$OLD/hosts.conf" "$b/hosts.conf" && cmp -s "$OLD/srv.conf" "$b/srv.conf" &&
-			return 0
-	done
-	echo "no backup holds the old drop-ins"
-	return 1
 }
 
 # check_point WHAT: the checks after a kill, each one run and reported;
@@ -171,7 +135,7 @@ check_point() {
 			bad=1
 		fi
 	done
-	if ! served_v2 >"$T/served.out"; then
+	if ! served_v2_all >"$T/served.out"; then
 		echo "$what (left:$state): after reapply (exit $status) dnsmasq does not serve the new records ($(head -n 2 "$T/served.out" | tr -s ' \n' ' '))"
 		bad=1
 	fi
@@ -191,7 +155,7 @@ check_point() {
 	ini_v1
 	fx_run apply
 	expect_status 0
-	served_v1
+	served_v1_some
 	OLD=$T/old NEW=$T/new
 	mkdir "$OLD" "$NEW"
 	ini_v2
@@ -208,7 +172,7 @@ check_point() {
 	# calibration: a clean traced apply
 	traced_apply "$SYSCALLS"
 	expect_status 0
-	served_v2
+	served_v2_all
 	mapfile -t counts < <(awk 'match($0, /^[a-z0-9_]+\(/) { c[substr($0, 1, RLENGTH - 1)]++ }
 		END { for (s in c) print s, c[s] }' "$T/trace" | LC_ALL=C sort)
 	echo "# calibration: ${counts[*]}" >&3
@@ -226,7 +190,7 @@ check_point() {
 				# not killed: the run must have gone through (and only the
 				# call after the last may be missing)
 				[ "$n" -le "$count" ] && echo "# note: $sc #$n not reached (exit $status)" >&3
-				if [ "$status" -ne 0 ] || ! served_v2; then
+				if [ "$status" -ne 0 ] || ! served_v2_all; then
 					fails+=("$sc #$n: not killed, exit $status: ${stderr:0:300}")
 				fi
 				continue

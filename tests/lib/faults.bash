@@ -1,10 +1,11 @@
 # shellcheck shell=bash disable=SC2154
 # (status, output and stderr are set by bats' run)
-# faults.bash - helpers shared by hostile.bats, concurrency.bats and
-# killmatrix.bats (source it after sandbox.bash). Functions only; every
-# helper is errexit-safe: it returns non-zero (with a message) on a mismatch
-# and never hides a failure behind a later success, so it works both as a
-# plain statement in a bats test and inside `if`.
+# faults.bash - helpers shared by hostile.bats, concurrency.bats,
+# killmatrix.bats, faults.bats, apply.bats and import.bats (source it after
+# sandbox.bash). Functions only; every helper is errexit-safe: it returns
+# non-zero (with a message) on a mismatch and never hides a failure behind a
+# later success, so it works both as a plain statement in a bats test and
+# inside `if`.
 #
 #   fx_require TOOL...       fail loudly (never skip) unless every tool runs
 #   fx_run [-m] ARGS...      run dnsdrop --root $SANDBOX ARGS (hang guard
