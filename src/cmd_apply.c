@@ -110,9 +110,9 @@ static int in_sync(struct app *app, struct plan *pl, const struct apply_opts *o)
 	char err[FSX_ERR_MAX];
 	const struct buf *h = &pl->file[0].want, *s = &pl->file[1].want;
 
-	if (!a->ini || a->ini_len != app->ini_len || memcmp(a->ini, app->ini_text, app->ini_len) ||
-	    !a->hosts || a->hosts_len != h->len || memcmp(a->hosts, h->p, h->len) ||
-	    !a->srv || a->srv_len != s->len || memcmp(a->srv, s->p, s->len)) {
+	if (!plan_same(a->ini, a->ini_len, app->ini_text, app->ini_len) ||
+	    !plan_same(a->hosts, a->hosts_len, h->p, h->len) ||
+	    !plan_same(a->srv, a->srv_len, s->p, s->len)) {
 		if (backup_save_applied(app->state_dir, app->ini_text, app->ini_len, h->p, h->len,
 					s->p, s->len, err) < 0) {
 			app_error(app, "%s", err);

@@ -38,8 +38,6 @@ static void snapshot_free(struct snapshot *s)
 static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 			 struct snapshot *s)
 {
-	struct ini_doc doc = { 0 };
-	struct problems pr = { 0 };
 	char err[FSX_ERR_MAX];
 	int present;
 
@@ -49,24 +47,17 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 			goto fail;
 	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
 		goto fail;
-	if (s->ini && config_parse(s->ini, s->ini_len, "backup INI", &doc, &pr) == 0 &&
-	    !pr.errors && validate_doc(&doc, "backup INI", &s->cfg, &pr) == 0 && !pr.errors)
-		s->has_cfg = 1;
-	else
-		model_free(&s->cfg);
-	config_free(&doc);
-	problems_free(&pr);
+	s->has_cfg = s->ini && txn_parse_ini(s->ini, s->ini_len, &s->cfg) == 0;
 	return EXIT_OK;
 fail:
 	app_error(app, "%s", err);
 	return EXIT_ENV;
 }
 
+/* Absent on both sides counts as the same. */
 static int same_file(const char *a, size_t alen, const char *b, size_t blen)
 {
-	if (!a || !b)
-		return a == b;
-	return alen == blen && memcmp(a, b, alen) == 0;
+	return a || b ? plan_same(a, alen, b, blen) : 1;
 }
 
 /* ID, or else the newest backup whose drop-ins differ from the installed

@@ -15,7 +15,6 @@
 #include "txn.h"
 
 #define STATUS_READY_MS 2000u
-#define QUERY_TIMEOUT_MS 1000u
 
 static int no_args(struct app *app, const char *cmd, int argc, char **argv)
 {

@@ -136,21 +136,21 @@ int plan_env(struct app *app, struct plan *pl)
 	return EXIT_OK;
 }
 
-static int same(const char *a, size_t alen, const char *b, size_t blen)
+int plan_same(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return a && b && alen == blen && memcmp(a, b, alen) == 0;
 }
 
 static void classify(struct dropin *f, const char *last, size_t last_len, struct plan *pl)
 {
-	if (same(f->have, f->have_len, f->want.p, f->want.len)) {
+	if (plan_same(f->have, f->have_len, f->want.p, f->want.len)) {
 		f->state = DROPIN_SAME;
 		return;
 	}
 	pl->pending++;
 	/* Absent (an upgrade wiped it) or exactly what dnsdrop wrote last:
 	 * replacing it loses nothing. Anything else was made by hand. */
-	if (!f->have || same(f->have, f->have_len, last, last_len)) {
+	if (!f->have || plan_same(f->have, f->have_len, last, last_len)) {
 		f->state = DROPIN_PENDING;
 	} else {
 		f->state = DROPIN_DRIFT;

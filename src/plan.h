@@ -55,6 +55,9 @@ int plan_check(struct app *app);
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);
 
+/* 1 when A and B are both present and hold the same bytes. */
+int plan_same(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Append the unified diff of every differing file and return how many differ. */
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out);
 

@@ -47,13 +47,7 @@ int txn_lock(struct app *app, int *fd)
 	return EXIT_OK;
 }
 
-static int same(const char *a, size_t alen, const char *b, size_t blen)
-{
-	return a && b && alen == blen && memcmp(a, b, alen) == 0;
-}
-
-/* The records of an earlier INI, for checking that it is served again. */
-static int parse_ini(const char *text, size_t len, struct dd_config *cfg)
+int txn_parse_ini(const char *text, size_t len, struct dd_config *cfg)
 {
 	struct ini_doc doc = { 0 };
 	struct problems pr = { 0 };
@@ -67,10 +61,19 @@ static int parse_ini(const char *text, size_t len, struct dd_config *cfg)
 	return ok ? 0 : -1;
 }
 
+/* 1 when both installed drop-ins are exactly what dnsdrop wrote last, so
+ * the applied INI is the one that produced them. */
+static int installed_is_ours(const struct plan *pl)
+{
+	const struct backup_applied *a = &pl->applied;
+
+	return plan_same(pl->file[0].have, pl->file[0].have_len, a->hosts, a->hosts_len) &&
+	       plan_same(pl->file[1].have, pl->file[1].have_len, a->srv, a->srv_len);
+}
+
 void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
 {
 	const struct backup_applied *a = &pl->applied;
-	int ours = pl->file[0].have || pl->file[1].have;
 
 	*cur = (struct state){ 0 };
 	for (int i = 0; i < PLAN_NFILES; i++) {
@@ -78,9 +81,7 @@ void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old
 		cur->len[i] = pl->file[i].have_len;
 	}
 	cur->rec = *a;
-	ours = ours && same(cur->data[0], cur->len[0], a->hosts, a->hosts_len) &&
-	       same(cur->data[1], cur->len[1], a->srv, a->srv_len);
-	if (ours && a->ini && parse_ini(a->ini, a->ini_len, old_cfg) == 0)
+	if (installed_is_ours(pl) && a->ini && txn_parse_ini(a->ini, a->ini_len, old_cfg) == 0)
 		cur->cfg = old_cfg;
 }
 
@@ -146,8 +147,7 @@ int txn_backup(struct txn *t)
 	char err[FSX_ERR_MAX], who[REPORT_USER_MAX];
 	struct backup_meta meta = { who, t->action, t->summary };
 	/* The INI goes with the drop-ins only when they are what it produced. */
-	int ours = same(t->pl->file[0].have, t->pl->file[0].have_len, a->hosts, a->hosts_len) &&
-		   same(t->pl->file[1].have, t->pl->file[1].have_len, a->srv, a->srv_len);
+	int ours = installed_is_ours(t->pl);
 
 	report_user(who, sizeof who);
 	if (backup_take(t->app->state_dir, t->app->conf_dir, ours ? a->ini : NULL,
@@ -178,31 +178,6 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 	return fsx_write_atomic(slash == path ? "/" : dir, slash + 1, data, len, 0600, err);
 }
 
-/* Write STATE: drop-ins (all of them when ALL, else only those that differ
- * from what PL found installed), the INI file if asked, the applied record. */
-static int install(struct txn *t, const struct state *s, int all, char *err)
-{
-	const struct plan *pl = t->pl;
-
-	for (int i = 0; i < PLAN_NFILES; i++) {
-		const struct dropin *f = &pl->file[i];
-		int r;
-
-		if (!all && same(s->data[i], s->len[i], f->have, f->have_len))
-			continue;
-		if (s->data[i])
-			r = fsx_write_atomic(t->app->conf_dir, f->name, s->data[i], s->len[i], 0644, err);
-		else
-			r = fsx_remove_atomic(t->app->conf_dir, f->name, err);
-		if (r < 0)
-			return -1;
-	}
-	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
-		return -1;
-	return backup_save_applied(t->app->state_dir, s->rec.ini, s->rec.ini_len, s->rec.hosts,
-				   s->rec.hosts_len, s->rec.srv, s->rec.srv_len, err);
-}
-
 static int restart(struct txn *t)
 {
 	struct service_result res = { 0 };
@@ -222,13 +197,12 @@ static int restart(struct txn *t)
 	return r;
 }
 
-static void show_mismatches(const struct txn *t, const struct dnsq_report *rep)
+static void show_mismatches(const struct dnsq_report *rep)
 {
 	for (size_t i = 0; i < rep->kept; i++)
 		fprintf(stderr, "  not served: %s\n", rep->mismatch[i].text);
 	if (rep->mismatches > rep->kept)
 		fprintf(stderr, "  ... and %zu more\n", rep->mismatches - rep->kept);
-	(void)t;
 }
 
 /* dnsmasq opens its port only once it has read every record: about 10 s
@@ -268,9 +242,41 @@ int txn_verify(struct txn *t, const struct dd_config *cfg)
 			  rep.mismatches, rep.checked, t->pl->server.text);
 	else
 		app_error(t->app, "verification could not finish: %s", rep.err);
-	show_mismatches(t, &rep);
+	show_mismatches(&rep);
 	dnsq_report_free(&rep);
 	return r == 0 ? 0 : -1;
+}
+
+/* Write state S: each drop-in whose content on disk is not already S's
+ * (so a failed change puts back only what it touched, and a conf-dir we
+ * could not write at all is not "restored" into a second failure), the INI
+ * file if S has one, and the applied record. */
+static int install(struct txn *t, const struct state *s, char *err)
+{
+	char path[PATH_MAX], *now;
+	size_t len;
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		const char *name = t->pl->file[i].name;
+		int r = fsx_join(path, t->app->conf_dir, name, err) == 0 &&
+			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
+
+		if (r && (now ? plan_same(now, len, s->data[i], s->len[i]) : !s->data[i])) {
+			free(now);
+			continue;
+		}
+		if (r)
+			free(now);
+		if ((s->data[i] ? fsx_write_atomic(t->app->conf_dir, name, s->data[i],
+						      s->len[i], 0644, err)
+				   : fsx_remove_atomic(t->app->conf_dir, name, err)) < 0)
+			return -1;
+	}
+	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
+		return -1;
+	return backup_save_applied(t->app->state_dir, s->rec.ini, s->rec.ini_len,
+				   s->rec.hosts, s->rec.hosts_len, s->rec.srv,
+				   s->rec.srv_len, err);
 }
 
 static int restore(struct txn *t, const struct state *from)
@@ -279,7 +285,7 @@ static int restore(struct txn *t, const struct state *from)
 
 	app_error(t->app, "%s failed; restoring the previous drop-ins from backup %s",
 		  t->action, t->backup_id);
-	if (install(t, from, 1, err) < 0 || restart(t) < 0 || txn_verify(t, from->cfg) < 0) {
+	if (install(t, from, err) < 0 || restart(t) < 0 || txn_verify(t, from->cfg) < 0) {
 		if (err[0])
 			app_error(t->app, "%s", err);
 		app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
@@ -312,43 +318,12 @@ int txn_pending(const struct app *app)
 	       access(path, F_OK) == 0;
 }
 
-/* Writing failed before any restart: put back only what no longer holds
- * its old content, so a conf-dir we could not write at all is not
- * "restored" into a second failure. */
-static int undo_install(struct txn *t, const struct state *from, char *err)
-{
-	char path[PATH_MAX], *now;
-	size_t len;
-
-	for (int i = 0; i < PLAN_NFILES; i++) {
-		const char *name = t->pl->file[i].name;
-		int r = fsx_join(path, t->app->conf_dir, name, err) == 0 &&
-			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
-
-		if (r && (now ? same(now, len, from->data[i], from->len[i]) : !from->data[i])) {
-			free(now);
-			continue;
-		}
-		if (r)
-			free(now);
-		if ((from->data[i] ? fsx_write_atomic(t->app->conf_dir, name, from->data[i],
-						      from->len[i], 0644, err)
-				   : fsx_remove_atomic(t->app->conf_dir, name, err)) < 0)
-			return -1;
-	}
-	if (from->ini_file && write_ini(t->app->ini_path, from->ini_file, from->ini_file_len, err) < 0)
-		return -1;
-	return backup_save_applied(t->app->state_dir, from->rec.ini, from->rec.ini_len,
-				   from->rec.hosts, from->rec.hosts_len, from->rec.srv,
-				   from->rec.srv_len, err);
-}
-
 static int write_failed(struct txn *t, const struct state *from, const char *why)
 {
 	char err[FSX_ERR_MAX];
 
 	app_error(t->app, "%s", why);
-	if (undo_install(t, from, err) < 0) {
+	if (install(t, from, err) < 0) {
 		app_error(t->app, "%s", err);
 		app_error(t->app, "RESTORE FAILED: the drop-ins in %s may be a mix of old and new; the previous ones are in backup %s: run 'dnsdrop rollback %s' once the disk is fixed",
 			  t->app->conf_dir, t->backup_id, t->backup_id);
@@ -369,7 +344,7 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from)
 		app_error(t->app, "nothing changed: %s", err);
 		return EXIT_ENV;
 	}
-	if (install(t, to, 0, err) < 0)
+	if (install(t, to, err) < 0)
 		return write_failed(t, from, err);
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart) {

@@ -38,6 +38,11 @@ int relock_reload(struct app *app, struct plan *pl);
  * or EXIT_ENV, printed. */
 int txn_lock(struct app *app, int *fd);
 
+/* The records of an earlier INI (from applied/ or a backup), for checking
+ * that they are served again; problems are not shown. 0, or -1 (CFG empty)
+ * when it is no longer valid. */
+int txn_parse_ini(const char *text, size_t len, struct dd_config *cfg);
+
 /* The state installed now, as PL read it: its drop-ins, applied/ record and,
  * when the installed files are exactly what dnsdrop wrote, the records of
  * the INI that produced them (parsed into *OLD_CFG, which the caller frees
