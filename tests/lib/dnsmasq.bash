@@ -166,6 +166,7 @@ dig_short() {
 	if [[ $type == PTR ]]; then
 		dig @127.0.0.1 -p "$DNSMASQ_PORT" +short +time=2 +tries=2 -x "$name"
 	else
-		dig @127.0.0.1 -p "$DNSMASQ_PORT" +short +time=2 +tries=2 "$name" "$type"
+		# -q/-t: a name that spells a type or class ("a", "in") stays a name.
+		dig @127.0.0.1 -p "$DNSMASQ_PORT" +short +time=2 +tries=2 -q "$name" -t "$type"
 	fi
 }

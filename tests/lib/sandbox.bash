@@ -318,7 +318,8 @@ dd() {
 }
 
 sandbox_dig() {
-	dig @127.0.0.1 -p "$SANDBOX_PORT" +short +time=1 +tries=2 "$1" "${2:-A}"
+	# -q/-t: a name that spells a type or class ("a", "in") stays a name.
+	dig @127.0.0.1 -p "$SANDBOX_PORT" +short +time=1 +tries=2 -q "$1" -t "${2:-A}"
 }
 
 sandbox_start() {
