@@ -13,7 +13,7 @@ WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz $(WARN) $(HARDEN) \
            -fno-asynchronous-unwind-tables -fno-unwind-tables \
-           -ffunction-sections -fdata-sections -Ibuild/include \
+           -ffunction-sections -fdata-sections -Ibuild/include $(INCS) \
            -DDNSDROP_VERSION='"$(VERSION)"'
 # lld lays out the R, R+X and RW segments without padding the file to page
 # boundaries (GNU ld pads 4-12 KiB) and, with -O2, tail-merges strings;
@@ -26,17 +26,24 @@ LDFLAGS  = -static -fuse-ld=lld -Wl,--no-dynamic-linker -Wl,-O2 \
 comma    := ,
 SANFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 HOSTDIR  = build/host$(if $(filter 1,$(SAN)),-san)
-HOSTCFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -Ibuild/include -Isrc \
+HOSTCFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -Ibuild/include $(INCS) \
            -DDNSDROP_VERSION='"$(VERSION)"' $(SANFLAGS)
 
-SRCS     = $(wildcard src/*.c)
+# src/core: pure (INI -> records -> text -> diff, dnsmasq syntax); src/sys:
+# the world (disk, processes, DNS, syslog); src/cmd: the commands and the
+# one apply protocol. check-core proves the core reaches nothing outside.
+DIRS     = core sys cmd
+INCS     = $(DIRS:%=-Isrc/%)
+HDRS     = $(wildcard src/*/*.h)
+SRCS     = $(wildcard src/*/*.c)
 OBJS     = $(SRCS:src/%.c=build/obj/%.o)
+CORE_OBJS = $(filter build/obj/core/%,$(OBJS))
 HOSTOBJS = $(SRCS:src/%.c=$(HOSTDIR)/%.o)
-CORE_HOSTOBJS = $(filter-out $(HOSTDIR)/main.o,$(HOSTOBJS))
+CORE_HOSTOBJS = $(filter-out $(HOSTDIR)/cmd/main.o,$(HOSTOBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(HOSTDIR)/%)
 
-.PHONY: all deps test-deps test unit integration sanitize valgrind lint demo bench fuzz clean install
+.PHONY: all deps test-deps check-core test unit integration sanitize valgrind lint demo bench fuzz clean install
 
 all: deps build/dnsdrop
 
@@ -50,8 +57,8 @@ build/include/ini.h: /usr/include/ini.h
 	@mkdir -p build/include
 	cp $< $@
 
-build/obj/%.o: src/%.c build/include/ini.h $(wildcard src/*.h)
-	@mkdir -p build/obj
+build/obj/%.o: src/%.c build/include/ini.h $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 build/dnsdrop.unstripped: $(OBJS)
@@ -60,8 +67,8 @@ build/dnsdrop.unstripped: $(OBJS)
 build/dnsdrop: build/dnsdrop.unstripped
 	strip -o $@ $<
 
-$(HOSTDIR)/%.o: src/%.c build/include/ini.h $(wildcard src/*.h)
-	@mkdir -p $(HOSTDIR)
+$(HOSTDIR)/%.o: src/%.c build/include/ini.h $(HDRS)
+	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -c -o $@ $<
 
 $(HOSTDIR)/test_%: tests/unit/test_%.c $(CORE_HOSTOBJS) $(wildcard tests/unit/*.h)
@@ -91,7 +98,7 @@ valgrind: all build/host/dnsdrop test-deps
 
 # Static checkers, at the settings recorded here; every finding fails.
 CPPCHECK = cppcheck --quiet --enable=warning,portability,performance --std=c11 \
-           --inline-suppr --error-exitcode=1 -D_GNU_SOURCE -Ibuild/include -Isrc
+           --inline-suppr --error-exitcode=1 -D_GNU_SOURCE -Ibuild/include $(INCS)
 # Left out: style the code uses on purpose (`!strcmp`, sizeof of pointer
 # arrays in qsort calls, int/char conversions of checked values) and
 # clang 14's false positive on va_start'ed lists.
@@ -104,14 +111,20 @@ TIDY_CHECKS = -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-paramete
 SHELL_FILES = scripts/*.sh scripts/dnsdrop-completion.bash tests/*.sh tests/lib/*.bash \
               tests/bench/*.sh $(wildcard tests/fuzz/*.sh)
 lint: test-deps build/include/ini.h
-	$(CPPCHECK) src/*.c
-	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*.c -- \
-		-std=c11 -D_GNU_SOURCE -Ibuild/include -Isrc -DDNSDROP_VERSION='"lint"'
+	$(CPPCHECK) $(SRCS)
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(SRCS) -- \
+		-std=c11 -D_GNU_SOURCE -Ibuild/include $(INCS) -DDNSDROP_VERSION='"lint"'
 	shellcheck -x $(SHELL_FILES)
 	shellcheck -x -s bash -e SC2030,SC2031 tests/integration/*.bats
-	mandoc -Tlint -W warning src/dnsdrop.8
+	mandoc -Tlint -W warning src/cmd/dnsdrop.8
+
+# The core may not reach the world: its objects reference no I/O, process,
+# socket, time or exit symbol (tests/check_core.sh holds the list).
+check-core: build/dnsdrop
+	tests/check_core.sh $(CORE_OBJS)
 
 test: test-deps all
+	$(MAKE) check-core
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) sanitize

@@ -221,17 +221,17 @@ mkdir -p "$OUT"
 chmod go-w "$OUT" # dnsdrop refuses an INI in a group/world-writable folder
 
 # diffcmp links dnsdrop's own objects (make's flags) when `make` built them.
-diff_objs=("$REPO/build/obj/diff.o" "$REPO/build/obj/diff_print.o" "$REPO/build/obj/buf.o")
+diff_objs=("$REPO/build/obj/core/diff.o" "$REPO/build/obj/core/diff_print.o" "$REPO/build/obj/core/buf.o")
 DIFFCMP_HOW="dnsdrop's build/obj/diff.o, as make built it"
 for o in "${diff_objs[@]}"; do
-	src=$REPO/src/$(basename "$o" .o).c
+	src=$REPO/src/core/$(basename "$o" .o).c
 	if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
-		diff_objs=("$REPO/src/diff.c" "$REPO/src/diff_print.c" "$REPO/src/buf.c")
-		DIFFCMP_HOW="src/diff.c, $CC_BENCH -Os"
+		diff_objs=("$REPO/src/core/diff.c" "$REPO/src/core/diff_print.c" "$REPO/src/core/buf.c")
+		DIFFCMP_HOW="src/core/diff.c, $CC_BENCH -Os"
 		break
 	fi
 done
-"$CC_BENCH" -static -O2 -I"$REPO/src" -o "$OUT/diffcmp" "$BENCH_SRC/diffcmp.c" "${diff_objs[@]}"
+"$CC_BENCH" -static -O2 -I"$REPO/src/core" -o "$OUT/diffcmp" "$BENCH_SRC/diffcmp.c" "${diff_objs[@]}"
 "$CC_BENCH" -static -O2 -o "$OUT/dnsprobe" "$BENCH_SRC/dnsprobe.c"
 
 BIG=0

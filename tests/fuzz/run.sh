@@ -89,10 +89,10 @@ fi
 
 # shellcheck disable=SC2054 # the commas belong to -fsanitize=
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wshadow
-	-Wno-unused-parameter -Ibuild/include -Isrc -Itests/fuzz
+	-Wno-unused-parameter -Ibuild/include -Isrc/core -Itests/fuzz
 	-fsanitize=address,undefined -fno-sanitize-recover=all)
 srcs=()
-for s in $core_srcs; do srcs+=("src/$s"); done
+for s in $core_srcs; do srcs+=("src/core/$s"); done
 oracle_srcs=(tests/fuzz/fuzz_core.c tests/fuzz/fuzz_grammar.c)
 if "$cc" "${cflags[@]}" -fsanitize=fuzzer -o "$out/fuzz_core" "${oracle_srcs[@]}" \
 	"${srcs[@]}" "$inih" >"$out/build.log" 2>&1 &&
