@@ -145,3 +145,12 @@ void app_free(struct app *app)
 	model_free(&app->cfg);
 	problems_free(&app->pr);
 }
+
+int app_no_args(struct app *app, const char *cmd, int argc, char **argv)
+{
+	if (argc > 0) {
+		app_error(app, "%s takes no arguments (got '%s')", cmd, argv[0]);
+		return -1;
+	}
+	return 0;
+}

@@ -63,4 +63,7 @@ void app_step(const struct app *app, const char *fmt, ...)
 void app_error(const struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A command that takes no arguments got some: say so. -1 then, else 0. */
+int app_no_args(struct app *app, const char *cmd, int argc, char **argv);
+
 #endif

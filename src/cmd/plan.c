@@ -257,3 +257,15 @@ void plan_free(struct plan *pl)
 	free(pl->restart_argv);
 	*pl = (struct plan){ 0 };
 }
+
+/* Load the INI and resolve the appliance: what every command here needs. */
+int plan_prepare(struct app *app, struct plan *pl, int read_files)
+{
+	int rc = app_load(app);
+
+	if (rc == EXIT_OK)
+		rc = plan_env(app, pl);
+	if (rc == EXIT_OK && read_files)
+		rc = plan_read(app, pl);
+	return rc;
+}

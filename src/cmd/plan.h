@@ -64,6 +64,10 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out);
 /* "hosts.conf: 2 added, 1 removed" for file I. */
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz);
 
+/* app_load, plan_env and (READ_FILES) plan_read: what the looking commands
+ * need. EXIT_OK, EXIT_INVALID or EXIT_ENV (printed). */
+int plan_prepare(struct app *app, struct plan *pl, int read_files);
+
 void plan_free(struct plan *pl);
 
 #endif

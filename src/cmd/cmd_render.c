@@ -1,27 +1,10 @@
-/* cmd_show.c - commands that only read the INI: check and render. */
+/* cmd_render.c - render [FILE]: print what would be written. */
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "cmd.h"
-#include "plan.h"
 #include "render.h"
-
-int cmd_check(struct app *app, int argc, char **argv)
-{
-	int rc;
-
-	if (argc > 0) {
-		app_error(app, "check takes no arguments (got '%s')", argv[0]);
-		return EXIT_USAGE;
-	}
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_check(app)) != EXIT_OK)
-		return rc;
-	app_step(app, "%s: ok: %zu hosts, %zu srv, %zu cname records%s", app->ini_path,
-		 app->cfg.nhost, app->cfg.nsrv, app->cfg.ncname,
-		 app->pr.warnings ? " (see the warnings above)" : "");
-	return EXIT_OK;
-}
 
 static int render_one(const struct app *app, const char *name, int heading)
 {

@@ -1,0 +1,25 @@
+/* cmd_verify.c - verify: ask dnsmasq for every record of the INI. */
+#include "app.h"
+#include "cmd.h"
+#include "plan.h"
+#include "txn.h"
+
+int cmd_verify(struct app *app, int argc, char **argv)
+{
+	struct plan pl = { 0 };
+	struct txn t = { app, &pl, "verify", 0, 0, "", "" };
+	int rc;
+
+	if (app_no_args(app, "verify", argc, argv) < 0)
+		return EXIT_USAGE;
+	if ((rc = plan_prepare(app, &pl, 0)) == EXIT_OK) {
+		if (pl.verify_off) {
+			app_error(app, "verify = off in %s: there is no server to ask", app->ini_path);
+			rc = EXIT_ENV;
+		} else {
+			rc = txn_verify(&t, &app->cfg) == 0 ? EXIT_OK : EXIT_DIFF;
+		}
+	}
+	plan_free(&pl);
+	return rc;
+}
