@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "fsx.h"
 #include "plan.h"
+#include "where.h"
 #include "service.h"
 #include "txn.h"
 
@@ -219,7 +220,7 @@ static int run_apply(struct app *app, const struct apply_opts *o)
 	struct plan pl = { 0 };
 	int rc, fd = -1;
 
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK)
 		goto out;
 	if (o->dry_run) {
 		rc = dry_run(app, &pl);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "fsx.h"
 #include "plan.h"
+#include "where.h"
 #include "txn.h"
 #include "validate.h"
 
@@ -157,7 +158,7 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK ||
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK ||
 	    (rc = txn_lock(app, &fd)) != EXIT_OK) {
 		plan_free(&pl);
 		return rc;

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "service.h"
 #include "validate.h"
+#include "where.h"
 
 #define READY_TIMEOUT_MS 10000u
 #define QUERY_TIMEOUT_MS 1000u
@@ -93,7 +94,7 @@ int relock_reload(struct app *app, struct plan *pl)
 
 	if (rc == EXIT_OK && changed) {
 		plan_free(pl);
-		rc = plan_env(app, pl);
+		rc = where_env(app, pl);
 	}
 	return rc;
 }
