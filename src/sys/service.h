@@ -34,8 +34,9 @@ int service_split(const char *cmdline, const char *root, char ***argv,
 		  char *err);
 
 /* Run ARGV (argv[0] absolute) in its own process group, stdin from
- * /dev/null, stdout+stderr into RES->output (first MAX_OUTPUT bytes, the
- * rest counted and noted "[... N more bytes]"), environment exactly
+ * /dev/null, stdout+stderr into RES->output (the first and the last
+ * MAX_OUTPUT/2 bytes, what lies between counted and noted "[... N bytes
+ * not shown ...]"), environment exactly
  * SERVICE_PATH, working directory /, no other fd inherited. After
  * TIMEOUT_MS (0: SERVICE_TIMEOUT_MS) the group gets SIGTERM, then SIGKILL
  * SERVICE_GRACE_MS later. Stops reading once the program itself exits, so
