@@ -161,7 +161,8 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	struct state to = { 0 }, from;
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = sweep(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = where_conflicts(app, pl, NULL, NULL)) != EXIT_OK ||
+	    (rc = sweep(app, pl)) != EXIT_OK)
 		return rc;
 	if (!pl->pending) {
 		rc = in_sync(app, pl, o);

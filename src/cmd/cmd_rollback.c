@@ -117,7 +117,8 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
-	if ((rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
+	if ((rc = where_conflicts(app, pl, snap.data, snap.len)) == EXIT_OK &&
+	    (rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
 		txn_current(pl, &from, &old_cfg);
 		for (int i = 0; i < PLAN_NFILES; i++) {
 			to.data[i] = snap.data[i];

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "conflict.h"
+#include "dnsconf.h"
 #include "problem.h"
 
 #define CONFDIR_MAX_DEPTH 8	/* conf-file / conf-dir nesting followed */
@@ -36,6 +38,25 @@ struct confdir_result {
  * their file (borrowed: it must outlive PR). Free RES with confdir_free. */
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr);
+
+/* Called with each option line of a file dnsmasq loads. */
+typedef void confdir_visit(void *ctx, const char *file, struct dnsconf *line);
+
+/* Call VISIT for every option line other than conf-dir, conf-file and
+ * conf-script of every file dnsmasq would load: DNSMASQ_CONF and what it
+ * includes or loads through conf-dir= (read as confdir_find reads them),
+ * and CONF_DIR (an appliance path, extension list FILTERS) when no conf-dir
+ * line loads it. CONF_DIR's hosts.conf and srv.conf are dnsdrop's own and
+ * not visited. A file that cannot be read is passed over (dnsmasq would
+ * not start, which the restart reports). Returns 0, or -1 out of memory. */
+int confdir_each_line(const char *dnsmasq_conf, const char *root, const char *conf_dir,
+		      const char *filters, confdir_visit *visit, void *ctx);
+
+/* The names every other file dnsmasq would load defines (as
+ * confdir_each_line reads them, and the hosts files addn-hosts= names)
+ * into THEIRS. Returns 0, or -1 out of memory. */
+int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
+		   const char *filters, struct conflict_set *theirs);
 
 /* Free what RES owns and zero it (a zeroed RES is fine). */
 void confdir_free(struct confdir_result *res);
