@@ -1,7 +1,8 @@
-/* confdir.c - finding dnsmasq's conf-dir by reading its config the way
- * dnsmasq 2.90 does (option.c: read_file, one_file and the conf-dir case,
- * each rule checked against the real binary). Reading /proc for the config
- * a running dnsmasq uses is in confdir_proc.c. */
+/* confdir.c - walking dnsmasq's config the way dnsmasq 2.90 does (option.c:
+ * one_file and the conf-dir case, each rule checked against the real
+ * binary; lines read by dnsconf.c): to find the conf-dir, and to collect
+ * the names the other files define. Reading /proc for the config a running
+ * dnsmasq uses is in confdir_proc.c. */
 #include "confdir.h"
 
 #include <dirent.h>
@@ -46,8 +47,7 @@ struct walk {
 	struct buf notes;
 	int main_errno;		/* the main config could not be read */
 	int oom;
-	confdir_visit *visit;	/* confdir_each_line: every other option line */
-	void *ctx;
+	struct conflict_set *others;	/* confdir_others: every other option */
 	struct stat own;	/* dnsdrop's conf-dir: its drop-ins are ours */
 	int have_own, own_read;
 };
@@ -255,8 +255,8 @@ static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 		return;
 	if (strcmp(name, "conf-dir") && strcmp(name, "conf-file") &&
 	    strcmp(name, "conf-script")) {
-		if (w->visit)
-			w->visit(w->ctx, r->file, r);
+		if (w->others)
+			conflict_scan_line(w->others, r->file, r);
 		return;
 	}
 	if (!(where = dupf("at line %d of %s", r->line, r->file))) {
@@ -460,47 +460,12 @@ static void walk_own(struct walk *w, const char *conf_dir, const char *filters)
 	free(copy);
 }
 
-int confdir_each_line(const char *dnsmasq_conf, const char *root, const char *conf_dir,
-		      const char *filters, confdir_visit *visit, void *ctx)
-{
-	struct walk *w = calloc(1, sizeof *w);
-	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
-	char *conf = absolute(dnsmasq_conf), *rdir = rooted(root, conf_dir);
-	int rc = -1;
-
-	if (w && conf && rdir) {
-		w->root = root;
-		w->pr = &quiet;
-		w->prfile = dnsmasq_conf;
-		w->visit = visit;
-		w->ctx = ctx;
-		w->have_own = stat(rdir, &w->own) == 0;
-		walk_file(w, conf, NULL, 0);
-		if (w->have_own && !w->own_read)
-			walk_own(w, conf_dir, filters);
-		rc = w->oom || w->notes.oom ? -1 : 0;
-		walk_free(w);
-	}
-	problems_free(&quiet);
-	free(rdir);
-	free(conf);
-	free(w);
-	return rc;
-}
-
-static void collect(void *ctx, const char *file, struct dnsconf *line)
-{
-	conflict_scan_line(ctx, file, line);
-}
-
-int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
-		   const char *filters, struct conflict_set *theirs)
+/* The hosts files addn-hosts= lines named, as dnsmasq reads them. */
+static void read_hosts(const char *root, struct conflict_set *theirs)
 {
 	char e[FSX_ERR_MAX], *abs, *path, *text;
 	size_t len;
 
-	if (confdir_each_line(dnsmasq_conf, root, conf_dir, filters, collect, theirs) < 0)
-		return -1;
 	for (size_t i = 0; i < theirs->nhosts; i++) {
 		abs = absolute(theirs->hosts[i]);
 		path = abs ? rooted(root, abs) : NULL;
@@ -513,5 +478,33 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 		free(path);
 		free(abs);
 	}
+}
+
+int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
+		   const char *filters, struct conflict_set *theirs)
+{
+	struct walk *w = calloc(1, sizeof *w);
+	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
+	char *conf = absolute(dnsmasq_conf), *rdir = rooted(root, conf_dir);
+
+	if (w && conf && rdir) {
+		w->root = root;
+		w->pr = &quiet;
+		w->prfile = dnsmasq_conf;
+		w->others = theirs;
+		w->have_own = stat(rdir, &w->own) == 0;
+		walk_file(w, conf, NULL, 0);
+		if (w->have_own && !w->own_read)
+			walk_own(w, conf_dir, filters);
+		theirs->oom |= w->oom || w->notes.oom;
+		walk_free(w);
+		read_hosts(root, theirs);
+	} else {
+		theirs->oom = 1;
+	}
+	problems_free(&quiet);
+	free(rdir);
+	free(conf);
+	free(w);
 	return theirs->oom ? -1 : 0;
 }

@@ -8,7 +8,6 @@
 #include <stddef.h>
 
 #include "conflict.h"
-#include "dnsconf.h"
 #include "problem.h"
 
 #define CONFDIR_MAX_DEPTH 8	/* conf-file / conf-dir nesting followed */
@@ -39,22 +38,14 @@ struct confdir_result {
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr);
 
-/* Called with each option line of a file dnsmasq loads. */
-typedef void confdir_visit(void *ctx, const char *file, struct dnsconf *line);
-
-/* Call VISIT for every option line other than conf-dir, conf-file and
- * conf-script of every file dnsmasq would load: DNSMASQ_CONF and what it
- * includes or loads through conf-dir= (read as confdir_find reads them),
- * and CONF_DIR (an appliance path, extension list FILTERS) when no conf-dir
- * line loads it. CONF_DIR's hosts.conf and srv.conf are dnsdrop's own and
- * not visited. A file that cannot be read is passed over (dnsmasq would
- * not start, which the restart reports). Returns 0, or -1 out of memory. */
-int confdir_each_line(const char *dnsmasq_conf, const char *root, const char *conf_dir,
-		      const char *filters, confdir_visit *visit, void *ctx);
-
-/* The names every other file dnsmasq would load defines (as
- * confdir_each_line reads them, and the hosts files addn-hosts= names)
- * into THEIRS. Returns 0, or -1 out of memory. */
+/* The names every other file dnsmasq would load defines, into THEIRS (see
+ * conflict.h): DNSMASQ_CONF and what it includes or loads through
+ * conf-dir= (read as confdir_find reads them), CONF_DIR (an appliance path,
+ * extension list FILTERS) when no conf-dir line loads it, and the hosts
+ * files addn-hosts= lines name. CONF_DIR's hosts.conf and srv.conf are
+ * dnsdrop's own and not read. A file that cannot be read is passed over
+ * (dnsmasq would not start, which the restart reports). Returns 0, or -1
+ * when out of memory. */
 int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
 		   const char *filters, struct conflict_set *theirs);
 
