@@ -34,7 +34,8 @@ static const char *own_file(struct conflict_set *s, const char *file)
 		return NULL;
 	}
 	s->files = v;
-	return s->files[s->nfiles++] = f;
+	s->files[s->nfiles] = f;
+	return s->files[s->nfiles++];
 }
 
 static void add(struct conflict_set *s, const char *file, int line, const char *what,
