@@ -140,7 +140,8 @@ int where_env(struct app *app, struct plan *pl)
 }
 
 /* Our drop-ins' TEXT (NULL: the render in PL) against every other file
- * dnsmasq loads: a name both define would be answered twice. */
+ * dnsmasq loads: a name both define would be answered twice. Ours are read
+ * only when the others define names at all (most appliances: none). */
 int where_conflicts(struct app *app, const struct plan *pl, char *const text[],
 		    const size_t len[])
 {
@@ -149,19 +150,22 @@ int where_conflicts(struct app *app, const struct plan *pl, char *const text[],
 	struct conflict_set ours = { 0 }, theirs = { 0 };
 	struct problems pr = { 0 };
 
-	for (int i = 0; i < PLAN_NFILES; i++) {
+	if (confdir_others(set->dnsmasq_conf, app->root, is_auto ? pl->cd.dir : set->conf_dir,
+			   is_auto ? pl->cd.filters : NULL, &theirs) < 0) {
+		app_error(app, "out of memory reading the other files dnsmasq loads");
+		rc = EXIT_ENV;
+	}
+	for (int i = 0; i < PLAN_NFILES && rc == EXIT_OK && theirs.n; i++) {
 		struct dnsconf r = { .file = pl->file[i].name, .pieces = 1,
 				     .text = text ? text[i] : pl->file[i].want.p,
 				     .len = text ? len[i] : pl->file[i].want.len };
 		while (r.text && dnsconf_next(&r))
 			conflict_scan_line(&ours, r.file, &r);
 	}
-	if (ours.oom || confdir_others(set->dnsmasq_conf, app->root,
-				       is_auto ? pl->cd.dir : set->conf_dir,
-				       is_auto ? pl->cd.filters : NULL, &theirs) < 0) {
-		app_error(app, "out of memory reading the other files dnsmasq loads");
+	if (rc == EXIT_OK && ours.oom) {
+		app_error(app, "out of memory reading the drop-ins");
 		rc = EXIT_ENV;
-	} else if (conflict_find(&ours, &theirs, app->ini_path, &pr) > 0) {
+	} else if (rc == EXIT_OK && conflict_find(&ours, &theirs, app->ini_path, &pr) > 0) {
 		report_problems(stderr, &pr, app->color_err, 0);
 		app_error(app, "nothing was changed: another file dnsmasq loads defines a name of the INI");
 		rc = EXIT_INVALID;
