@@ -171,8 +171,10 @@ size_t conflict_find(struct conflict_set *ours, struct conflict_set *theirs,
 	size_t i = 0, j = 0, found = 0;
 	int c;
 
-	qsort(ours->v, ours->n, sizeof *ours->v, by_name);
-	qsort(theirs->v, theirs->n, sizeof *theirs->v, by_name);
+	if (ours->n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(ours->v, ours->n, sizeof *ours->v, by_name);
+	if (theirs->n > 1)
+		qsort(theirs->v, theirs->n, sizeof *theirs->v, by_name);
 	while (i < ours->n && j < theirs->n) {
 		const struct conflict_def *o = &ours->v[i], *t = &theirs->v[j];
 
