@@ -221,12 +221,12 @@ mkdir -p "$OUT"
 chmod go-w "$OUT" # dnsdrop refuses an INI in a group/world-writable folder
 
 # diffcmp links dnsdrop's own objects (make's flags) when `make` built them.
-diff_objs=("$REPO/build/obj/core/diff.o" "$REPO/build/obj/core/diff_print.o" "$REPO/build/obj/core/buf.o")
+diff_objs=("$REPO/build/obj/core/diff.o" "$REPO/build/obj/core/buf.o")
 DIFFCMP_HOW="dnsdrop's build/obj/diff.o, as make built it"
 for o in "${diff_objs[@]}"; do
 	src=$REPO/src/core/$(basename "$o" .o).c
 	if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
-		diff_objs=("$REPO/src/core/diff.c" "$REPO/src/core/diff_print.c" "$REPO/src/core/buf.c")
+		diff_objs=("$REPO/src/core/diff.c" "$REPO/src/core/buf.c")
 		DIFFCMP_HOW="src/core/diff.c, $CC_BENCH -Os"
 		break
 	fi
