@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "ini.h"
 #include "suggest.h"
 #include "validate.h"
@@ -48,11 +49,6 @@ static void inih_configure(void)
 	ini_start_comment_prefixes = ";#";
 	ini_stop_on_first_error = 0;
 	ini_allow_no_value = 0;
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 /* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */

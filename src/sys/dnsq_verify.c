@@ -319,7 +319,7 @@ static int judge(struct vctx *v, size_t ci, const char *why)
 static int transmit(struct vctx *v, struct slot *s)
 {
 	s->tries++;
-	s->sent = dnsq_now_ms();
+	s->sent = clock_ms();
 	if (send(v->fd, s->q, (size_t)s->qlen, 0) == s->qlen ||
 	    errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
 		return 0;
@@ -337,7 +337,7 @@ static int launch(struct vctx *v)
 	while (s->qlen)		/* a slot is free: inflight < WINDOW */
 		s++;
 	do
-		id = dnsq_rng_id(&v->rng);
+		id = (unsigned)(rand_next(&v->rng) >> 48);
 	while (v->idmap[id]);
 	s->qlen = dnsq_build_query(c->name, ns_c_in, c->type, id, s->q);
 	if (s->qlen < 0) {
@@ -389,7 +389,7 @@ static int on_packet(struct vctx *v, int len)
  * in its queue nor be buried in resends. */
 static int expire(struct vctx *v)
 {
-	long long now = dnsq_now_ms();
+	long long now = clock_ms();
 	char why[64];
 
 	snprintf(why, sizeof why, "timeout, %d tries of %u ms", TRIES,
@@ -423,7 +423,7 @@ static int pump(struct vctx *v)
 	while (v->inflight < v->window && v->next < v->nchk)
 		if (launch(v) < 0)
 			return -1;
-	now = dnsq_now_ms();
+	now = clock_ms();
 	for (struct slot *s = v->slot; s < v->slot + WINDOW; s++)
 		if (s->qlen && s->sent + v->timeout_ms - now < wait)
 			wait = s->sent + v->timeout_ms - now;
@@ -438,7 +438,7 @@ static int pump(struct vctx *v)
 			continue;
 		/* Even a late copy of a resent query shows the server is
 		 * alive, only busy: the connected socket hears no one else. */
-		v->last_reply = dnsq_now_ms();
+		v->last_reply = clock_ms();
 		v->lost = 0;
 		if (on_packet(v, (int)n) < 0)
 			return -1;
@@ -467,9 +467,9 @@ int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 	v->rep = rep;
 	v->fd = -1;
 	v->timeout_ms = timeout_ms ? timeout_ms : 1;
-	v->rng = dnsq_rng_seed();
+	v->rng = rand_seed();
 	v->window = WINDOW_START;
-	v->last_reply = dnsq_now_ms();
+	v->last_reply = clock_ms();
 	if (plan(v) < 0)
 		dnsq_seterr(rep->err, "out of memory");
 	else if (v->nchk == 0)
