@@ -126,17 +126,21 @@ int fsx_open_dir(const char *path, char *err)
 	return -1;
 }
 
+int fsx_dirname(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	int n = !slash ? snprintf(dir, PATH_MAX, ".")
+		       : snprintf(dir, PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+
+	return n < PATH_MAX ? 0 : -1;
+}
+
 static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		snprintf(dir, sizeof dir, "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
+	fsx_dirname(path, dir);	/* a prefix of PATH: it fits */
 	if (stat(dir, &st) < 0) {
 		fsx_errf(err, errno, "cannot check directory %s", dir);
 		return -1;

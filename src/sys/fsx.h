@@ -67,6 +67,10 @@ int fsx_write_atomic(const char *dir, const char *name, const char *data,
  * symlink or other non-regular file at DIR/NAME is refused, never removed. */
 int fsx_remove_atomic(const char *dir, const char *name, char *err);
 
+/* The directory of PATH into DIR (PATH_MAX bytes): "." when PATH has no
+ * '/', "/" for a file in the root. -1 when it does not fit. */
+int fsx_dirname(const char *path, char *dir);
+
 /* Create PATH and missing parents with MODE (existing ones are kept as they
  * are); each new directory is fsync'd into its parent. */
 int fsx_mkdir_p(const char *path, mode_t mode, char *err);
