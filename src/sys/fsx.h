@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define FSX_ERR_MAX 1024
+#include "model.h"
+
+#define FSX_ERR_MAX DD_ERR_MAX
 #define FSX_TEMP_RAND 6	/* random characters in a temp name ".NAME.Xa1b2c" */
 
 /* fsx_read and fsx_each_entry flags */
