@@ -11,7 +11,9 @@ WERROR   = $(if $(or $(filter true,$(CI)),$(filter 1,$(WERROR_ON))),-Werror)
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-unused-parameter $(WERROR)
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
-CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz $(WARN) $(HARDEN) \
+# -fno-pie: the static binary is ET_EXEC (not PIE) anyway, and PIE code
+# costs 1.5 KiB more.
+CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz -fno-pie $(WARN) $(HARDEN) \
            -fno-asynchronous-unwind-tables -fno-unwind-tables \
            -ffunction-sections -fdata-sections -Ibuild/include $(INCS) \
            -DDNSDROP_VERSION='"$(VERSION)"'
@@ -19,7 +21,7 @@ CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz $(WARN) $(HARDEN) \
 # boundaries (GNU ld pads 4-12 KiB) and, with -O2, tail-merges strings;
 # --no-dynamic-linker keeps the PT_INTERP that musl-gcc's specs ask for out
 # of a static binary.
-LDFLAGS  = -static -fuse-ld=lld -Wl,--no-dynamic-linker -Wl,-O2 \
+LDFLAGS  = -static -no-pie -fuse-ld=lld -Wl,--no-dynamic-linker -Wl,-O2 \
            -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,relro,-z,now
 
 # Host (glibc) build for unit tests; SAN=1 adds ASan+UBSan.

@@ -32,6 +32,17 @@ static void classify(struct dropin *f, const char *last, size_t last_len, struct
 	}
 }
 
+/* The diff of F, once: plan_diff prints it, plan_summary counts it. */
+static int diff_file(const struct app *app, struct dropin *f)
+{
+	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
+
+	snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
+	snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
+	return diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len, old_label,
+			    new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
+}
+
 int plan_read(struct app *app, struct plan *pl)
 {
 	char err[FSX_ERR_MAX], path[PATH_MAX];
@@ -61,6 +72,10 @@ int plan_read(struct app *app, struct plan *pl)
 			return EXIT_ENV;
 		}
 		classify(f, last[i], last_len[i], pl);
+		if (f->state != DROPIN_SAME && diff_file(app, f) < 0) {
+			app_error(app, "out of memory comparing %s", f->name);
+			return EXIT_ENV;
+		}
 	}
 	return EXIT_OK;
 }
@@ -71,51 +86,26 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		const struct dropin *f = &pl->file[i];
-		char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
 
 		if (f->state == DROPIN_SAME)
 			continue;
-		snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
-		snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
-		if (diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len,
-				 old_label, new_label, 3, app->color_out, out, NULL) < 0)
-			out->oom = 1;
+		buf_add(out, f->diff.p, f->diff.len);
 		n++;
 	}
 	return n;
 }
 
-/* Count records, not lines: the two header comments are not news. */
-static void count_records(const struct buf *d, size_t *added, size_t *removed)
-{
-	const char *p = d->p, *end = d->p + d->len;
-
-	*added = *removed = 0;
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (p[0] == '+' && p[1] != '+' && p[1] != '#')
-			++*added;
-		else if (p[0] == '-' && p[1] != '-' && p[1] != '#')
-			++*removed;
-		p = nl ? nl + 1 : end;
-	}
-}
-
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 {
 	const struct dropin *f = &pl->file[i];
-	struct buf scratch = { 0 };
-	size_t added, removed;
 
 	if (f->state == DROPIN_SAME) {
 		snprintf(out, outsz, "%s: unchanged", f->name);
 		return;
 	}
-	diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len,
-		     "a", "b", 0, 0, &scratch, NULL);
-	count_records(&scratch, &added, &removed);
-	buf_free(&scratch);
-	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name, added, removed,
+	/* Count records, not lines: the header comments are not news. */
+	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name,
+		 f->st.added - f->st.added_comments, f->st.removed - f->st.removed_comments,
 		 f->have ? "" : " (not installed)",
 		 f->state == DROPIN_DRIFT ? " (edited by hand)" : "");
 }
@@ -124,6 +114,7 @@ void plan_free(struct plan *pl)
 {
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		buf_free(&pl->file[i].want);
+		buf_free(&pl->file[i].diff);
 		free(pl->file[i].have);
 	}
 	backup_applied_free(&pl->applied);

@@ -11,6 +11,7 @@
 #include "backup.h"
 #include "buf.h"
 #include "confdir.h"
+#include "diff.h"
 #include "dnsq.h"
 
 #define PLAN_NFILES 2
@@ -27,6 +28,8 @@ struct dropin {
 	char *have;		/* installed content; NULL when absent */
 	size_t have_len;
 	enum dropin_state state;
+	struct buf diff;	/* unified diff installed -> render, unless SAME */
+	struct diff_stats st;	/* its counts */
 };
 
 struct plan {

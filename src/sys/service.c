@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
+#include "clock.h"
+
 #define SLICE_MS 20		/* how often a quiet child is checked for exit */
 #define CHUNK 8192
 #define DRAIN_CHUNKS 64		/* per call: a writer that never stops cannot hold us */
@@ -30,11 +33,6 @@ struct reader {
 	size_t max;
 	struct service_result *res;
 };
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* The restart setting is one line of blank-separated words; nothing is
  * special, so "$(x)" or ";" reach the program literally. */
@@ -90,14 +88,6 @@ int service_split(const char *cmdline, const char *root, char ***argv,
 	v[n] = NULL;
 	*argv = v;
 	return 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* close_range(2) needs Linux 5.9; older appliance kernels get the loop. */
@@ -232,7 +222,7 @@ static int wait_exit(pid_t pid, struct reader *rd, long long deadline)
 		} else if (errno == ECHILD) {
 			return 1;
 		}
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - clock_ms()) <= 0)
 			return 0;
 		pfd = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
 		if (poll(&pfd, rd->fd >= 0, left < SLICE_MS ? (int)left : SLICE_MS) > 0)
@@ -245,10 +235,10 @@ static void supervise(pid_t pid, struct reader *rd)
 	struct service_result *res = rd->res;
 	int status;
 
-	if (!wait_exit(pid, rd, now_ms() + res->timeout_ms)) {
+	if (!wait_exit(pid, rd, clock_ms() + res->timeout_ms)) {
 		res->timed_out = 1;
 		kill(-pid, SIGTERM);
-		wait_exit(pid, rd, now_ms() + SERVICE_GRACE_MS);
+		wait_exit(pid, rd, clock_ms() + SERVICE_GRACE_MS);
 	}
 	if (res->timed_out)	/* the leader is a zombie: the group is still ours */
 		kill(-pid, SIGKILL);

@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "model.h"
 
-#define SERVICE_ERR_MAX 512		/* size of every ERR buffer below */
+#define SERVICE_ERR_MAX DD_ERR_MAX		/* size of every ERR buffer below */
 #define SERVICE_TIMEOUT_MS 30000u	/* used when a caller passes 0 */
 #define SERVICE_GRACE_MS 2000u		/* SIGTERM -> SIGKILL on expiry */
 #define SERVICE_OUTPUT_MAX (64u << 10)	/* a sensible max_output for callers */
