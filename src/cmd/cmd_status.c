@@ -12,7 +12,7 @@
 #include "fsx.h"
 #include "plan.h"
 #include "report.h"
-#include "txn.h"
+#include "protocol.h"
 
 #define STATUS_READY_MS 2000u
 

@@ -1,6 +1,7 @@
 /* main.c - the command line: options, dispatch, help, exit codes. */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,12 +202,13 @@ static int check_root(struct app *app)
 	return 0;
 }
 
-/* stdout is checked at exit: a full disk or a closed pipe is an error. */
-static int finish(int rc)
+/* stdout is checked at exit: a full disk or a closed pipe is an error,
+ * except after a change, whose exit code says what the appliance serves. */
+static int finish(int rc, int outcome)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dnsdrop: cannot write to standard output: %s\n", strerror(errno));
-		return rc ? rc : EXIT_ENV;
+		return rc || outcome ? rc : EXIT_ENV;
 	}
 	return rc;
 }
@@ -250,10 +252,13 @@ int main(int argc, char **argv)
 		free(cli.argv);
 		return EXIT_USAGE;
 	}
+	/* A closed pipe is an error on write (checked at exit), never a death
+	 * halfway through a change. */
+	signal(SIGPIPE, SIG_IGN);
 	app.color_out = report_color_wanted(stdout, cli.no_color);
 	app.color_err = report_color_wanted(stderr, cli.no_color);
 	rc = run(&app, &cli);
 	app_free(&app);
 	free(cli.argv);
-	return finish(rc);
+	return finish(rc, app.outcome);
 }

@@ -33,7 +33,7 @@ struct service_result {
 int service_split(const char *cmdline, const char *root, char ***argv,
 		  char *err);
 
-/* Run ARGV (argv[0] absolute) in its own process group, stdin from
+/* Run ARGV (argv[0] absolute) in its own session and process group, stdin from
  * /dev/null, stdout+stderr into RES->output (first MAX_OUTPUT bytes, the
  * rest counted and noted "[... N more bytes]"), environment exactly
  * SERVICE_PATH, working directory /, no other fd inherited. After

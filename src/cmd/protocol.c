@@ -1,6 +1,6 @@
-/* txn.c - one change of the appliance: backup, atomic write, restart,
- * verify, and the way back. */
-#include "txn.h"
+/* protocol.c - one change of the appliance: preflight, dnsmasq --test,
+ * backup, atomic write, restart, verify, the way back, audit. */
+#include "protocol.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +13,13 @@
 #include "dnsq.h"
 #include "fsx.h"
 #include "report.h"
+#include "render.h"
 #include "service.h"
 #include "validate.h"
 
-#define READY_TIMEOUT_MS 10000u
-#define QUERY_TIMEOUT_MS 1000u
+#define TEST_TIMEOUT_MS 30000u
 
-int txn_lock(struct app *app, int *fd)
+int proto_lock(struct app *app, int *fd)
 {
 	char err[FSX_ERR_MAX], path[PATH_MAX];
 	long holder = 0;
@@ -47,7 +47,7 @@ int txn_lock(struct app *app, int *fd)
 	return EXIT_OK;
 }
 
-int txn_parse_ini(const char *text, size_t len, struct dd_config *cfg)
+int proto_parse_ini(const char *text, size_t len, struct dd_config *cfg)
 {
 	struct ini_doc doc = { 0 };
 	struct problems pr = { 0 };
@@ -71,7 +71,7 @@ static int installed_is_ours(const struct plan *pl)
 	       plan_same(pl->file[1].have, pl->file[1].have_len, a->srv, a->srv_len);
 }
 
-void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
+void proto_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
 {
 	const struct backup_applied *a = &pl->applied;
 
@@ -81,13 +81,13 @@ void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old
 		cur->len[i] = pl->file[i].have_len;
 	}
 	cur->rec = *a;
-	if (installed_is_ours(pl) && a->ini && txn_parse_ini(a->ini, a->ini_len, old_cfg) == 0)
+	if (installed_is_ours(pl) && a->ini && proto_parse_ini(a->ini, a->ini_len, old_cfg) == 0)
 		cur->cfg = old_cfg;
 }
 
 /* rollback rewrites the INI under the lock: once we hold the lock, read it
  * again, so we never apply a version older than the file. */
-int relock_reload(struct app *app, struct plan *pl)
+int proto_reload(struct app *app, struct plan *pl)
 {
 	int changed = 0, rc = app_reload(app, &changed);
 
@@ -100,7 +100,7 @@ int relock_reload(struct app *app, struct plan *pl)
 
 /* Each drop-in must be a regular file or absent: dnsdrop never writes
  * through a symlink or over a directory. */
-static int check_targets(struct txn *t)
+static int check_targets(struct proto *t)
 {
 	char path[PATH_MAX], err[FSX_ERR_MAX];
 	struct stat st;
@@ -117,7 +117,7 @@ static int check_targets(struct txn *t)
 	return EXIT_OK;
 }
 
-int txn_preflight(struct txn *t)
+static int preflight(struct proto *t)
 {
 	const char *prog = t->pl->restart_argv[0];
 	char err[FSX_ERR_MAX];
@@ -141,7 +141,7 @@ int txn_preflight(struct txn *t)
 	return EXIT_OK;
 }
 
-int txn_backup(struct txn *t)
+static int backup(struct proto *t)
 {
 	const struct backup_applied *a = &t->pl->applied;
 	char err[FSX_ERR_MAX], who[REPORT_USER_MAX];
@@ -178,80 +178,11 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 	return fsx_write_atomic(slash == path ? "/" : dir, slash + 1, data, len, 0600, err);
 }
 
-static int restart(struct txn *t)
-{
-	struct service_result res = { 0 };
-	char err[SERVICE_ERR_MAX];
-	int r;
-
-	app_step(t->app, "restarting dnsmasq: %s", t->app->cfg.set.restart);
-	r = service_run(t->pl->restart_argv, t->app->cfg.set.restart_timeout * 1000u,
-			SERVICE_OUTPUT_MAX, &res, err);
-	if (r < 0)
-		app_error(t->app, "restart failed: %s", err);
-	if ((r < 0 || t->app->verbose) && res.output.len)
-		fprintf(stderr, "---- output of the restart command ----\n%.*s%s---- end ----\n",
-			(int)res.output.len, res.output.p,
-			res.output.p[res.output.len - 1] == '\n' ? "" : "\n");
-	service_result_free(&res);
-	return r;
-}
-
-static void show_mismatches(const struct dnsq_report *rep)
-{
-	for (size_t i = 0; i < rep->kept; i++)
-		fprintf(stderr, "  not served: %s\n", rep->mismatch[i].text);
-	if (rep->mismatches > rep->kept)
-		fprintf(stderr, "  ... and %zu more\n", rep->mismatches - rep->kept);
-}
-
-/* dnsmasq opens its port only once it has read every record: about 10 s
- * for 100k records here, slower on an appliance. */
-static unsigned ready_timeout(const struct dd_config *cfg)
-{
-	size_t n = cfg ? cfg->nhost + cfg->nsrv + cfg->ncname : 0;
-
-	return READY_TIMEOUT_MS + (unsigned)(n / 1000) * 200u;
-}
-
-int txn_verify(struct txn *t, const struct dd_config *cfg)
-{
-	struct dnsq_report rep = { 0 };
-	char err[DNSQ_ERR_MAX];
-	int r;
-
-	if (t->pl->verify_off || t->no_verify) {
-		app_step(t->app, "not verifying (%s)", t->no_verify ? "--no-verify" : "verify = off");
-		return 0;
-	}
-	if (dnsq_wait_ready(&t->pl->server, ready_timeout(cfg), err) < 0) {
-		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
-		return -1;
-	}
-	if (!cfg) {
-		app_step(t->app, "dnsmasq answers on %s (these records were not written by dnsdrop: not checked one by one)",
-			 t->pl->server.text);
-		return 0;
-	}
-	r = dnsq_verify(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &rep);
-	if (r == 0)
-		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers as written",
-			 t->pl->server.text, rep.checked);
-	else if (r > 0)
-		app_error(t->app, "verification failed: %zu of %zu answers from %s differ",
-			  rep.mismatches, rep.checked, t->pl->server.text);
-	else
-		app_error(t->app, "verification could not finish: %s", rep.err);
-	show_mismatches(&rep);
-	dnsq_report_free(&rep);
-	return r == 0 ? 0 : -1;
-}
-
 /* Write state S: each drop-in whose content on disk is not already S's
  * (so a failed change puts back only what it touched, and a conf-dir we
  * could not write at all is not "restored" into a second failure), the INI
  * file if S has one, and the applied record. */
-static int install(struct txn *t, const struct state *s, char *err)
+static int install(struct proto *t, const struct state *s, char *err)
 {
 	char path[PATH_MAX], *now;
 	size_t len;
@@ -279,13 +210,19 @@ static int install(struct txn *t, const struct state *s, char *err)
 				   s->rec.srv_len, err);
 }
 
-static int restore(struct txn *t, const struct state *from)
+static int restore(struct proto *t, const struct state *from)
 {
 	char err[FSX_ERR_MAX] = "";
+	int sig = proto_stop_signal();
 
-	app_error(t->app, "%s failed; restoring the previous drop-ins from backup %s",
-		  t->action, t->backup_id);
-	if (install(t, from, err) < 0 || restart(t) < 0 || txn_verify(t, from->cfg) < 0) {
+	t->restoring = 1;
+	if (sig)
+		app_error(t->app, "interrupted by %s: restoring the previous drop-ins from backup %s (wait: this takes a restart)",
+			  sig == SIGINT ? "SIGINT" : "SIGTERM", t->backup_id);
+	else
+		app_error(t->app, "%s failed; restoring the previous drop-ins from backup %s",
+			  t->action, t->backup_id);
+	if (install(t, from, err) < 0 || proto_restart(t) < 0 || proto_verify(t, from) < 0) {
 		if (err[0])
 			app_error(t->app, "%s", err);
 		app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
@@ -293,32 +230,33 @@ static int restore(struct txn *t, const struct state *from)
 			  t->app->cfg.set.restart);
 		return EXIT_RESTORE_FAILED;
 	}
-	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: fix it and run dnsdrop apply again",
-		  t->action, t->app->ini_path);
+	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: %s",
+		  t->action, t->app->ini_path,
+		  sig ? "run the command again when you are ready" : "fix it and run dnsdrop apply again");
 	return EXIT_RESTORED;
 }
 
 /* The "pending" mark: set before the first drop-in is renamed, cleared
- * once dnsmasq serves a known state. A run killed in between leaves it, and
- * the next apply or reapply restarts dnsmasq even though the files already
- * match the INI. */
-static int mark(struct txn *t, int on, char *err)
+ * only once dnsmasq serves a known state. A run killed in between, or one
+ * with --no-restart, leaves it, and the next apply or reapply restarts
+ * dnsmasq even though the files already match the INI. */
+static int mark(struct proto *t, int on, char *err)
 {
 	if (on)
-		return fsx_write_atomic(t->app->state_dir, TXN_PENDING, t->action,
+		return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, t->action,
 					strlen(t->action), 0600, err);
-	return fsx_remove_atomic(t->app->state_dir, TXN_PENDING, err);
+	return fsx_remove_atomic(t->app->state_dir, PROTO_PENDING, err);
 }
 
-int txn_pending(const struct app *app)
+int proto_pending(const struct app *app)
 {
 	char path[PATH_MAX];
 
-	return snprintf(path, sizeof path, "%s/%s", app->state_dir, TXN_PENDING) < (int)sizeof path &&
+	return snprintf(path, sizeof path, "%s/%s", app->state_dir, PROTO_PENDING) < (int)sizeof path &&
 	       access(path, F_OK) == 0;
 }
 
-static int write_failed(struct txn *t, const struct state *from, const char *why)
+static int write_failed(struct proto *t, const struct state *from, const char *why)
 {
 	char err[FSX_ERR_MAX];
 
@@ -335,11 +273,16 @@ static int write_failed(struct txn *t, const struct state *from, const char *why
 	return EXIT_ENV;
 }
 
-int txn_run(struct txn *t, const struct state *to, const struct state *from)
+/* Under the guard: from the pending mark to the outcome. */
+static int run(struct proto *t, const struct state *to, const struct state *from)
 {
 	char err[FSX_ERR_MAX];
 	int rc;
 
+	if (proto_stop_signal()) {
+		app_error(t->app, "interrupted before anything changed: nothing was changed");
+		return EXIT_ENV;
+	}
 	if (mark(t, 1, err) < 0) {
 		app_error(t->app, "nothing changed: %s", err);
 		return EXIT_ENV;
@@ -347,14 +290,16 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from)
 	if (install(t, to, err) < 0)
 		return write_failed(t, from, err);
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
-	if (t->no_restart) {
-		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart");
-		rc = EXIT_OK;
-	} else if (restart(t) == 0 && txn_verify(t, to->cfg) == 0) {
-		rc = EXIT_OK;
-	} else {
-		rc = restore(t, from);
+	if (t->no_restart && !proto_stop_signal()) {
+		/* The mark stays: the change is pending until a restart serves it. */
+		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart; 'dnsdrop reapply' does it and checks them");
+		return EXIT_OK;
 	}
+	if (!proto_stop_signal() && proto_restart(t) == 0 && !proto_stop_signal() &&
+	    proto_verify(t, to) == 0)
+		rc = EXIT_OK;
+	else
+		rc = restore(t, from);
 	/* After exit 5 the state is unknown: the mark stays, so the next run
 	 * restarts and checks again. */
 	if (rc != EXIT_RESTORE_FAILED && mark(t, 0, err) < 0)
@@ -362,12 +307,110 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from)
 	return rc;
 }
 
-int txn_resume(struct txn *t)
+static void audit(struct proto *t, int rc)
+{
+	char err[FSX_ERR_MAX];
+	int sig = proto_stop_signal();
+	size_t n = strlen(t->summary);
+
+	if (sig || proto_hup_seen())
+		snprintf(t->summary + n, sizeof t->summary - n, " (%s)",
+			 sig ? (rc == EXIT_RESTORED ? "interrupted: restored" : "interrupted")
+			     : "terminal lost: finished");
+	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id, err) < 0)
+		app_error(t->app, "warning: cannot write the audit log: %s", err);
+}
+
+/* dnsmasq --test on a copy of the whole conf-dir with TO's files in place:
+ * another file there can make ours fatal (a duplicate cname). */
+static int dnsmasq_test(struct proto *t, const struct state *to)
+{
+	struct app *app = t->app;
+	const char *names[PLAN_NFILES] = { t->pl->file[0].name, t->pl->file[1].name };
+	struct buf b[PLAN_NFILES];
+	const struct buf *contents[PLAN_NFILES];
+	struct service_result res = { 0 };
+	char dir[PATH_MAX], err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
+	int r;
+
+	if (!app->dnsmasq_bin[0])
+		return EXIT_OK;
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		b[i] = (struct buf){ .p = (char *)to->data[i], .len = to->len[i] };
+		contents[i] = to->data[i] ? &b[i] : NULL;
+	}
+	if (backup_stage_confdir(app->conf_dir, app->state_dir, names, contents, PLAN_NFILES,
+				 dir, err) < 0) {
+		app_error(app, "cannot stage the conf-dir for dnsmasq --test: %s", err);
+		return EXIT_ENV;
+	}
+	r = service_dnsmasq_test(app->dnsmasq_bin, dir, t->pl->cd.filters, TEST_TIMEOUT_MS, &res, err);
+	if (backup_unstage(dir, err2) < 0)
+		app_error(app, "warning: %s", err2);
+	if (r < 0) {
+		app_error(app, "dnsmasq --test rejects the conf-dir with the new drop-ins, so nothing was changed: %s",
+			  err);
+		if (res.output.len)
+			fprintf(stderr, "%.*s", (int)res.output.len, res.output.p);
+		if (res.exec_errno)
+			app_error(app, "set dnsmasq = off in [dnsdrop] only if this appliance has no dnsmasq binary at %s",
+				  app->dnsmasq_bin);
+	} else {
+		app_step(app, "dnsmasq --test accepts the conf-dir with the new drop-ins");
+	}
+	service_result_free(&res);
+	return r < 0 ? (res.exec_errno ? EXIT_ENV : EXIT_INVALID) : EXIT_OK;
+}
+
+int proto_sweep(struct app *app, const struct plan *pl)
 {
 	char err[FSX_ERR_MAX];
 
-	app_step(t->app, "an earlier run stopped before dnsmasq was restarted; restarting it now");
-	if (restart(t) < 0 || txn_verify(t, &t->app->cfg) < 0) {
+	for (int i = 0; i < PLAN_NFILES; i++)
+		if (fsx_sweep_temps(app->conf_dir, pl->file[i].name, err) < 0) {
+			app_error(app, "%s", err);
+			return EXIT_ENV;
+		}
+	if (backup_sweep_stages(app->state_dir, err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+void proto_target(const struct app *app, const struct plan *pl, struct state *to)
+{
+	*to = (struct state){ 0 };
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		to->data[i] = pl->file[i].want.p;
+		to->len[i] = pl->file[i].want.len;
+	}
+	to->rec = (struct backup_applied){ app->ini_text, pl->file[0].want.p, pl->file[1].want.p,
+					   app->ini_len, to->len[0], to->len[1] };
+	to->cfg = &app->cfg;
+}
+
+int proto_change(struct proto *t, const struct state *to, const struct state *from)
+{
+	int rc;
+
+	if ((rc = preflight(t)) != EXIT_OK || (rc = dnsmasq_test(t, to)) != EXIT_OK ||
+	    (rc = backup(t)) != EXIT_OK)
+		return rc;
+	proto_guard(t);
+	rc = run(t, to, from);
+	t->app->outcome = 1;
+	audit(t, rc);
+	proto_unguard(t);
+	return rc;
+}
+
+/* In sync but not known to be served: restart, verify, clear the mark. */
+static int resume(struct proto *t, const struct state *cur)
+{
+	char err[FSX_ERR_MAX];
+
+	if (proto_stop_signal() || proto_restart(t) < 0 || proto_verify(t, cur) < 0) {
 		app_error(t->app, "dnsmasq does not serve %s yet; fix the cause above and run dnsdrop reapply",
 			  t->app->ini_path);
 		return EXIT_ENV;
@@ -379,10 +422,42 @@ int txn_resume(struct txn *t)
 	return EXIT_OK;
 }
 
-void txn_audit(const struct txn *t, int rc)
+int proto_converge(struct proto *t, int health)
 {
+	struct app *app = t->app;
+	const struct plan *pl = t->pl;
+	const struct backup_applied *a = &pl->applied;
+	const struct buf *h = &pl->file[0].want, *s = &pl->file[1].want;
+	struct state cur;
 	char err[FSX_ERR_MAX];
+	int pending = proto_pending(app), served, rc;
 
-	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id, err) < 0)
-		app_error(t->app, "warning: cannot write the audit log: %s", err);
+	/* A run killed between rename and record leaves applied/ behind. */
+	if ((!plan_same(a->ini, a->ini_len, app->ini_text, app->ini_len) ||
+	     !plan_same(a->hosts, a->hosts_len, h->p, h->len) ||
+	     !plan_same(a->srv, a->srv_len, s->p, s->len)) &&
+	    backup_save_applied(app->state_dir, app->ini_text, app->ini_len, h->p, h->len,
+				s->p, s->len, err) < 0) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
+	}
+	if (t->no_restart || (!pending && (!health || pl->verify_off || t->no_verify)))
+		return EXIT_OK;
+	served = pending ? 0 : proto_served(pl, h->p, h->len);
+	if (served == 1)
+		return EXIT_OK;
+	if (pending)
+		app_step(app, "an earlier change was written but dnsmasq has not served it yet; restarting it now");
+	else
+		app_step(app, "dnsmasq on %s %s; restarting it now", pl->server.text,
+			 served < 0 ? "does not answer" : "serves an older configuration than the drop-ins");
+	snprintf(t->summary, sizeof t->summary, "%s",
+		 pending ? "finished an interrupted change" : "restarted: dnsmasq did not serve the drop-ins");
+	proto_target(app, pl, &cur);
+	proto_guard(t);
+	rc = resume(t, &cur);
+	app->outcome = 1;
+	audit(t, rc);
+	proto_unguard(t);
+	return rc;
 }
