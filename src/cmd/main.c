@@ -45,8 +45,9 @@ static const struct command commands[] = {
 	  cmd_apply },
 	{ "reapply", "apply only if something differs (after an upgrade)",
 	  "reapply",
-	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
-	  "Expressway upgrade. Silent and restart-free when nothing differs.",
+	  "Converge the appliance to the INI: apply what differs; restart and verify\n"
+	  "when a change is pending or dnsmasq does not serve the drop-ins. Run it\n"
+	  "after every Expressway upgrade. Silent and restart-free when all is well.",
 	  cmd_reapply },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
@@ -58,10 +59,11 @@ static const struct command commands[] = {
 	  "List the backups, newest first: id, time, who, summary.",
 	  cmd_backups },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [--no-verify] [ID]",
+	  "rollback [-n] [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
-	  "The state it replaces is backed up first, so a rollback can be undone.",
+	  "The state it replaces is backed up first, so a rollback can be undone.\n"
+	  "-n shows what it would change (exit 1 when something would).",
 	  cmd_rollback },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",

@@ -213,7 +213,7 @@ static int install(struct proto *t, const struct state *s, char *err)
 static int restore(struct proto *t, const struct state *from)
 {
 	char err[FSX_ERR_MAX] = "";
-	int sig = proto_stop_signal();
+	int sig = proto_stop_signal(), restarted = 0, served = 0;
 
 	t->restoring = 1;
 	if (sig)
@@ -222,7 +222,13 @@ static int restore(struct proto *t, const struct state *from)
 	else
 		app_error(t->app, "%s failed; restoring the previous drop-ins from backup %s",
 			  t->action, t->backup_id);
-	if (install(t, from, err) < 0 || proto_restart(t) < 0 || proto_verify(t, from) < 0) {
+	/* The verdict is what dnsmasq serves, not what the init script said: a
+	 * script that lost its pid file fails while the old dnsmasq serves on. */
+	if (install(t, from, err) == 0) {
+		restarted = proto_restart(t);
+		served = proto_verify(t, from) == 0;
+	}
+	if (!served) {
 		if (err[0])
 			app_error(t->app, "%s", err);
 		app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
@@ -230,6 +236,8 @@ static int restore(struct proto *t, const struct state *from)
 			  t->app->cfg.set.restart);
 		return EXIT_RESTORE_FAILED;
 	}
+	if (restarted < 0)
+		app_error(t->app, "the restart command failed, but dnsmasq answers with the previous state");
 	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: %s",
 		  t->action, t->app->ini_path,
 		  sig ? "run the command again when you are ready" : "fix it and run dnsdrop apply again");
