@@ -218,7 +218,11 @@ static void count_records(const struct buf *d, size_t *added, size_t *removed)
 	*added = *removed = 0;
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (p[0] == '+' && p[1] != '+' && p[1] != '#')
+		/* The generation marker changes with every change: not a record. */
+		if ((size_t)(end - p) > sizeof RENDER_MARKER_LINE &&
+		    memcmp(p + 1, RENDER_MARKER_LINE, sizeof RENDER_MARKER_LINE - 1) == 0)
+			;
+		else if (p[0] == '+' && p[1] != '+' && p[1] != '#')
 			++*added;
 		else if (p[0] == '-' && p[1] != '-' && p[1] != '#')
 			++*removed;
