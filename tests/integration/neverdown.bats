@@ -39,8 +39,10 @@ serves_installed() {
 	local want got
 	want=$(installed_generation)
 	got=$(sandbox_dig dnsdrop-generation.invalid AAAA)
-	[ -n "$want" ] && [ "$got" = "$want" ] ||
-		{ echo "dnsmasq serves generation '$got', the drop-ins are '$want'"; return 1; }
+	if [ -z "$want" ] || [ "$got" != "$want" ]; then
+		echo "dnsmasq serves generation '$got', the drop-ins are '$want'"
+		return 1
+	fi
 }
 
 # The last audit line names ACTION and exit code RC; no pending mark is left.
