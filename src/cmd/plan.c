@@ -51,8 +51,7 @@ int plan_read(struct app *app, struct plan *pl)
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
-	render_hosts(&app->cfg, &pl->file[0].want);
-	render_srv(&app->cfg, &pl->file[1].want);
+	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want);
 	if (pl->file[0].want.oom || pl->file[1].want.oom) {
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
@@ -95,6 +94,14 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 	return n;
 }
 
+/* The generation marker changes with every change: it is not a record. */
+static int marker_line(const char *text, size_t len)
+{
+	char addr[RENDER_MARKER_ADDR_MAX];
+
+	return render_marker_find(text, len, addr) == 0;
+}
+
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 {
 	const struct dropin *f = &pl->file[i];
@@ -105,7 +112,8 @@ void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 	}
 	/* Count records, not lines: the header comments are not news. */
 	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name,
-		 f->st.added - f->st.added_comments, f->st.removed - f->st.removed_comments,
+		 f->st.added - f->st.added_comments - marker_line(f->want.p, f->want.len),
+		 f->st.removed - f->st.removed_comments - marker_line(f->have, f->have_len),
 		 f->have ? "" : " (not installed)",
 		 f->state == DROPIN_DRIFT ? " (edited by hand)" : "");
 }

@@ -5,6 +5,7 @@
  * judged by dnsdrop's own rules (validate.h). The rules across lines and
  * the INI text are in import_ini.c. */
 #include "import.h"
+#include "render.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -136,6 +137,10 @@ static void host_record(struct imp *im, char **f, size_t n)
 
 	if (n < 2) {
 		ERR(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
+		return;
+	}
+	if (strcasecmp(f[0], RENDER_MARKER_NAME) == 0) {
+		SKIP(im, "%s is the generation marker dnsdrop writes by itself", RENDER_MARKER_NAME);
 		return;
 	}
 	for (i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
  * means something else: a name is [a-z0-9.-] after lowercasing, plus the
  * '_' that starts the _service and _proto labels of an SRV name. */
 #include "validate.h"
+#include "render.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -166,6 +167,10 @@ int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDA
 {
 	if (normalise(in, SIZE_MAX, SIZE_MAX, 0, out, why) < 0 || check_labels(out, why) < 0)
 		return -1;
+	if (strcmp(out, RENDER_MARKER_NAME) == 0) {
+		validate_msgf(why, "is reserved: dnsdrop writes it into hosts.conf to tell which configuration dnsmasq serves; use another name");
+		return -1;
+	}
 	return 0;
 }
 

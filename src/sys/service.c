@@ -1,5 +1,5 @@
 /* service.c - running a program the safe way: fork + execve of a fixed
- * argv, clean environment, own process group, bounded output, time limit.
+ * argv, clean environment, own session and process group, bounded output, time limit.
  * No SIGCHLD handler: the child is watched with waitid(WNOHANG) between
  * short polls of its output pipe. */
 #include "service.h"
@@ -122,7 +122,11 @@ static _Noreturn void child_exec(char *const argv[], int out_w, int rep_w)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
+	/* Its own session (and so process group), no terminal: a Ctrl-C or a
+	 * lost SSH session reaches dnsdrop, which decides, never the init
+	 * script halfway through stopping and starting dnsmasq. */
+	if (setsid() < 0)
+		goto fail;
 	/* Move everything above 3 first, so dup2 onto 0-3 clobbers nothing. */
 	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (nul = fcntl(nul, F_DUPFD_CLOEXEC, HIGH_FD)) < 0 ||
@@ -332,7 +336,9 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		return start_failed("fork", argv[0], fd, err);
 	if (pid == 0)
 		child_exec(argv, fd[1], fd[3]);
-	setpgid(pid, pid);	/* as the child does: no window for kill(-pid) */
+	/* No setpgid(pid, pid) here: it would make setsid fail in the child.
+	 * The read below returns only once the child has exec'd (or failed),
+	 * so by the time kill(-pid) can happen the group exists. */
 	close(fd[1]);
 	close(fd[3]);
 	while (read(fd[2], &res->exec_errno, sizeof res->exec_errno) < 0 &&

@@ -34,8 +34,8 @@ struct service_result {
 int service_split(const char *cmdline, const char *root, char ***argv,
 		  char *err);
 
-/* Run ARGV (argv[0] absolute) in its own process group, stdin from
- * /dev/null, stdout+stderr into RES->output (the first and the last
+/* Run ARGV (argv[0] absolute) in its own session and process group, stdin
+ * from /dev/null, stdout+stderr into RES->output (the first and the last
  * MAX_OUTPUT/2 bytes, what lies between counted and noted "[... N bytes
  * not shown ...]"), environment exactly
  * SERVICE_PATH, working directory /, no other fd inherited. After
