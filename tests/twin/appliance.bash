@@ -50,6 +50,9 @@ twin_require() {
 			_twin_die "missing tool: $t (run scripts/deps.sh test)" || return 1
 	done
 	[ -x /bin/busybox ] || _twin_die "missing /bin/busybox (Debian busybox-static)" || return 1
+	if ! ldd /bin/busybox 2>&1 | grep -qE 'not a dynamic|statically linked'; then
+		_twin_die "/bin/busybox is not static: apt-get install busybox-static (it replaces busybox)" || return 1
+	fi
 	[ -x /usr/sbin/dnsmasq ] || _twin_die "missing /usr/sbin/dnsmasq (Debian dnsmasq-base)" || return 1
 	[ -x "$DNSDROP_BIN" ] || _twin_die "no dnsdrop binary at $DNSDROP_BIN (run make)" || return 1
 	if ! ldd "$DNSDROP_BIN" 2>&1 | grep -qE 'not a dynamic|statically linked'; then

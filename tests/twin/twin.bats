@@ -151,9 +151,11 @@ outcome() {
 		twin_dnsdrop diff >/dev/null || { echo "exit 0 but the drop-ins differ from the INI"; return 1; }
 		[ "$(twin_dnsmasq_pid)" != "$PID0" ] || { echo "exit 0 but dnsmasq was never restarted"; return 1; }
 	else
-		cmp "$T/v1/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/hosts.conf" &&
-			cmp "$T/v1/srv.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf" ||
-			{ echo "exit 4 but the drop-ins are not the old ones"; return 1; }
+		if ! cmp "$T/v1/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/hosts.conf" ||
+			! cmp "$T/v1/srv.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf"; then
+			echo "exit 4 but the drop-ins are not the old ones"
+			return 1
+		fi
 	fi
 	if [ "$(audit_lines)" -ne $((AUDIT0 + 1)) ]; then
 		echo "expected one new audit line in $STATE/dnsdrop.log, got $(($(audit_lines) - AUDIT0))"
@@ -320,31 +322,33 @@ dnsdrop_pid() {
 	return 1
 }
 
-# Wait until the init script has stopped dnsmasq for the restart after
-# line $1 of init.log (DNS is down from here until it starts again).
-wait_stopped() {
+# Wait until init.log, after line $1, has a line ending in $2: a phase of
+# the restart dnsdrop runs.
+wait_phase() {
 	local n
 	for ((n = 0; n < TWIN_LIMIT * 20; n++)); do
-		tail -n +$(($1 + 1)) "$TWIN_TB/var/run/init.log" | grep -q ' stopped$' && return 0
+		tail -n +$(($1 + 1)) "$TWIN_TB/var/run/init.log" | grep -q " $2\$" && return 0
 		sleep 0.05
 	done
-	echo "the restart never stopped dnsmasq"
+	echo "the restart never reached '$2'"
 	return 1
 }
 
-# signal_case SIG group|pid: at v1, apply v2 with the slow script, and send
-# SIG to dnsdrop's process group (a lost terminal, Ctrl-C) or to its pid
-# while dnsmasq is down for the restart.
+# signal_case SIG group|pid VARIANT PHASE: at v1, apply v2 with the init
+# script VARIANT, and once the restart reaches PHASE send SIG to dnsdrop's
+# process group (a lost terminal, Ctrl-C) or to its pid. Phases: "stopped"
+# (slow: dnsmasq is down for 2 s), "end restart 0" (async: the script has
+# returned, the new dnsmasq comes a second later; dnsdrop is waiting for it).
 signal_case() {
-	local sig=$1 to=$2 lines pid bg rc=0
+	local sig=$1 to=$2 variant=$3 phase=$4 lines pid bg rc=0
 	at_v1
-	twin_variant slow
+	twin_variant "$variant"
 	ini v2
 	lines=$(wc -l <"$TWIN_TB/var/run/init.log")
 	twin_dnsdrop apply >"$T/out" 2>"$T/err" &
 	bg=$!
-	wait_stopped "$lines"
-	pid=$(dnsdrop_pid) || { echo "dnsdrop is not running during the restart"; show_run; return 1; }
+	wait_phase "$lines" "$phase"
+	pid=$(dnsdrop_pid) || { echo "dnsdrop is not running at '$phase'"; show_run; return 1; }
 	if [ "$to" = group ]; then
 		# twin_exec made dnsdrop a session (and process group) leader
 		[ "$(cut -d' ' -f5 "/proc/$pid/stat")" = "$pid" ]
@@ -353,22 +357,31 @@ signal_case() {
 		kill -s "$sig" "$pid"
 	fi
 	wait "$bg" || rc=$?
-	echo "SIG$sig to dnsdrop's $to during the restart: exit $rc"
+	echo "SIG$sig to dnsdrop's $to at '$phase' ($variant script): exit $rc"
 	outcome "$rc" v1 v2 apply || return 1
 	RC=$rc
 }
 
-@test "twin: SIGHUP to the session during the restart (lost SSH session): finishes, new verified, exit 0" {
-	signal_case HUP group
+@test "twin: SIGHUP to its process group during the restart (a lost SSH session): finishes, new verified, exit 0" {
+	signal_case HUP group slow stopped
 	[ "$RC" -eq 0 ]
 }
 
-@test "twin: SIGINT to the foreground group during the restart (Ctrl-C): old-or-new verified, exit 0 or 4" {
-	signal_case INT group
+@test "twin: SIGINT to its process group during the restart (Ctrl-C): old-or-new verified, exit 0 or 4" {
+	signal_case INT group slow stopped
 }
 
 @test "twin: SIGTERM to dnsdrop during the restart: old-or-new verified, exit 0 or 4" {
-	signal_case TERM pid
+	signal_case TERM pid slow stopped
+}
+
+@test "twin: SIGHUP to its process group while dnsdrop waits for the new dnsmasq (async script): finishes, exit 0" {
+	signal_case HUP group async "end restart 0"
+	[ "$RC" -eq 0 ]
+}
+
+@test "twin: SIGTERM to dnsdrop while it waits for the new dnsmasq (async script): old-or-new verified, exit 0 or 4" {
+	signal_case TERM pid async "end restart 0"
 }
 
 @test "twin: apply | head -c1 with a slow restart (stdout closed): finishes, new verified, exit 0" {
