@@ -101,12 +101,13 @@ at_v1() {
 		return 1
 	}
 	expect_served v1 "after the apply of v1"
-	mkdir -p "$T/v1"
-	cp "$TWIN_TB/etc/dnsmasq.d/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf" "$T/v1/"
 	remember
 }
 
+# Keep the installed drop-ins in $T/old and the counters outcome compares with.
 remember() {
+	rm -rf "$T/old" && mkdir "$T/old"
+	cp "$TWIN_TB/etc/dnsmasq.d/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf" "$T/old/"
 	AUDIT0=$(audit_lines)
 	PID0=$(twin_dnsmasq_pid)
 	SYSLOG0=$(wc -l <"$TWIN_TB/var/log/messages")
@@ -119,6 +120,14 @@ show_run() {
 	cat "$T/err" 2>/dev/null
 	echo "--- init.log:"
 	tail -n 20 "$TWIN_TB/var/run/init.log"
+}
+
+# The run's exit code RC is WANT, or say what the run printed.
+expect_rc() {
+	[ "$1" -eq "$2" ] && return 0
+	echo "exit $1, expected $2"
+	show_run
+	return 1
 }
 
 # outcome RC OLD NEW ACTION [--any-pidfile]: the run that exited RC ended
@@ -151,8 +160,8 @@ outcome() {
 		twin_dnsdrop diff >/dev/null || { echo "exit 0 but the drop-ins differ from the INI"; return 1; }
 		[ "$(twin_dnsmasq_pid)" != "$PID0" ] || { echo "exit 0 but dnsmasq was never restarted"; return 1; }
 	else
-		if ! cmp "$T/v1/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/hosts.conf" ||
-			! cmp "$T/v1/srv.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf"; then
+		if ! cmp "$T/old/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/hosts.conf" ||
+			! cmp "$T/old/srv.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf"; then
 			echo "exit 4 but the drop-ins are not the old ones"
 			return 1
 		fi
@@ -221,15 +230,23 @@ run_apply() {
 	ini v2
 	run -0 twin_dnsdrop apply
 	expect_served v2
+	remember
 	run -0 twin_dnsdrop backups
 	[ "$(echo "$output" | grep -c '^20')" -ge 2 ]
-	remember
-	run -0 twin_dnsdrop rollback
-	expect_served v1
-	run -0 twin_dnsdrop diff
-	cmp "$T/v1/hosts.conf" "$TWIN_TB/etc/dnsmasq.d/hosts.conf"
-	cmp "$T/v1/srv.conf" "$TWIN_TB/etc/dnsmasq.d/srv.conf"
-	[[ $(tail -n 1 "$HS/dnsdrop.log") == *"action=rollback exit=0 "* ]]
+	local rc=0
+	twin_dnsdrop rollback >"$T/out" 2>"$T/err" || rc=$?
+	outcome "$rc" v2 v1 rollback
+	expect_rc "$rc" 0
+}
+
+@test "twin: reapply while dnsmasq is down (files in sync) restarts it and verifies, exit 0" {
+	at_v1
+	twin_exec /etc/init.d/dnsmasq stop >/dev/null
+	local rc=0
+	twin_dnsdrop reapply >"$T/out" 2>"$T/err" || rc=$?
+	# reapply converges the appliance to the INI (DESIGN.md 7, issue 8 item 5)
+	outcome "$rc" v1 v1 reapply
+	expect_rc "$rc" 0
 }
 
 @test "twin: an upgrade empties the conf-dir; status says so; reapply restores and serves" {
@@ -262,12 +279,9 @@ variant_case() {
 	ini "$2"
 	local rc
 	rc=$(run_apply)
-	if [ "$rc" -ne "$3" ]; then
-		echo "variant $1, v1 -> $2: exit $rc, expected $3"
-		show_run
-	fi
+	echo "variant $1, v1 -> $2: exit $rc"
 	outcome "$rc" v1 "$2" apply || return 1
-	[ "$rc" -eq "$3" ]
+	expect_rc "$rc" "$3"
 }
 
 @test "twin variant good: a change is applied, verified, exit 0" {
@@ -308,8 +322,21 @@ variant_case() {
 	ini v2
 	local rc
 	rc=$(run_apply)
-	outcome "$rc" v1 v2 apply --any-pidfile || return 1
-	[ "$rc" -eq 4 ] || { show_run; return 1; }
+	outcome "$rc" v1 v2 apply --any-pidfile
+	expect_rc "$rc" 4
+}
+
+@test "twin variant async: rollback is the same protocol (verified on the new dnsmasq), exit 0" {
+	at_v1
+	ini v2
+	twin_dnsdrop apply >"$T/v2.out" 2>&1
+	expect_served v2
+	remember
+	twin_variant async
+	local rc=0
+	twin_dnsdrop rollback >"$T/out" 2>"$T/err" || rc=$?
+	outcome "$rc" v2 v1 rollback
+	expect_rc "$rc" 0
 }
 
 # --- interruptions (DESIGN.md 7, after step 9) ------------------------------
@@ -366,7 +393,7 @@ signal_case() {
 
 @test "twin: SIGHUP to its process group during the restart (a lost SSH session): finishes, new verified, exit 0" {
 	signal_case HUP group slow stopped
-	[ "$RC" -eq 0 ]
+	expect_rc "$RC" 0
 }
 
 @test "twin: SIGINT to its process group during the restart (Ctrl-C): old-or-new verified, exit 0 or 4" {
@@ -379,7 +406,7 @@ signal_case() {
 
 @test "twin: SIGHUP to its process group while dnsdrop waits for the new dnsmasq (async script): finishes, exit 0" {
 	signal_case HUP group async "end restart 0"
-	[ "$RC" -eq 0 ]
+	expect_rc "$RC" 0
 }
 
 @test "twin: SIGTERM to dnsdrop while it waits for the new dnsmasq (async script): old-or-new verified, exit 0 or 4" {
@@ -395,5 +422,5 @@ signal_case() {
 	rc=${PIPESTATUS[0]}
 	echo "apply | head -c1: exit $rc"
 	outcome "$rc" v1 v2 apply
-	[ "$rc" -eq 0 ]
+	expect_rc "$rc" 0
 }
