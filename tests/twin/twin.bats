@@ -208,7 +208,6 @@ run_apply() {
 	run -0 twin_dnsdrop check
 	run -1 twin_dnsdrop diff
 	[[ $output == *"+host-record=expc1.twin.test,10.0.10.11"* ]]
-	remember
 	run -0 twin_dnsdrop apply
 	[[ $output == *"verified"* ]]
 	expect_served v1
