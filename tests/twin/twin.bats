@@ -362,21 +362,29 @@ wait_phase() {
 	return 1
 }
 
-# signal_case SIG group|pid VARIANT PHASE: at v1, apply v2 with the init
-# script VARIANT, and once the restart reaches PHASE send SIG to dnsdrop's
-# process group (a lost terminal, Ctrl-C) or to its pid. Phases: "stopped"
-# (slow: dnsmasq is down for 2 s), "end restart 0" (async: the script has
-# returned, the new dnsmasq comes a second later; dnsdrop is waiting for it).
+# signal_case SIG group|pid VARIANT: at v1, apply v2 with the init script
+# VARIANT, held (the hold knob) while the restart is under way: slow, after
+# dnsmasq was stopped (DNS is down); async, after the script returned and
+# before the new dnsmasq comes (dnsdrop waits for it). Then send SIG to
+# dnsdrop's process group (a lost terminal, Ctrl-C) or to its pid, and let
+# the restart go on.
 signal_case() {
-	local sig=$1 to=$2 variant=$3 phase=$4 lines pid bg rc=0
+	local sig=$1 to=$2 variant=$3 lines pid bg rc=0
 	at_v1
 	twin_variant "$variant"
 	ini v2
 	lines=$(wc -l <"$TWIN_TB/var/run/init.log")
+	: >"$TWIN_TB/var/run/hold"
 	twin_dnsdrop apply >"$T/out" 2>"$T/err" &
 	bg=$!
-	wait_phase "$lines" "$phase"
-	pid=$(dnsdrop_pid) || { echo "dnsdrop is not running at '$phase'"; show_run; return 1; }
+	wait_phase "$lines" held
+	pid=$(dnsdrop_pid) || {
+		: >"$TWIN_TB/var/run/release"
+		wait "$bg" || rc=$?
+		echo "dnsdrop is not running while the restart is held: it had returned $rc"
+		show_run
+		return 1
+	}
 	if [ "$to" = group ]; then
 		# twin_exec made dnsdrop a session (and process group) leader
 		[ "$(cut -d' ' -f5 "/proc/$pid/stat")" = "$pid" ]
@@ -384,32 +392,33 @@ signal_case() {
 	else
 		kill -s "$sig" "$pid"
 	fi
+	: >"$TWIN_TB/var/run/release"
 	wait "$bg" || rc=$?
-	echo "SIG$sig to dnsdrop's $to at '$phase' ($variant script): exit $rc"
+	echo "SIG$sig to dnsdrop's $to during the restart ($variant script): exit $rc"
 	outcome "$rc" v1 v2 apply || return 1
 	RC=$rc
 }
 
 @test "twin: SIGHUP to its process group during the restart (a lost SSH session): finishes, new verified, exit 0" {
-	signal_case HUP group slow stopped
+	signal_case HUP group slow
 	expect_rc "$RC" 0
 }
 
 @test "twin: SIGINT to its process group during the restart (Ctrl-C): old-or-new verified, exit 0 or 4" {
-	signal_case INT group slow stopped
+	signal_case INT group slow
 }
 
 @test "twin: SIGTERM to dnsdrop during the restart: old-or-new verified, exit 0 or 4" {
-	signal_case TERM pid slow stopped
+	signal_case TERM pid slow
 }
 
 @test "twin: SIGHUP to its process group while dnsdrop waits for the new dnsmasq (async script): finishes, exit 0" {
-	signal_case HUP group async "end restart 0"
+	signal_case HUP group async
 	expect_rc "$RC" 0
 }
 
 @test "twin: SIGTERM to dnsdrop while it waits for the new dnsmasq (async script): old-or-new verified, exit 0 or 4" {
-	signal_case TERM pid async "end restart 0"
+	signal_case TERM pid async
 }
 
 @test "twin: apply | head -c1 with a slow restart (stdout closed): finishes, new verified, exit 0" {
