@@ -180,7 +180,25 @@ static void check_cname_line(struct field l, const struct dd_cname *c)
 		oracle_fail("cname line differs from the model", l.p, l.n);
 }
 
-/* hosts.conf: header, host-record per address in model order, then cname. */
+/* The last line: host-record=RENDER_MARKER_NAME,fd00:dd::X:X:X:X, each X
+ * four lowercase hex digits (a form other tools rely on). */
+static void check_marker_line(struct field l)
+{
+	static const char pre[] = RENDER_MARKER_LINE "fd00:dd::";
+	size_t n = sizeof pre - 1;
+
+	if (l.n != n + 19 || memcmp(l.p, pre, n) != 0)
+		oracle_fail("generation marker line has the wrong form", l.p, l.n);
+	for (size_t i = 0; i < 19; i++) {
+		char c = l.p[n + i];
+
+		if (i % 5 == 4 ? c != ':' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			oracle_fail("generation marker address is not 4 groups of 4 hex digits", l.p, l.n);
+	}
+}
+
+/* hosts.conf: header, host-record per address in model order, then cname,
+ * then the generation marker. */
 static void check_hosts(const struct buf *b, const struct dd_config *cfg)
 {
 	struct lines it = { b->p, b->p + b->len };
@@ -199,6 +217,9 @@ static void check_hosts(const struct buf *b, const struct dd_config *cfg)
 			oracle_fail("hosts.conf ends before every cname is written", NULL, 0);
 		check_cname_line(l, &cfg->cname[i]);
 	}
+	if (!next_line(&it, &l))
+		oracle_fail("hosts.conf ends without the generation marker", NULL, 0);
+	check_marker_line(l);
 	if (next_line(&it, &l))
 		oracle_fail("hosts.conf has a line no record asked for", l.p, l.n);
 }
