@@ -10,6 +10,7 @@
 #include "fsx.h"
 #include "plan.h"
 #include "protocol.h"
+#include "where.h"
 
 struct apply_opts {
 	int dry_run, force, no_restart, no_verify;
@@ -85,7 +86,8 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	struct state to, from;
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = proto_sweep(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = where_conflicts(app, pl, NULL, NULL)) != EXIT_OK ||
+	    (rc = proto_sweep(app, pl)) != EXIT_OK)
 		return rc;
 	if (!pl->pending) {
 		if (!o->reapply)
@@ -131,7 +133,7 @@ static int run_apply(struct app *app, const struct apply_opts *o)
 	struct plan pl = { 0 };
 	int rc, fd = -1;
 
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK)
 		goto out;
 	if (o->dry_run) {
 		rc = dry_run(app, &pl);

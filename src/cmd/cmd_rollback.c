@@ -13,6 +13,7 @@
 #include "plan.h"
 #include "diff.h"
 #include "protocol.h"
+#include "where.h"
 #include "validate.h"
 
 /* The files of one backup, read into memory. */
@@ -158,6 +159,10 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
+	if ((rc = where_conflicts(app, pl, snap.data, snap.len)) != EXIT_OK) {
+		snapshot_free(&snap);
+		return rc;
+	}
 	proto_current(pl, &from, &old_cfg);
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		to.data[i] = snap.data[i];
@@ -198,7 +203,7 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK) {
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK) {
 		plan_free(&pl);
 		return rc;
 	}

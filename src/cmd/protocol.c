@@ -16,6 +16,7 @@
 #include "render.h"
 #include "service.h"
 #include "validate.h"
+#include "where.h"
 
 #define TEST_TIMEOUT_MS 30000u
 
@@ -93,7 +94,7 @@ int proto_reload(struct app *app, struct plan *pl)
 
 	if (rc == EXIT_OK && changed) {
 		plan_free(pl);
-		rc = plan_env(app, pl);
+		rc = where_env(app, pl);
 	}
 	return rc;
 }
@@ -167,15 +168,11 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 
-	if (!slash)
-		return fsx_write_atomic(".", path, data, len, 0600, err);
-	if ((size_t)(slash - path) >= sizeof dir) {
+	if (fsx_dirname(path, dir) < 0) {
 		fsx_errf(err, 0, "path too long: %s", path);
 		return -1;
 	}
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	return fsx_write_atomic(slash == path ? "/" : dir, slash + 1, data, len, 0600, err);
+	return fsx_write_atomic(dir, slash ? slash + 1 : path, data, len, 0600, err);
 }
 
 /* Write state S: each drop-in whose content on disk is not already S's

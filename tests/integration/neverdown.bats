@@ -261,8 +261,18 @@ EOF
 	[[ $output == *"-host-record=expc1.example.local,10.0.10.111"* ]]
 	[[ $output == *"+host-record=expc1.example.local,10.0.10.11"* ]]
 	served_v2
+	# A clashing cname is refused by the conf-dir check, before --test ...
 	echo 'cname=expc.example.local,other.example.local' >"$SANDBOX_CONFDIR/clash.conf"
 	n=$(sandbox_restarts)
+	run dd rollback
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"duplicate cname expc.example.local"* ]]
+	[ "$(sandbox_restarts)" -eq "$n" ]
+	served_v2
+	# ... and a file only dnsmasq itself can judge is refused by --test.
+	rm "$SANDBOX_CONFDIR/clash.conf"
+	echo 'no-such-option-here' >"$SANDBOX_CONFDIR/broken.conf"
 	run dd rollback
 	echo "$output"
 	[ "$status" -eq 3 ]
