@@ -214,6 +214,19 @@ static unsigned ready_timeout(const struct dd_config *cfg)
 	return READY_TIMEOUT_MS + (unsigned)(n / 1000) * 200u;
 }
 
+/* SRV targets outside the INI that resolve nowhere: a warning each (a
+ * typo there costs an MRA login, and dnsmasq serves it faithfully). */
+static void warn_targets(const struct txn *t, const struct dd_config *cfg)
+{
+	struct problems pr = { 0 };
+	char err[DNSQ_ERR_MAX];
+
+	if (dnsq_targets(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &pr, err) < 0)
+		app_error(t->app, "warning: SRV targets not checked: %s", err);
+	report_problems(stderr, &pr, t->app->color_err, t->app->quiet);
+	problems_free(&pr);
+}
+
 int txn_verify(struct txn *t, const struct dd_config *cfg)
 {
 	struct dnsq_report rep = { 0 };
@@ -244,6 +257,8 @@ int txn_verify(struct txn *t, const struct dd_config *cfg)
 		app_error(t->app, "verification could not finish: %s", rep.err);
 	show_mismatches(&rep);
 	dnsq_report_free(&rep);
+	if (r == 0)
+		warn_targets(t, cfg);
 	return r == 0 ? 0 : -1;
 }
 

@@ -432,7 +432,7 @@ int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *
 	if (rc < 0)
 		return -1;
 	validate_set_finish(&cfg->set, &seen, path, pr);
-	if (validate_dup(cfg, pr) < 0)
+	if (validate_dup(cfg, pr) < 0 || validate_targets(cfg, pr) < 0)
 		return -1;
 	if (records == 0)
 		problems_add(pr, path, 0, SEV_WARNING,

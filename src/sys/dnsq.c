@@ -22,6 +22,7 @@
 
 #include "dnsq.h"
 #include "dnsq_int.h"
+#include "validate.h"
 
 void dnsq_seterr(char *err, const char *fmt, ...)
 {
@@ -430,3 +431,43 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 	return -1;
 }
 
+
+int dnsq_resolves(const struct dnsq_server *srv, const char *name,
+		  unsigned timeout_ms, char *err)
+{
+	static const int types[] = { ns_t_a, ns_t_aaaa };
+	struct dnsq_answer ans = { 0 };
+	int found = 0;
+
+	for (int i = 0; i < 2 && !found; i++) {
+		if (dnsq_query(srv, name, types[i], timeout_ms, &ans, err) < 0) {
+			dnsq_answer_free(&ans);
+			return -1;
+		}
+		for (size_t k = 0; k < ans.nrr; k++)
+			found |= ans.rr[k].type == types[i];
+	}
+	dnsq_answer_free(&ans);
+	return found;
+}
+
+int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
+		 unsigned timeout_ms, struct problems *pr, char *err)
+{
+	const struct dd_srv **unk;
+	ssize_t n = validate_unknown_targets(cfg, &unk);
+	int rc = 0;
+
+	if (n < 0) {
+		dnsq_seterr(err, "out of memory");
+		return -1;
+	}
+	for (ssize_t i = 0; i < n && rc >= 0; i++)
+		if ((rc = dnsq_resolves(srv, unk[i]->target, timeout_ms, err)) == 0)
+			problems_add(pr, cfg->path, unk[i]->line, SEV_WARNING,
+				     "SRV target %s resolves to no address (asked %s); check the spelling, or add it under [hosts]",
+				     unk[i]->target, srv->text);
+	free(unk);
+	problems_sort(pr);
+	return rc < 0 ? -1 : 0;
+}

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "problem.h"
 
 #define DNSQ_ERR_MAX 256		/* size of every ERR buffer below */
 #define DNSQ_TEXT_MAX (DD_NAME_MAX + 24)	/* "target:port prio weight" */
@@ -77,6 +78,17 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
  * (rep->err; counts cover what was done). Free REP with dnsq_report_free. */
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep);
+
+/* 1 when SRV answers NAME with an A or (else) AAAA record, 0 when with
+ * neither, -1 with ERR when it did not answer. */
+int dnsq_resolves(const struct dnsq_server *srv, const char *name,
+		  unsigned timeout_ms, char *err);
+
+/* Ask SRV for every SRV target of CFG that the INI does not define (each
+ * once) and add to PR, with the INI line, a warning for each that resolves
+ * to no address. 0, or -1 with ERR when SRV did not answer. */
+int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
+		 unsigned timeout_ms, struct problems *pr, char *err);
 
 /* Release the sentences REP holds and zero it. */
 void dnsq_report_free(struct dnsq_report *rep);
