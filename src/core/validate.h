@@ -47,6 +47,9 @@ int validate_srvname(const char *in, char out[DD_NAME_MAX + 1],
  * is '\0' unless the address is loopback: then WARN holds why. */
 int validate_addr(const char *in, struct dd_addr *out,
 		  char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX]);
+/* The port MRA clients expect for SRV name NAME (_collab-edge._tls.D:
+ * 8443, ...), 0 when NAME is not a well-known MRA service. */
+unsigned validate_mra_port(const char *name);
 /* Decimal in [lo, hi], no sign, no leading zeros beyond "0", no blanks. */
 int validate_number(const char *in, unsigned lo, unsigned hi, unsigned *out);
 

@@ -91,6 +91,16 @@ static int one_edit(const char *a, const char *b)
 	return la < lb ? strcmp(a + i, b + i + 1) == 0 : strcmp(a + i + 1, b + i) == 0;
 }
 
+/* Length of the common start of A and B. */
+static size_t common(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
 struct adder {
 	struct near *nr;
 	uint32_t idx;
@@ -116,9 +126,14 @@ static void probe_variant(void *ctx, uint64_t h)
 
 	while (v && v > nr->var && v[-1].hash == h)
 		v--;
-	for (; v && v < nr->var + nr->nvar && v->hash == h; v++)
-		if (!nr->hit[v->idx] && one_edit(nr->unk[v->idx]->target, p->known))
-			nr->hit[v->idx] = p->known;
+	/* Of two names one edit off, the one sharing the longer start:
+	 * cucm-sub is cucm-sub1 mistyped rather than cucm-pub. */
+	for (; v && v < nr->var + nr->nvar && v->hash == h; v++) {
+		const char *t = nr->unk[v->idx]->target, **hit = &nr->hit[v->idx];
+
+		if (one_edit(t, p->known) && (!*hit || common(t, p->known) > common(t, *hit)))
+			*hit = p->known;
+	}
 }
 
 static int known(const struct near *nr, const char *s)

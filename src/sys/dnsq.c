@@ -70,6 +70,7 @@ const char *dnsq_type_name(int type)
 	case ns_t_aaaa: return "AAAA";
 	case ns_t_srv: return "SRV";
 	case ns_t_cname: return "CNAME";
+	case ns_t_ptr: return "PTR";
 	default: return "?";
 	}
 }
@@ -126,7 +127,7 @@ static int expand_name(const ns_msg *m, const unsigned char *src, char *dst)
 	return 0;
 }
 
-/* Append RR to ANS when it is IN A/AAAA/SRV/CNAME. 0; -1: malformed;
+/* Append RR to ANS when it is IN A/AAAA/SRV/CNAME/PTR. 0; -1: malformed;
  * -2: out of memory. */
 static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 {
@@ -137,7 +138,7 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 	struct dnsq_rr *o;
 
 	if (ns_rr_class(*rr) != ns_c_in || (t != ns_t_a && t != ns_t_aaaa &&
-					   t != ns_t_srv && t != ns_t_cname))
+					   t != ns_t_srv && t != ns_t_cname && t != ns_t_ptr))
 		return 0;
 	if (ans->nrr == ans->cap) {
 		size_t cap = ans->cap ? 2 * ans->cap : 16;
@@ -159,7 +160,7 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 		ok = len == 4 && inet_ntop(AF_INET, rd, o->data, sizeof o->data);
 	else if (t == ns_t_aaaa)
 		ok = len == 16 && inet_ntop(AF_INET6, rd, o->data, sizeof o->data);
-	else if (t == ns_t_cname)
+	else if (t == ns_t_cname || t == ns_t_ptr)
 		ok = expand_name(m, rd, o->data) == 0;
 	else {
 		ok = len > 6 && expand_name(m, rd + 6, o->data) == 0;

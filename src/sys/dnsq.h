@@ -22,7 +22,7 @@ struct dnsq_server {
 };
 
 struct dnsq_rr {
-	int type;			/* ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname */
+	int type;			/* ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname, ns_t_ptr */
 	char owner[DD_NAME_MAX + 3];	/* lowercase, no trailing dot */
 	char data[DD_NAME_MAX + 3];	/* inet_ntop text, or target ("." = root) */
 	unsigned priority, weight, port;	/* SRV only */
@@ -60,6 +60,11 @@ int dnsq_server_init(struct dnsq_server *srv, const char *addr, unsigned port,
  * 2 x TIMEOUT_MS (connection refused is reported at once). */
 int dnsq_query(const struct dnsq_server *srv, const char *name, int type,
 	       unsigned timeout_ms, struct dnsq_answer *ans, char *err);
+
+/* "A", "AAAA", "SRV", "CNAME", "PTR" ("?" for others). */
+const char *dnsq_type_name(int type);
+/* "NOERROR", "NXDOMAIN", ...; "RCODE N" in TMP for others. */
+const char *dnsq_rcode_name(int rcode, char tmp[16]);
 
 /* Release what ANS holds and zero it. */
 void dnsq_answer_free(struct dnsq_answer *ans);

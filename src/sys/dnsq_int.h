@@ -21,8 +21,6 @@ long long dnsq_now_ms(void);
 uint64_t dnsq_rng_seed(void);
 /* Next 16-bit query id from the xorshift state S. */
 unsigned dnsq_rng_id(uint64_t *s);
-const char *dnsq_type_name(int type);
-const char *dnsq_rcode_name(int rcode, char tmp[16]);
 /* Query for NAME (CLASS, TYPE) with ID and an EDNS0 OPT into Q (QMAX bytes);
  * its length or -1. */
 int dnsq_build_query(const char *name, int class, int type, unsigned id,

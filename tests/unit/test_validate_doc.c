@@ -214,8 +214,8 @@ static void t_srv_near(void **state)
 {
 	struct fx *f = *state;
 
-	add(f, SEC_HOSTS, "cucm-sub1.acme.local", "10.0.0.5");		/* 1 */
-	add(f, SEC_HOSTS, "cucm-pub.acme.local", "10.0.0.4");		/* 2 */
+	add(f, SEC_HOSTS, "cucm-pub.acme.local", "10.0.0.4");		/* 1 */
+	add(f, SEC_HOSTS, "cucm-sub1.acme.local", "10.0.0.5");		/* 2 */
 	add(f, SEC_CNAME, "cucm.acme.local", "cucm-pub.acme.local");	/* 3 */
 	add(f, SEC_SRV, "_cisco-uds._tcp.acme.com", "cucm-sub.acme.local:8443");	/* 4 */
 	add(f, SEC_SRV, "_cuplogin._tcp.acme.com", "cucm-sub.acme.local:8443");	/* 5 */
