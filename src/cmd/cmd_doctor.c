@@ -52,6 +52,12 @@ static void finding(struct doctor *d, int warn, const char *name, const char *ty
 	printf("%s%s\n", todo ? " - " : "", todo ? todo : "");
 }
 
+static const char *put(char out[TXT_MAX], const char *s)
+{
+	snprintf(out, TXT_MAX, "%s", s);
+	return out;
+}
+
 static int cmp_item(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -66,14 +72,14 @@ static const char *join(char (*items)[DNSQ_TEXT_MAX], size_t n, char out[TXT_MAX
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		o += (size_t)snprintf(out + o, TXT_MAX - o, "%s%s", i ? " " : "", items[i]);
-	return n ? out : strcpy(out, "none");
+	return n ? out : put(out, "none");
 }
 
 static void srv_item(char item[DNSQ_TEXT_MAX], const char *target, unsigned port,
 		     unsigned prio, unsigned weight)
 {
 	if (!target || (strcmp(target, ".") == 0 && port <= 1))
-		strcpy(item, ".");
+		snprintf(item, DNSQ_TEXT_MAX, ".");
 	else
 		snprintf(item, DNSQ_TEXT_MAX, "%s:%u/%u/%u", target, port, prio, weight);
 }
@@ -87,13 +93,13 @@ static const char *ask(const struct dnsq_server *srv, const char *name, int type
 	size_t n = 0;
 
 	if (!srv)
-		return strcpy(out, "unknown");
+		return put(out, "unknown");
 	if (dnsq_query(srv, name, type, TIMEOUT_MS, &ans, err) < 0) {
 		dnsq_answer_free(&ans);
-		return strcpy(out, "no-reply");
+		return put(out, "no-reply");
 	}
 	if (ans.rcode != ns_r_noerror) {
-		snprintf(out, TXT_MAX, "%s", dnsq_rcode_name(ans.rcode, tmp));
+		put(out, dnsq_rcode_name(ans.rcode, tmp));
 		dnsq_answer_free(&ans);
 		return out;
 	}
@@ -255,15 +261,15 @@ static void doctor_domain(struct doctor *d, const char *dom)
 static void find_upstream(struct doctor *d)
 {
 	char *text = NULL, *rtext = NULL, path[PATH_MAX], addr[DD_ADDR_MAX], err[FSX_ERR_MAX];
-	const char *resolv;
-	size_t len, rlen;
+	const char *resolv = "/etc/resolv.conf";
+	size_t len, rlen = strlen(resolv);
 	unsigned port = 53;
 	int got = 0;
 
 	if (app_rooted(d->app, d->app->cfg.set.dnsmasq_conf, path) == 0 &&
 	    fsx_read(path, 1u << 20, FSX_ABSENT_OK, &text, &len, err) == 0 && text)
 		got = mra_upstream(text, addr, &port, &resolv, &rlen);
-	if (!got && text && rlen && rlen < PATH_MAX) {
+	if (!got && rlen && rlen < PATH_MAX) {
 		char rel[PATH_MAX];
 
 		memcpy(rel, resolv, rlen);

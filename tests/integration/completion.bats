@@ -36,7 +36,7 @@ complete_words() {
 }
 
 @test "completes doctor and its formats" {
-	complete_words dnsdrop do
+	complete_words dnsdrop 'do'
 	[[ " ${COMPREPLY[*]} " == *" doctor "* ]]
 	complete_words dnsdrop doctor --format ""
 	[[ " ${COMPREPLY[*]} " == " text csv zone " ]]
