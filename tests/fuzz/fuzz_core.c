@@ -402,8 +402,7 @@ static int run_core(const char *text, size_t len, const char *path, struct dd_co
 	problems_sort(pr);
 	if (pr->errors)
 		return 0;
-	render_hosts(cfg, hosts);
-	render_srv(cfg, srv);
+	render_all(cfg, hosts, srv);
 	check_buf(hosts, "hosts.conf");
 	check_buf(srv, "srv.conf");
 	return 1;
