@@ -42,6 +42,7 @@ struct app {
 	char state_dir[PATH_MAX];
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
+	int changed;		/* this run changed the appliance (drop-ins, INI, restart) */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */
@@ -58,6 +59,11 @@ int app_reload(struct app *app, int *changed);
 /* Progress: one line per step on stdout, unless -q. */
 void app_step(const struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A line of a command's output on stdout, even with -q; escaped like
+ * app_step and app_error (report_escape): outside text cannot reach the
+ * terminal raw. */
+void app_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A problem of the environment: "dnsdrop: TEXT" on stderr. */
 void app_error(const struct app *app, const char *fmt, ...)

@@ -6,12 +6,11 @@
 #include "app.h"
 #include "backup.h"
 #include "cmd.h"
+#include "conftest.h"
 #include "fsx.h"
 #include "plan.h"
 #include "service.h"
 #include "txn.h"
-
-#define TEST_TIMEOUT_MS 30000u
 
 struct apply_opts {
 	int dry_run, force, no_restart, no_verify;
@@ -67,39 +66,11 @@ static int print_diff(const struct app *app, const struct plan *pl)
 	return n;
 }
 
-/* dnsmasq --test on a copy of the whole conf-dir with the new files in
- * place: another file there can make ours fatal (a duplicate cname). */
 static int dnsmasq_test(struct app *app, const struct plan *pl)
 {
-	const char *names[PLAN_NFILES] = { pl->file[0].name, pl->file[1].name };
 	const struct buf *contents[PLAN_NFILES] = { &pl->file[0].want, &pl->file[1].want };
-	struct service_result res = { 0 };
-	char dir[PATH_MAX], err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
-	int r;
 
-	if (!app->dnsmasq_bin[0])
-		return EXIT_OK;
-	if (backup_stage_confdir(app->conf_dir, app->state_dir, names, contents, PLAN_NFILES,
-				 dir, err) < 0) {
-		app_error(app, "cannot stage the conf-dir for dnsmasq --test: %s", err);
-		return EXIT_ENV;
-	}
-	r = service_dnsmasq_test(app->dnsmasq_bin, dir, pl->cd.filters, TEST_TIMEOUT_MS, &res, err);
-	if (backup_unstage(dir, err2) < 0)
-		app_error(app, "warning: %s", err2);
-	if (r < 0) {
-		app_error(app, "dnsmasq --test rejects the conf-dir with the new drop-ins, so nothing was changed: %s",
-			  err);
-		if (res.output.len)
-			fprintf(stderr, "%.*s", (int)res.output.len, res.output.p);
-		if (res.exec_errno)
-			app_error(app, "set dnsmasq = off in [dnsdrop] only if this appliance has no dnsmasq binary at %s",
-				  app->dnsmasq_bin);
-	} else {
-		app_step(app, "dnsmasq --test accepts the conf-dir with the new drop-ins");
-	}
-	service_result_free(&res);
-	return r < 0 ? (res.exec_errno ? EXIT_ENV : EXIT_INVALID) : EXIT_OK;
+	return conftest_run(app, pl, contents);
 }
 
 /* Drop-ins equal to the render: nothing to install, but keep applied/ true
@@ -136,22 +107,6 @@ static int refuse_drift(struct app *app, const struct plan *pl)
 	return EXIT_DRIFT;
 }
 
-static int sweep(struct app *app, const struct plan *pl)
-{
-	char err[FSX_ERR_MAX];
-
-	for (int i = 0; i < PLAN_NFILES; i++)
-		if (fsx_sweep_temps(app->conf_dir, pl->file[i].name, err) < 0) {
-			app_error(app, "%s", err);
-			return EXIT_ENV;
-		}
-	if (backup_sweep_stages(app->state_dir, err) < 0) {
-		app_error(app, "%s", err);
-		return EXIT_ENV;
-	}
-	return EXIT_OK;
-}
-
 /* Under the lock: compare, refuse drift, test, back up, change. */
 static int apply_locked(struct app *app, struct plan *pl, const struct apply_opts *o)
 {
@@ -160,7 +115,7 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	struct state to = { 0 }, from;
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = sweep(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = txn_sweep(app, pl)) != EXIT_OK)
 		return rc;
 	if (!pl->pending) {
 		rc = in_sync(app, pl, o);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "fsx.h"
 #include "plan.h"
+#include "restore.h"
 #include "txn.h"
 #include "validate.h"
 
@@ -47,7 +48,6 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 			goto fail;
 	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
 		goto fail;
-	s->has_cfg = s->ini && txn_parse_ini(s->ini, s->ini_len, &s->cfg) == 0;
 	return EXIT_OK;
 fail:
 	app_error(app, "%s", err);
@@ -71,9 +71,10 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	int rc = EXIT_OK, found = 0;
 
 	if (id) {
-		if (!backup_id_valid(id)) {
-			app_error(app, "'%s' is not a backup ID; 'dnsdrop backups' lists them", id);
-			return EXIT_USAGE;
+		/* Malformed or unknown: the same answer, exit 2 (usage). */
+		if ((rc = backup_find(app->state_dir, id, err)) != 0) {
+			app_error(app, "%s", err);
+			return rc > 0 ? EXIT_USAGE : EXIT_ENV;
 		}
 		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
 		return snapshot_read(app, pl, id, s);
@@ -109,10 +110,18 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 	char target[BACKUP_ID_MAX];
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = txn_sweep(app, pl)) != EXIT_OK)
 		return rc;
 	if ((rc = choose(app, pl, id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
+	/* A backup is data from disk: judged like a new INI first. */
+	rc = restore_validate(app, pl, &(struct restore_files){ target, { snap.data[0], snap.data[1] },
+			      { snap.len[0], snap.len[1] }, snap.ini, snap.ini_len }, &snap.cfg);
+	if (rc != EXIT_OK) {
+		snapshot_free(&snap);
+		return rc;
+	}
+	snap.has_cfg = snap.ini != NULL;
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");

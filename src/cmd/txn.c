@@ -25,7 +25,7 @@ int txn_lock(struct app *app, int *fd)
 	long holder = 0;
 	int r;
 
-	if (fsx_mkdir_p(app->state_dir, 0700, err) < 0 ||
+	if (fsx_state_dir(app->state_dir, FSX_CREATE, err) < 0 ||
 	    fsx_join(path, app->state_dir, "lock", err) < 0) {
 		app_error(app, "%s", err);
 		return EXIT_ENV;
@@ -86,14 +86,24 @@ void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old
 }
 
 /* rollback rewrites the INI under the lock: once we hold the lock, read it
- * again, so we never apply a version older than the file. */
+ * again, so we never apply a version older than the file. The lock belongs
+ * to the state_dir it was taken in: an INI that now names another one is
+ * refused, never worked on without its lock. */
 int relock_reload(struct app *app, struct plan *pl)
 {
-	int changed = 0, rc = app_reload(app, &changed);
+	char locked[PATH_MAX];
+	int changed = 0, rc;
 
+	memcpy(locked, app->state_dir, sizeof locked);
+	rc = app_reload(app, &changed);
 	if (rc == EXIT_OK && changed) {
 		plan_free(pl);
 		rc = plan_env(app, pl);
+	}
+	if (rc == EXIT_OK && strcmp(locked, app->state_dir) != 0) {
+		app_error(app, "%s changed while this run waited: its state_dir is now %s, not %s where the lock is held; nothing was changed: run the command again",
+			  app->ini_path, app->state_dir, locked);
+		return EXIT_ENV;
 	}
 	return rc;
 }
@@ -113,6 +123,28 @@ static int check_targets(struct txn *t)
 			app_error(t->app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
 			return EXIT_ENV;
 		}
+	}
+	return EXIT_OK;
+}
+
+int txn_sweep(struct app *app, const struct plan *pl)
+{
+	const char *names[] = { pl->file[0].name, pl->file[1].name, FSX_PROBE };
+	const char *ini = strrchr(app->ini_path, '/');
+	char err[FSX_ERR_MAX], dir[PATH_MAX];
+	int ok = 1;
+
+	for (size_t i = 0; ok && i < sizeof names / sizeof *names; i++)
+		ok = fsx_sweep_temps(app->conf_dir, names[i], err) >= 0;
+	/* rollback writes the INI through a temp file in its directory */
+	if (ok && ini && snprintf(dir, sizeof dir, "%.*s", (int)(ini - app->ini_path),
+				  app->ini_path) < (int)sizeof dir)
+		ok = fsx_sweep_temps(ini == app->ini_path ? "/" : dir, ini + 1, err) >= 0;
+	if (ok)
+		ok = backup_sweep_state(app->state_dir, err) == 0;
+	if (!ok) {
+		app_error(app, "%s", err);
+		return EXIT_ENV;
 	}
 	return EXIT_OK;
 }
@@ -189,18 +221,23 @@ static int restart(struct txn *t)
 			SERVICE_OUTPUT_MAX, &res, err);
 	if (r < 0)
 		app_error(t->app, "restart failed: %s", err);
-	if ((r < 0 || t->app->verbose) && res.output.len)
-		fprintf(stderr, "---- output of the restart command ----\n%.*s%s---- end ----\n",
-			(int)res.output.len, res.output.p,
-			res.output.p[res.output.len - 1] == '\n' ? "" : "\n");
+	if ((r < 0 || t->app->verbose) && res.output.len) {
+		fputs("---- output of the restart command ----\n", stderr);
+		report_put(stderr, res.output.p, res.output.len, REPORT_ESC_NL);
+		fputs(res.output.p[res.output.len - 1] == '\n' ? "---- end ----\n" : "\n---- end ----\n",
+		      stderr);
+	}
 	service_result_free(&res);
 	return r;
 }
 
 static void show_mismatches(const struct dnsq_report *rep)
 {
-	for (size_t i = 0; i < rep->kept; i++)
-		fprintf(stderr, "  not served: %s\n", rep->mismatch[i].text);
+	for (size_t i = 0; i < rep->kept; i++) {
+		fputs("  not served: ", stderr);	/* it quotes DNS answers */
+		report_put(stderr, rep->mismatch[i].text, strlen(rep->mismatch[i].text), 0);
+		fputc('\n', stderr);
+	}
 	if (rep->mismatches > rep->kept)
 		fprintf(stderr, "  ... and %zu more\n", rep->mismatches - rep->kept);
 }
@@ -346,6 +383,7 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from)
 	}
 	if (install(t, to, err) < 0)
 		return write_failed(t, from, err);
+	t->app->changed = 1;
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart) {
 		app_step(t->app, "not restarting (--no-restart): dnsmasq serves the new records after its next restart");
@@ -367,15 +405,15 @@ int txn_resume(struct txn *t)
 	char err[FSX_ERR_MAX];
 
 	app_step(t->app, "an earlier run stopped before dnsmasq was restarted; restarting it now");
+	/* From here on dnsmasq is touched: never "nothing changed" (8). */
+	t->app->changed = 1;
 	if (restart(t) < 0 || txn_verify(t, &t->app->cfg) < 0) {
-		app_error(t->app, "dnsmasq does not serve %s yet; fix the cause above and run dnsdrop reapply",
+		app_error(t->app, "dnsmasq was restarted but does not serve %s: DNS may be down; fix the cause above and run dnsdrop reapply, or dnsdrop rollback",
 			  t->app->ini_path);
-		return EXIT_ENV;
+		return EXIT_RESTORE_FAILED;
 	}
-	if (mark(t, 0, err) < 0) {
-		app_error(t->app, "%s", err);
-		return EXIT_ENV;
-	}
+	if (mark(t, 0, err) < 0)
+		app_error(t->app, "warning: %s", err);
 	return EXIT_OK;
 }
 

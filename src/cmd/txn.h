@@ -9,7 +9,7 @@
 #include "backup.h"
 #include "plan.h"
 
-#define TXN_PENDING "pending"	/* in state_dir: a change not yet served */
+#define TXN_PENDING BACKUP_PENDING
 
 /* A state of the appliance. Pointers are borrowed. */
 struct state {
@@ -49,6 +49,11 @@ int txn_parse_ini(const char *text, size_t len, struct dd_config *cfg);
  * with model_free). */
 void txn_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg);
 
+/* Under the lock, before anything else: remove what killed runs left (temp
+ * files in the conf-dir, the probe, the INI's directory, state_dir and
+ * applied/, staging copies). EXIT_OK or EXIT_ENV, printed. */
+int txn_sweep(struct app *app, const struct plan *pl);
+
 /* Before anything changes: the drop-ins are regular files or absent, the
  * conf-dir takes a new file, and the restart program is an executable file
  * (else a change could be written but never restarted). EXIT_OK/EXIT_ENV. */
@@ -68,7 +73,8 @@ int txn_run(struct txn *t, const struct state *to, const struct state *from);
 int txn_pending(const struct app *app);
 
 /* Finish such a run: restart, verify the INI's records, clear the mark.
- * EXIT_OK or EXIT_ENV. */
+ * EXIT_OK, or EXIT_RESTORE_FAILED (dnsmasq was restarted and does not
+ * serve the INI; the mark stays for the next run). */
 int txn_resume(struct txn *t);
 
 /* Check that dnsmasq serves CFG (NULL: that it answers at all). 0 or -1. */
