@@ -40,8 +40,12 @@ int txn_lock(struct app *app, int *fd)
 				  path, path);
 		return EXIT_LOCKED;
 	}
-	if (r < 0) {
-		app_error(app, "%s", err);
+	/* The outcome must reach the log: refuse now what would refuse it. */
+	if (r < 0 || report_log_check(app->state_dir, err) < 0) {
+		if (r == 0)
+			fsx_unlock(*fd);
+		*fd = -1;
+		app_error(app, "%s; nothing was changed", err);
 		return EXIT_ENV;
 	}
 	return EXIT_OK;
@@ -351,8 +355,11 @@ int txn_pending(const struct app *app)
 {
 	char path[PATH_MAX];
 
+	struct stat st;
+
+	/* lstat: a symlink there counts too (and mark() refuses to remove it). */
 	return snprintf(path, sizeof path, "%s/%s", app->state_dir, TXN_PENDING) < (int)sizeof path &&
-	       access(path, F_OK) == 0;
+	       lstat(path, &st) == 0;
 }
 
 static int write_failed(struct txn *t, const struct state *from, const char *why)

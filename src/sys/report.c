@@ -209,20 +209,36 @@ static int open_log(const char *state_dir, char *err)
 		return -1;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		  0600);
-	if (fd < 0 && errno == ELOOP)
-		return fsx_refuse_kind(path, S_IFLNK, err);
-	if (fd < 0) {
+	/* ELOOP: a symlink; ENXIO: a FIFO without a reader, or a socket */
+	if (fd < 0 && (errno == ELOOP || errno == ENXIO) && lstat(path, &st) == 0 &&
+	    !S_ISREG(st.st_mode))
+		;
+	else if (fd < 0) {
 		fsx_errf(err, errno, "cannot open %s", path);
 		return -1;
-	}
-	if (fstat(fd, &st) < 0)
+	} else if (fstat(fd, &st) < 0) {
 		fsx_errf(err, errno, "cannot stat %s", path);
-	else if (!S_ISREG(st.st_mode))
-		fsx_refuse_kind(path, st.st_mode, err);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode))
+		fsx_errf(err, 0, "refusing the audit log %s: it is %s, not a regular file; "
+			 "move it away (dnsdrop creates a new one)", path, fsx_kind(st.st_mode));
 	else if (fsx_check_owned(path, &st, "it is the audit log", err) == 0)
 		return fd;
-	close(fd);
+fail:
+	if (fd >= 0)
+		close(fd);
 	return -1;
+}
+
+int report_log_check(const char *state_dir, char *err)
+{
+	int fd = open_log(state_dir, err);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 int report_audit(const char *state_dir, const char *action, int rc,

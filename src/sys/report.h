@@ -51,6 +51,10 @@ void report_user(char *out, size_t outsz);
 int report_audit(const char *state_dir, const char *action, int rc,
 		 const char *summary, const char *backup_id, char *err);
 
+/* Before a change: can report_audit write the log (a regular file of ours,
+ * created 0600 if missing)? 0, or -1 with ERR naming the path and fix. */
+int report_log_check(const char *state_dir, char *err);
+
 /* The last line of STATE_DIR/dnsdrop.log into OUT, escaped ("" when none
  * or the log cannot be trusted). */
 void report_last_change(const char *state_dir, char *out, size_t outsz);
