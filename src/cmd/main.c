@@ -62,6 +62,8 @@ static const struct command commands[] = {
 	  "rollback [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
+	  "The backup is validated first (its INI like any INI, its drop-ins must be\n"
+	  "what that INI renders): exit 3 if not. A malformed or unknown ID: exit 2.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.",
 	  cmd_rollback },
 	{ "verify", "ask dnsmasq for every record of the INI",
