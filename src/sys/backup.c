@@ -81,7 +81,7 @@ static int backup_format_id(time_t t, unsigned seq, char id[BACKUP_ID_MAX])
 /* 1 when ID is one of IDS. */
 static int backup_names_has(const struct backup_names *ids, const char *id)
 {
-	for (size_t i = 0; i < ids->n; i++)
+	for (size_t i = 0; ids->v && i < ids->n; i++)
 		if (!strcmp(ids->v[i], id))
 			return 1;
 	return 0;

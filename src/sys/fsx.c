@@ -273,10 +273,9 @@ int fsx_read(const char *path, size_t max, unsigned flags,
 		fsx_errf(err, errno, "cannot stat %s", path);
 	else if (!S_ISREG(st.st_mode))
 		fsx_refuse_kind(path, st.st_mode, err);
-	else if ((flags & FSX_TRUSTED) && fsx_check_trusted(path, &st, err) < 0)
-		;
-	else if ((flags & FSX_STATE) &&
-		 fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0)
+	else if (((flags & FSX_TRUSTED) && fsx_check_trusted(path, &st, err) < 0) ||
+		 ((flags & FSX_STATE) &&
+		  fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0))
 		;
 	else if ((uintmax_t)st.st_size > max)
 		fsx_errf(err, 0, "%s is %jd bytes, more than the limit of %zu",
