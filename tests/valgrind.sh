@@ -82,7 +82,7 @@ for b in "$static" "$host"; do
 	vg "$kind --root that does not exist" "$b" --root "$work/nonexist" check
 	vg "$kind diff, no part of state_dir exists" "$b" -c "$work/bare.ini" diff
 	chmod g+w "$SANDBOX/tandberg/persistent/dnsdrop"
-	vg "$kind apply, state_dir group-writable" "$b" --root "$SANDBOX" -c "$work/bare.ini" apply
+	vg "$kind apply, state_dir group-writable" "$b" --root "$SANDBOX" apply
 	chmod g-w "$SANDBOX/tandberg/persistent/dnsdrop"
 	vg "$kind rollback of an unknown ID" "$b" --root "$SANDBOX" rollback 20000101T000000Z-000
 	cp "$SANDBOX/tandberg/persistent/dnsdrop/backups/$id/hosts.conf" "$work/hosts.keep"
