@@ -238,8 +238,10 @@ log_fields() {
 	fx_put_ini "$SANDBOX_INI" <"$D/dnsdrop.ini"
 	fx_run verify
 	expect_status 1
+	# musl's dn_expand passes the bytes through (dnsdrop escapes them);
+	# glibc's (the sanitizer build) writes \DDD itself: raw bytes never
 	grep -qF 'pwned' <<<"$stderr"
-	grep -qF '\x1b]0;pwned\x07' <<<"$stderr"
+	grep -qE '\\x1b\]0;pwned\\x07|\\027\]0\\;pwned\\007' <<<"$stderr"
 	absent $'\e' "$stderr$output"
 	absent $'\xc2\x9b' "$stderr$output"
 	absent $'\x9b' "$stderr$output"
@@ -317,7 +319,8 @@ log_fields() {
 @test "the INI naming another state_dir while apply waits for the lock: refused, nothing in either" {
 	local other=$SANDBOX/tandberg/persistent/other
 	# hold apply inside flock for 3 s while the INI changes
-	timeout 120 strace -o /dev/null -e trace=flock -e inject=flock:delay_enter=3000000 \
+	# LeakSanitizer cannot run under ptrace (the sanitizer build)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout 120 strace -o /dev/null -e trace=flock -e inject=flock:delay_enter=3000000 \
 		"$DNSDROP_BIN" --root "$SANDBOX" -c "$D/dnsdrop.ini" apply >"$T/out" 2>"$T/err" &
 	local pid=$!
 	sleep 1
