@@ -42,7 +42,9 @@ struct app {
 	char state_dir[PATH_MAX];
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
-	int changed;		/* this run changed the appliance (drop-ins, INI, restart) */
+	int changed;		/* this run changed the appliance (drop-ins, INI,
+				 * restart): its exit code stands even when stdout
+				 * failed (the reader went away) */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */

@@ -46,8 +46,9 @@ static const struct command commands[] = {
 	  cmd_apply },
 	{ "reapply", "apply only if something differs (after an upgrade)",
 	  "reapply",
-	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
-	  "Expressway upgrade. Silent and restart-free when nothing differs.",
+	  "Converge the appliance to the INI: apply what differs; restart and verify\n"
+	  "when a change is pending or dnsmasq does not serve the drop-ins. Run it\n"
+	  "after every Expressway upgrade. Silent and restart-free when all is well.",
 	  cmd_reapply },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
@@ -59,12 +60,13 @@ static const struct command commands[] = {
 	  "List the backups, newest first: id, time, who, summary.",
 	  cmd_backups },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [--no-verify] [ID]",
+	  "rollback [-n] [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
 	  "The backup is validated first (its INI like any INI, its drop-ins must be\n"
 	  "what that INI renders): exit 3 if not. A malformed or unknown ID: exit 2.\n"
-	  "The state it replaces is backed up first, so a rollback can be undone.",
+	  "The state it replaces is backed up first, so a rollback can be undone.\n"
+	  "-n shows what it would change (exit 1 when something would).",
 	  cmd_rollback },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
@@ -271,8 +273,9 @@ int main(int argc, char **argv)
 		free(cli.argv);
 		return EXIT_USAGE;
 	}
-	/* A closed pipe is an EPIPE to report, never a kill halfway through
-	 * a change (service.c resets it for the children). */
+	/* A closed pipe is an EPIPE to report (checked at exit), never a kill
+	 * halfway through a change: the one SIGPIPE rule of the program
+	 * (service.c resets it for the children). */
 	signal(SIGPIPE, SIG_IGN);
 	app.color_out = report_color_wanted(stdout, cli.no_color);
 	app.color_err = report_color_wanted(stderr, cli.no_color);

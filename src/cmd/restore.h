@@ -20,11 +20,11 @@ struct restore_files {
 
 /* Judge backup F before it is restored: its INI goes through the same load
  * and validation as any INI (problems shown as ID/dnsdrop.ini:LINE) and
- * its drop-ins must be exactly what that INI renders; a backup of hand-made
- * drop-ins must pass dnsmasq --test with the rest of the conf-dir. Every
- * backup passes dnsmasq --test. On EXIT_OK *CFG holds the INI's records
- * (empty for hand-made files; the caller frees it with model_free).
- * EXIT_INVALID (what is wrong printed) or EXIT_ENV otherwise. */
+ * its drop-ins must be exactly what that INI renders. (The conf-dir check,
+ * where_conflicts, and dnsmasq --test in proto_change judge every backup,
+ * hand-made ones too.) On EXIT_OK *CFG holds the INI's records (empty for
+ * hand-made files; the caller frees it with model_free). EXIT_INVALID
+ * (what is wrong printed) otherwise. */
 int restore_validate(struct app *app, const struct plan *pl,
 		     const struct restore_files *f, struct dd_config *cfg);
 

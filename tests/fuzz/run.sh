@@ -115,7 +115,7 @@ else
 fi
 # musl-gcc searches no /usr/include: ini.h comes from a directory of its own.
 mkdir -p "$out/include" && cp /usr/include/ini.h "$out/include/" || exit 1
-if musl-gcc -std=c11 -D_GNU_SOURCE -O1 -static -I"$out/include" -Isrc -Itests/fuzz \
+if musl-gcc -std=c11 -D_GNU_SOURCE -O1 -static -I"$out/include" -Isrc/core -Itests/fuzz \
 	-o "$out/fuzz_driver_musl" tests/fuzz/driver.c "${oracle_srcs[@]}" "${srcs[@]}" "$inih" \
 	>"$out/build-musl.log" 2>&1; then
 	ok "build $out/fuzz_driver_musl (musl-gcc, static)"

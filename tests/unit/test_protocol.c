@@ -1,4 +1,4 @@
-/* test_txn.c - the transaction and plan modules through their stable
+/* test_protocol.c - the protocol and plan modules through their stable
  * functions, on a real filesystem: the sweep of what killed runs left,
  * the state_dir held fixed under the lock, the pending mark, earlier INIs,
  * and the validation of a backup before rollback writes it. */
@@ -24,7 +24,8 @@
 #include "plan.h"
 #include "render.h"
 #include "restore.h"
-#include "txn.h"
+#include "where.h"
+#include "protocol.h"
 
 struct fx {
 	char dir[128], conf[192], state[192], ini[192];
@@ -73,7 +74,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_txn.XXXXXX");
+	snprintf(f->dir, sizeof f->dir, "/tmp/test_protocol.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->conf, sizeof f->conf, "%s/conf.d", f->dir);
@@ -85,7 +86,7 @@ static int setup(void **state)
 	f->app.root = "";
 	f->app.ini_arg = f->ini;
 	f->app.quiet = 1;
-	if (app_load(&f->app) != EXIT_OK || plan_env(&f->app, &f->pl) != EXIT_OK ||
+	if (app_load(&f->app) != EXIT_OK || where_env(&f->app, &f->pl) != EXIT_OK ||
 	    plan_read(&f->app, &f->pl) != EXIT_OK)
 		return -1;
 	*state = f;
@@ -123,7 +124,7 @@ static void test_sweep_leftovers(void **state)
 	put(applied, ".dnsdrop.ini.Zx12Cv", "torn");
 	put(f->state, ".pending.Zx12Cv", "apply");
 	put(f->dir, ".dnsdrop.ini.Zx12Cv", "torn");
-	assert_int_equal(txn_sweep(&f->app, &f->pl), EXIT_OK);
+	assert_int_equal(proto_sweep(&f->app, &f->pl), EXIT_OK);
 	assert_false(exists(f->conf, ".hosts.conf.Ab12Cd"));
 	assert_false(exists(f->conf, ".srv.conf.Ab12Cd"));
 	assert_false(exists(f->conf, ".dnsdrop-probe.Qw12Er"));
@@ -142,9 +143,9 @@ static void test_state_dir_fixed_under_lock(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(relock_reload(&f->app, &f->pl), EXIT_OK);
+	assert_int_equal(proto_reload(&f->app, &f->pl), EXIT_OK);
 	write_ini(f, "other");
-	assert_int_equal(relock_reload(&f->app, &f->pl), EXIT_ENV);
+	assert_int_equal(proto_reload(&f->app, &f->pl), EXIT_ENV);
 	assert_false(exists(f->dir, "other"));
 }
 
@@ -153,10 +154,10 @@ static void test_pending_mark(void **state)
 	struct fx *f = *state;
 	char p[256];
 
-	assert_false(txn_pending(&f->app));
+	assert_false(proto_pending(&f->app));
 	snprintf(p, sizeof p, "%s/pending", f->state);
 	assert_int_equal(symlink("/nonexistent", p), 0);
-	assert_true(txn_pending(&f->app));	/* seen even when dangling */
+	assert_true(proto_pending(&f->app));	/* seen even when dangling */
 }
 
 static void test_parse_earlier_ini(void **state)
@@ -165,10 +166,10 @@ static void test_parse_earlier_ini(void **state)
 	static const char bad[] = "[hosts]\na.example.local = 10.0.0.300\n";
 	struct dd_config cfg = { 0 };
 
-	assert_int_equal(txn_parse_ini(good, strlen(good), &cfg), 0);
+	assert_int_equal(proto_parse_ini(good, strlen(good), &cfg), 0);
 	assert_int_equal(cfg.nhost, 1);
 	model_free(&cfg);
-	assert_int_equal(txn_parse_ini(bad, strlen(bad), &cfg), -1);
+	assert_int_equal(proto_parse_ini(bad, strlen(bad), &cfg), -1);
 	assert_int_equal(cfg.nhost, 0);
 }
 
