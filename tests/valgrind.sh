@@ -68,5 +68,27 @@ for n in 100 2000; do
 	vg "host rollback, $n hosts" "$host" --root "$SANDBOX" rollback
 	vg "host status, $n hosts" "$host" --root "$SANDBOX" status
 done
+
+# The error paths, each with both builds: a missing --root, a state_dir of
+# which no part exists (nothing under / by that name), a state_dir that is
+# not trusted, an unknown backup ID, a tampered backup.
+mkdir -p "$work/conf"
+printf '[dnsdrop]\nconf_dir = %s\nstate_dir = /dnsdrop-vg-missing-%s\nverify = off\ndnsmasq = off\nrestart = /bin/true\n[hosts]\na.example.local = 10.0.0.1\n' \
+	"$work/conf" "$$" >"$work/bare.ini"
+chmod 0600 "$work/bare.ini"
+id=$(find "$SANDBOX/tandberg/persistent/dnsdrop/backups" -mindepth 1 -maxdepth 1 -name '2*' -printf '%f\n' | sort | tail -n 1)
+for b in "$static" "$host"; do
+	kind=$([ "$b" = "$static" ] && echo static || echo host)
+	vg "$kind --root that does not exist" "$b" --root "$work/nonexist" check
+	vg "$kind diff, no part of state_dir exists" "$b" -c "$work/bare.ini" diff
+	chmod g+w "$SANDBOX/tandberg/persistent/dnsdrop"
+	vg "$kind apply, state_dir group-writable" "$b" --root "$SANDBOX" apply
+	chmod g-w "$SANDBOX/tandberg/persistent/dnsdrop"
+	vg "$kind rollback of an unknown ID" "$b" --root "$SANDBOX" rollback 20000101T000000Z-000
+	cp "$SANDBOX/tandberg/persistent/dnsdrop/backups/$id/hosts.conf" "$work/hosts.keep"
+	echo 'address=/evil.example.com/10.6.6.6' >>"$SANDBOX/tandberg/persistent/dnsdrop/backups/$id/hosts.conf"
+	vg "$kind rollback of a tampered backup" "$b" --root "$SANDBOX" rollback "$id"
+	cp "$work/hosts.keep" "$SANDBOX/tandberg/persistent/dnsdrop/backups/$id/hosts.conf"
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,28 @@ int app_rooted(const struct app *app, const char *path, char out[PATH_MAX])
 	return 0;
 }
 
+/* Print the message FMT to FP through report_escape: messages name paths,
+ * files' contents, the environment. */
+static void app_vput(FILE *fp, const char *fmt, va_list ap)
+{
+	char small[512], *p = small;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= (int)sizeof small && (p = malloc((size_t)n + 1)))
+		vsnprintf(p, (size_t)n + 1, fmt, aq);
+	va_end(aq);
+	if (!p)
+		p = small;
+	if (n > 0)
+		report_put(fp, p, strlen(p), 0);
+	if (p != small)
+		free(p);
+	fputc('\n', fp);
+}
+
 void app_step(const struct app *app, const char *fmt, ...)
 {
 	va_list ap;
@@ -32,9 +54,17 @@ void app_step(const struct app *app, const char *fmt, ...)
 	if (app->quiet)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	app_vput(stdout, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+}
+
+void app_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	app_vput(stdout, fmt, ap);
+	va_end(ap);
 }
 
 void app_error(const struct app *app, const char *fmt, ...)
@@ -44,9 +74,8 @@ void app_error(const struct app *app, const char *fmt, ...)
 	fflush(stdout);	/* keep the order of progress and errors on a terminal */
 	fputs(app->color_err ? "\033[1;31mdnsdrop:\033[0m " : "dnsdrop: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	app_vput(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* An INI over the size limit is a problem of its content (exit 3), said

@@ -42,8 +42,9 @@ struct app {
 	char state_dir[PATH_MAX];
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
-	int outcome;		/* a change reached its outcome: its exit code stands
-				 * even when stdout failed (the reader went away) */
+	int changed;		/* this run changed the appliance (drop-ins, INI,
+				 * restart): its exit code stands even when stdout
+				 * failed (the reader went away) */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */
@@ -60,6 +61,11 @@ int app_reload(struct app *app, int *changed);
 /* Progress: one line per step on stdout, unless -q. */
 void app_step(const struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A line of a command's output on stdout, even with -q; escaped like
+ * app_step and app_error (report_escape): outside text cannot reach the
+ * terminal raw. */
+void app_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A problem of the environment: "dnsdrop: TEXT" on stderr. */
 void app_error(const struct app *app, const char *fmt, ...)

@@ -36,7 +36,7 @@ int cmd_backups(struct app *app, int argc, char **argv)
 		app_step(app, "%-22s %-20s %-16s %s", "ID", "TIME (UTC)", "USER",
 			 "TAKEN BEFORE (what was installed)");
 	for (size_t i = 0; i < n; i++)
-		printf("%-22s %-20s %-16s %s: %s (%s)\n", list[i].id, list[i].time, list[i].user,
+		app_print("%-22s %-20s %-16s %s: %s (%s)", list[i].id, list[i].time, list[i].user,
 		       list[i].action, list[i].summary, backup_kind(list[i].files));
 	backup_free_list(list, n);
 	return EXIT_OK;

@@ -13,6 +13,7 @@
 #include "plan.h"
 #include "diff.h"
 #include "protocol.h"
+#include "restore.h"
 #include "where.h"
 #include "validate.h"
 
@@ -48,7 +49,6 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 			goto fail;
 	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
 		goto fail;
-	s->has_cfg = s->ini && proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0;
 	return EXIT_OK;
 fail:
 	app_error(app, "%s", err);
@@ -72,9 +72,10 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	int rc = EXIT_OK, found = 0;
 
 	if (id) {
-		if (!backup_id_valid(id)) {
-			app_error(app, "'%s' is not a backup ID; 'dnsdrop backups' lists them", id);
-			return EXIT_USAGE;
+		/* Malformed or unknown: the same answer, exit 2 (usage). */
+		if ((rc = backup_find(app->state_dir, id, err)) != 0) {
+			app_error(app, "%s", err);
+			return rc > 0 ? EXIT_USAGE : EXIT_ENV;
 		}
 		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
 		return snapshot_read(app, pl, id, s);
@@ -130,6 +131,19 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 	return n;
 }
 
+/* rollback -n after the backup was judged: its diff; EXIT_DIFF when a
+ * rollback would change something. */
+static int dry_run(const struct app *app, const struct plan *pl, const char *id,
+		   const struct snapshot *s)
+{
+	int rc = show_diff(app, pl, id, s);
+
+	if (rc > 0)
+		app_step(app, "rollback would bring back backup %s%s", id,
+			 s->ini ? " and the INI that produced it" : " (hand-made drop-ins: the INI stays as it is)");
+	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
+}
+
 struct rb_opts {
 	const char *id;
 	int dry_run, no_verify;
@@ -148,13 +162,18 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 		return rc;
 	if ((rc = choose(app, pl, o->id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
-	if (o->dry_run) {
-		rc = show_diff(app, pl, target, &snap);
-		if (rc > 0)
-			app_step(app, "rollback would bring back backup %s%s", target,
-				 snap.ini ? " and the INI that produced it" : " (hand-made drop-ins: the INI stays as it is)");
+	/* A backup is data from disk: judged like a new INI first (dry run too). */
+	rc = restore_validate(app, pl, &(struct restore_files){ target, { snap.data[0], snap.data[1] },
+			      { snap.len[0], snap.len[1] }, snap.ini, snap.ini_len }, &snap.cfg);
+	if (rc != EXIT_OK) {
 		snapshot_free(&snap);
-		return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
+		return rc;
+	}
+	snap.has_cfg = snap.ini != NULL;
+	if (o->dry_run) {
+		rc = dry_run(app, pl, target, &snap);
+		snapshot_free(&snap);
+		return rc;
 	}
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,

@@ -34,13 +34,13 @@ static void status_backups(const struct app *app)
 	size_t n = 0;
 
 	report_last_change(app->state_dir, last, sizeof last);
-	printf("last change  %s\n", last[0] ? last : "none recorded");
+	app_print("last change  %s", last[0] ? last : "none recorded");
 	if (backup_list(app->state_dir, &list, &n, err) < 0)
-		printf("backups      cannot list: %s\n", err);
+		app_print("backups      cannot list: %s", err);
 	else if (n == 0)
-		printf("backups      none\n");
+		app_print("backups      none");
 	else
-		printf("backups      %zu, newest %s (%s, %s)\n", n, list[0].id, list[0].user,
+		app_print("backups      %zu, newest %s (%s, %s)", n, list[0].id, list[0].user,
 		       list[0].summary);
 	backup_free_list(list, n);
 }
@@ -51,19 +51,19 @@ static int status_dns(const struct app *app, const struct plan *pl)
 	int r;
 
 	if (pl->verify_off) {
-		printf("dnsmasq      not asked (verify = off)\n");
+		app_print("dnsmasq      not asked (verify = off)");
 		return 0;
 	}
 	r = dnsq_wait_ready(&pl->server, STATUS_READY_MS, err);
-	printf("dnsmasq      %s on %s%s%s\n", r == 0 ? "answering" : "NOT answering",
+	app_print("dnsmasq      %s on %s%s%s", r == 0 ? "answering" : "NOT answering",
 	       pl->server.text, r == 0 ? "" : ": ", r == 0 ? "" : err);
 	if (r == 0 && pl->file[0].have && proto_served(pl, pl->file[0].have, pl->file[0].have_len) == 0) {
-		printf("serving      an older configuration than the installed drop-ins: run 'dnsdrop reapply'\n");
+		app_print("serving      an older configuration than the installed drop-ins: run 'dnsdrop reapply'");
 		r = -1;
 	}
 	if (!app->root[0] && confdir_running("/proc", app->cfg.set.dnsmasq_conf, running,
 					     sizeof running) > 0 && running[0])
-		printf("running      %s\n", running);
+		app_print("running      %s", running);
 	return r;
 }
 
@@ -75,16 +75,16 @@ int cmd_status(struct app *app, int argc, char **argv)
 	if (app_no_args(app, "status", argc, argv) < 0)
 		return EXIT_USAGE;
 	if ((rc = plan_prepare(app, &pl, 1)) == EXIT_OK) {
-		printf("INI          %s: %zu hosts, %zu srv, %zu cname records\n", app->ini_path,
+		app_print("INI          %s: %zu hosts, %zu srv, %zu cname records", app->ini_path,
 		       app->cfg.nhost, app->cfg.nsrv, app->cfg.ncname);
-		printf("conf-dir     %s (%s)\n", app->conf_dir, app->conf_dir_how);
+		app_print("conf-dir     %s (%s)", app->conf_dir, app->conf_dir_how);
 		if (pl.cd.notes)
-			printf("             not taken: %s\n", pl.cd.notes);
-		printf("state        %s\n", app->state_dir);
+			app_print("             not taken: %s", pl.cd.notes);
+		app_print("state        %s", app->state_dir);
 		for (int i = 0; i < PLAN_NFILES; i++)
-			printf("%-12s %s\n", pl.file[i].name, state_word(&pl.file[i]));
+			app_print("%-12s %s", pl.file[i].name, state_word(&pl.file[i]));
 		if (proto_pending(app))
-			printf("pending      the last change was written but not served yet (dnsmasq was not restarted since): run 'dnsdrop reapply'\n");
+			app_print("pending      the last change was written but not served yet (dnsmasq was not restarted since): run 'dnsdrop reapply'");
 		if (status_dns(app, &pl) < 0 || pl.pending || proto_pending(app))
 			rc = EXIT_DIFF;
 		status_backups(app);

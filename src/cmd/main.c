@@ -1,7 +1,7 @@
 /* main.c - the command line: options, dispatch, help, exit codes. */
 #include <errno.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "cmd.h"
+#include "fsx.h"
 #include "report.h"
 
 struct command {
@@ -62,6 +63,8 @@ static const struct command commands[] = {
 	  "rollback [-n] [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
+	  "The backup is validated first (its INI like any INI, its drop-ins must be\n"
+	  "what that INI renders): exit 3 if not. A malformed or unknown ID: exit 2.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.\n"
 	  "-n shows what it would change (exit 1 when something would).",
 	  cmd_rollback },
@@ -207,22 +210,38 @@ static int check_root(struct app *app)
 		app->root = "";
 	if (!app->root[0])
 		return 0;
-	if (stat(app->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "dnsdrop: --root %s: %s; give the directory that holds the sandbox appliance\n",
-			app->root, S_ISDIR(st.st_mode) || errno == ENOENT ? strerror(errno) : "not a directory");
+	if (stat(app->root, &st) < 0) {
+		app_error(app, "--root %s: %s; give the directory that holds the sandbox appliance",
+			  app->root, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		app_error(app, "--root %s: not a directory; give the directory that holds the sandbox appliance",
+			  app->root);
 		return -1;
 	}
 	return 0;
 }
 
-/* stdout is checked at exit: a full disk or a closed pipe is an error,
- * except after a change, whose exit code says what the appliance serves. */
-static int finish(int rc, int outcome)
+/* stdout is checked at exit: a full disk or a closed pipe is an error. But
+ * the exit code says what happened to the appliance: after a change it
+ * stays the change's (never 8, "nothing changed"), and the lost output is
+ * said on stderr and in the audit log. */
+static int finish(struct app *app, int rc)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "dnsdrop: cannot write to standard output: %s\n", strerror(errno));
-		return rc || outcome ? rc : EXIT_ENV;
-	}
+	char err[FSX_ERR_MAX], what[128];
+	int e;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	e = errno ? errno : EIO;
+	app_error(app, "cannot write to standard output: %s%s", strerror(e),
+		  app->changed ? "; the change itself is done (see the exit code and dnsdrop.log)" : "");
+	if (!app->changed)
+		return rc ? rc : EXIT_ENV;
+	snprintf(what, sizeof what, "output lost: %s", strerror(e));
+	if (report_audit(app->state_dir, "output", rc, what, NULL, err) < 0)
+		app_error(app, "warning: cannot write the audit log: %s", err);
 	return rc;
 }
 
@@ -265,13 +284,14 @@ int main(int argc, char **argv)
 		free(cli.argv);
 		return EXIT_USAGE;
 	}
-	/* A closed pipe is an error on write (checked at exit), never a death
-	 * halfway through a change. */
+	/* A closed pipe is an EPIPE to report (checked at exit), never a kill
+	 * halfway through a change: the one SIGPIPE rule of the program
+	 * (service.c resets it for the children). */
 	signal(SIGPIPE, SIG_IGN);
 	app.color_out = report_color_wanted(stdout, cli.no_color);
 	app.color_err = report_color_wanted(stderr, cli.no_color);
-	rc = run(&app, &cli);
+	rc = finish(&app, run(&app, &cli));
 	app_free(&app);
 	free(cli.argv);
-	return finish(rc, app.outcome);
+	return rc;
 }

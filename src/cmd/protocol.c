@@ -26,7 +26,7 @@ int proto_lock(struct app *app, int *fd)
 	long holder = 0;
 	int r;
 
-	if (fsx_mkdir_p(app->state_dir, 0700, err) < 0 ||
+	if (fsx_state_dir(app->state_dir, FSX_CREATE, err) < 0 ||
 	    fsx_join(path, app->state_dir, "lock", err) < 0) {
 		app_error(app, "%s", err);
 		return EXIT_ENV;
@@ -41,8 +41,12 @@ int proto_lock(struct app *app, int *fd)
 				  path, path);
 		return EXIT_LOCKED;
 	}
-	if (r < 0) {
-		app_error(app, "%s", err);
+	/* The outcome must reach the log: refuse now what would refuse it. */
+	if (r < 0 || report_log_check(app->state_dir, err) < 0) {
+		if (r == 0)
+			fsx_unlock(*fd);
+		*fd = -1;
+		app_error(app, "%s; nothing was changed", err);
 		return EXIT_ENV;
 	}
 	return EXIT_OK;
@@ -87,14 +91,24 @@ void proto_current(const struct plan *pl, struct state *cur, struct dd_config *o
 }
 
 /* rollback rewrites the INI under the lock: once we hold the lock, read it
- * again, so we never apply a version older than the file. */
+ * again, so we never apply a version older than the file. The lock belongs
+ * to the state_dir it was taken in: an INI that now names another one is
+ * refused, never worked on without its lock. */
 int proto_reload(struct app *app, struct plan *pl)
 {
-	int changed = 0, rc = app_reload(app, &changed);
+	char locked[PATH_MAX];
+	int changed = 0, rc;
 
+	memcpy(locked, app->state_dir, sizeof locked);
+	rc = app_reload(app, &changed);
 	if (rc == EXIT_OK && changed) {
 		plan_free(pl);
 		rc = where_env(app, pl);
+	}
+	if (rc == EXIT_OK && strcmp(locked, app->state_dir) != 0) {
+		app_error(app, "%s changed while this run waited: its state_dir is now %s, not %s where the lock is held; nothing was changed: run the command again",
+			  app->ini_path, app->state_dir, locked);
+		return EXIT_ENV;
 	}
 	return rc;
 }
@@ -257,8 +271,11 @@ int proto_pending(const struct app *app)
 {
 	char path[PATH_MAX];
 
+	struct stat st;
+
+	/* lstat: a symlink there counts too (and mark() refuses to remove it). */
 	return snprintf(path, sizeof path, "%s/%s", app->state_dir, PROTO_PENDING) < (int)sizeof path &&
-	       access(path, F_OK) == 0;
+	       lstat(path, &st) == 0;
 }
 
 static int write_failed(struct proto *t, const struct state *from, const char *why)
@@ -294,6 +311,7 @@ static int run(struct proto *t, const struct state *to, const struct state *from
 	}
 	if (install(t, to, err) < 0)
 		return write_failed(t, from, err);
+	t->app->changed = 1;
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart && !proto_stop_signal()) {
 		/* The mark stays: the change is pending until a restart serves it. */
@@ -356,7 +374,7 @@ static int dnsmasq_test(struct proto *t, const struct state *to)
 		app_error(app, "dnsmasq --test rejects the conf-dir with the new drop-ins, so nothing was changed: %s",
 			  err);
 		if (res.output.len)
-			fprintf(stderr, "%.*s", (int)res.output.len, res.output.p);
+			report_put(stderr, res.output.p, res.output.len, REPORT_ESC_NL);
 		if (res.exec_errno)
 			app_error(app, "set dnsmasq = off in [dnsdrop] only if this appliance has no dnsmasq binary at %s",
 				  app->dnsmasq_bin);
@@ -371,12 +389,19 @@ int proto_sweep(struct app *app, const struct plan *pl)
 {
 	char err[FSX_ERR_MAX];
 
-	for (int i = 0; i < PLAN_NFILES; i++)
-		if (fsx_sweep_temps(app->conf_dir, pl->file[i].name, err) < 0) {
-			app_error(app, "%s", err);
-			return EXIT_ENV;
-		}
-	if (backup_sweep_stages(app->state_dir, err) < 0) {
+	const char *names[] = { pl->file[0].name, pl->file[1].name, FSX_PROBE };
+	const char *ini = strrchr(app->ini_path, '/');
+	char dir[PATH_MAX];
+	int ok = 1;
+
+	for (size_t i = 0; ok && i < sizeof names / sizeof *names; i++)
+		ok = fsx_sweep_temps(app->conf_dir, names[i], err) >= 0;
+	/* rollback writes the INI through a temp file in its directory */
+	if (ok && fsx_dirname(app->ini_path, dir) == 0)
+		ok = fsx_sweep_temps(dir, ini ? ini + 1 : app->ini_path, err) >= 0;
+	if (ok)
+		ok = backup_sweep_state(app->state_dir, err) >= 0;	/* stages too */
+	if (!ok) {
 		app_error(app, "%s", err);
 		return EXIT_ENV;
 	}
@@ -404,7 +429,6 @@ int proto_change(struct proto *t, const struct state *to, const struct state *fr
 		return rc;
 	proto_guard(t);
 	rc = run(t, to, from);
-	t->app->outcome = 1;
 	audit(t, rc);
 	proto_unguard(t);
 	return rc;
@@ -415,15 +439,15 @@ static int resume(struct proto *t, const struct state *cur)
 {
 	char err[FSX_ERR_MAX];
 
+	/* From here on dnsmasq is touched: never "nothing changed" (8). */
+	t->app->changed = 1;
 	if (proto_stop_signal() || proto_restart(t) < 0 || proto_verify(t, cur) < 0) {
 		app_error(t->app, "dnsmasq does not serve %s yet; fix the cause above and run dnsdrop reapply",
 			  t->app->ini_path);
-		return EXIT_ENV;
+		return EXIT_RESTORE_FAILED;
 	}
-	if (mark(t, 0, err) < 0) {
-		app_error(t->app, "%s", err);
-		return EXIT_ENV;
-	}
+	if (mark(t, 0, err) < 0)
+		app_error(t->app, "warning: %s", err);
 	return EXIT_OK;
 }
 
@@ -461,7 +485,6 @@ int proto_converge(struct proto *t, int health)
 	proto_target(app, pl, &cur);
 	proto_guard(t);
 	rc = resume(t, &cur);
-	app->outcome = 1;
 	audit(t, rc);
 	proto_unguard(t);
 	return rc;

@@ -14,8 +14,8 @@
 #include "backup.h"
 #include "plan.h"
 
-#define PROTO_PENDING "pending"	/* in state_dir: a change written, not yet served */
-#define PROTO_NSIG 4		/* signals guarded during a change */
+#define PROTO_PENDING BACKUP_PENDING	/* in state_dir: a change written, not yet served */
+#define PROTO_NSIG 3		/* signals guarded during a change (SIGPIPE: main.c) */
 
 /* A state of the appliance. Pointers are borrowed. */
 struct state {
@@ -44,11 +44,13 @@ struct proto {
 int proto_lock(struct app *app, int *fd);
 
 /* After proto_lock: read the INI again (rollback rewrites it under the lock)
- * and, if it changed, resolve PL anew. EXIT_OK, EXIT_INVALID or EXIT_ENV. */
+ * and, if it changed, resolve PL anew. EXIT_OK, EXIT_INVALID or EXIT_ENV
+ * (also when the INI now names another state_dir than the locked one). */
 int proto_reload(struct app *app, struct plan *pl);
 
-/* Under the lock: remove the temp files and staging copies a killed run
- * left behind. EXIT_OK or EXIT_ENV (printed). */
+/* Under the lock, before anything else: remove what killed runs left (temp
+ * files in the conf-dir, the probe, the INI's directory, state_dir and
+ * applied/, staging copies). EXIT_OK or EXIT_ENV, printed. */
 int proto_sweep(struct app *app, const struct plan *pl);
 
 /* The records of an earlier INI (from applied/ or a backup), for checking

@@ -3,8 +3,10 @@
  * record, and the signal guard that keeps a change from stopping halfway.
  *
  * Signals during a change (DESIGN.md section 7, README "Safety"):
- *   SIGHUP, SIGPIPE  the terminal or the reader went away: finish the change
- *                    (output errors are ignored until the outcome);
+ *   SIGHUP           the terminal went away: finish the change (output
+ *                    errors are ignored until the outcome);
+ *   SIGPIPE          ignored for the whole run (main.c): a closed pipe is an
+ *                    EPIPE, and after a change the exit code stays its own;
  *   SIGINT, SIGTERM  the administrator wants out: wait for the restart child
  *                    (never two restarts at once), then restore the previous
  *                    state and verify it; exit 4 (5 if that fails too).
@@ -29,7 +31,7 @@
 
 static volatile sig_atomic_t stop_sig;	/* first SIGINT or SIGTERM */
 static volatile sig_atomic_t hup_seen;
-static const int guarded[PROTO_NSIG] = { SIGHUP, SIGINT, SIGTERM, SIGPIPE };
+static const int guarded[PROTO_NSIG] = { SIGHUP, SIGINT, SIGTERM };
 
 static void on_signal(int sig)
 {
@@ -46,12 +48,8 @@ void proto_guard(struct proto *p)
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigfillset(&sa.sa_mask);
-	for (int i = 0; i < PROTO_NSIG; i++) {
-		struct sigaction ign = { 0 };
-
-		ign.sa_handler = SIG_IGN;
-		sigaction(guarded[i], guarded[i] == SIGPIPE ? &ign : &sa, &p->saved[i]);
-	}
+	for (int i = 0; i < PROTO_NSIG; i++)
+		sigaction(guarded[i], &sa, &p->saved[i]);
 }
 
 void proto_unguard(struct proto *p)
@@ -91,18 +89,23 @@ int proto_restart(struct proto *t)
 			SERVICE_OUTPUT_MAX, &res, err);
 	if (r < 0)
 		app_error(t->app, "restart failed: %s", err);
-	if ((r < 0 || t->app->verbose) && res.output.len)
-		fprintf(stderr, "---- output of the restart command ----\n%.*s%s---- end ----\n",
-			(int)res.output.len, res.output.p,
-			res.output.p[res.output.len - 1] == '\n' ? "" : "\n");
+	if ((r < 0 || t->app->verbose) && res.output.len) {
+		fputs("---- output of the restart command ----\n", stderr);
+		report_put(stderr, res.output.p, res.output.len, REPORT_ESC_NL);
+		fputs(res.output.p[res.output.len - 1] == '\n' ? "---- end ----\n" : "\n---- end ----\n",
+		      stderr);
+	}
 	service_result_free(&res);
 	return r;
 }
 
 static void show_mismatches(const struct dnsq_report *rep)
 {
-	for (size_t i = 0; i < rep->kept; i++)
-		fprintf(stderr, "  not served: %s\n", rep->mismatch[i].text);
+	for (size_t i = 0; i < rep->kept; i++) {
+		fputs("  not served: ", stderr);	/* it quotes DNS answers */
+		report_put(stderr, rep->mismatch[i].text, strlen(rep->mismatch[i].text), 0);
+		fputc('\n', stderr);
+	}
 	if (rep->mismatches > rep->kept)
 		fprintf(stderr, "  ... and %zu more\n", rep->mismatches - rep->kept);
 }

@@ -69,8 +69,12 @@ static int inode_within(const char *path, const char *dir)
 
 	if (stat(dir, &d) < 0 || snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
 		return 0;
-	while (stat(p, &s) < 0 && (slash = strrchr(p, '/')) && slash != p)
+	while (stat(p, &s) < 0) {
+		/* No part of PATH exists (not even "/"): it is nowhere. */
+		if (!(slash = strrchr(p, '/')) || slash == p)
+			return 0;
 		*slash = '\0';
+	}
 	for (;;) {
 		if (s.st_dev == d.st_dev && s.st_ino == d.st_ino)
 			return 1;

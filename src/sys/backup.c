@@ -66,31 +66,51 @@ static int backup_parse_id(const char *id, time_t *t, unsigned *seq)
 	return *t == (time_t)-1 ? -1 : 0;
 }
 
-/* The next ID sorts after NEWEST (NULL: none): the same second gets the next
- * sequence number, and a clock that went back cannot make the new backup
- * look older than the last one (prune and rollback go by ID order). */
-static int backup_next_id(const char *newest, time_t now,
-			  char id[BACKUP_ID_MAX], char *err)
+/* The ID for time T and sequence SEQ (carried into the next second). */
+static int backup_format_id(time_t t, unsigned seq, char id[BACKUP_ID_MAX])
 {
-	time_t t = now, nt;
-	unsigned seq = 0, nseq;
 	char stamp[UTC_MAX];
 
-	if (newest && backup_parse_id(newest, &nt, &nseq) == 0 && nt >= now) {
-		t = nt;
-		seq = nseq + 1;
-		if (seq > 999) {
-			t++;
-			seq = 0;
-		}
-	}
-	if (utc_format(t, 1, stamp) < 0) {
-		fsx_errf(err, 0, "cannot make a backup ID from the clock (%lld)",
-			 (long long)t);
+	t += seq / 1000;
+	if (utc_format(t, 1, stamp) < 0)
 		return -1;
-	}
 	snprintf(id, BACKUP_ID_MAX, "%.16s-%03u", stamp, seq % 1000);
 	return 0;
+}
+
+/* 1 when ID is one of IDS. */
+static int backup_names_has(const struct backup_names *ids, const char *id)
+{
+	for (size_t i = 0; ids->v && i < ids->n; i++)
+		if (!strcmp(ids->v[i], id))
+			return 1;
+	return 0;
+}
+
+/* The next ID sorts after the newest of IDS (sorted) and after the clock:
+ * the same second gets the next sequence number, and a clock that went
+ * back cannot make the new backup look older than the last one (prune and
+ * rollback go by ID order). When no ID can follow the newest (one named
+ * 99991231T235959Z-999), the clock's first free ID is taken: a strange
+ * name in backups/ never stops a backup. */
+static int backup_next_id(const struct backup_names *ids, time_t now,
+			  char id[BACKUP_ID_MAX], char *err)
+{
+	const char *newest = ids->n ? ids->v[ids->n - 1] : NULL;
+	unsigned seq, nseq;
+	time_t nt;
+
+	if (newest && backup_parse_id(newest, &nt, &nseq) == 0 && nt >= now &&
+	    backup_format_id(nt, nseq + 1, id) == 0)
+		return 0;
+	for (seq = 0; seq < 1000u * 60; seq++)
+		if (backup_format_id(now, seq, id) < 0)
+			break;
+		else if (!backup_names_has(ids, id))
+			return 0;
+	fsx_errf(err, 0, "cannot make a backup ID from the clock (%lld)",
+		 (long long)now);
+	return -1;
 }
 
 static int backup_names_add(struct backup_names *l, const char *name)
@@ -115,6 +135,7 @@ static int backup_name_cmp(const void *a, const void *b)
 struct backup_scan {
 	const char *bdir;
 	struct backup_names *ids, *part;
+	int strict;		/* a backup that is not ours is an error */
 };
 
 static int backup_scan_entry(void *ctx, int dfd, const char *name,
@@ -123,8 +144,18 @@ static int backup_scan_entry(void *ctx, int dfd, const char *name,
 	struct backup_scan *sc = ctx;
 	int rc = 0;
 
+	char path[PATH_MAX];
+
+	(void)dfd;
 	if (!S_ISDIR(st->st_mode))
 		return 0;
+	/* A directory that is not ours is not a backup of ours: never
+	 * restored, never counted for the next ID. Listing it is refused. */
+	if (fsx_check_owned(name, st, FSX_STATE_WHY, err) < 0) {
+		if (!sc->strict || fsx_join(path, sc->bdir, name, err) < 0)
+			return 0;
+		return fsx_check_owned(path, st, FSX_STATE_WHY, err);
+	}
 	if (backup_id_valid(name))
 		rc = backup_names_add(sc->ids, name);
 	else if ((!strncmp(name, ".tmp-", 5) || !strncmp(name, ".del-", 5)) &&
@@ -135,20 +166,23 @@ static int backup_scan_entry(void *ctx, int dfd, const char *name,
 	return rc;
 }
 
-/* Whole backups (directories named ID) in BDIR into IDS, sorted oldest
- * first (free IDS->v). Leftovers of killed runs (.tmp-ID, .del-ID) are
+/* Whole backups (directories named ID and ours) in BDIR into IDS, sorted
+ * oldest first (free IDS->v); BDIR must be trusted. Without CLEAN a backup
+ * that is not ours is an error. Leftovers of killed runs (.tmp-ID, .del-ID) are
  * removed when CLEAN: under the lock they are no one's, and a .tmp-ID could
  * clash. Returns how many leftovers went, or -1. No BDIR: 0. */
 static int backup_scan(const char *bdir, struct backup_names *ids, int clean,
 		       char *err)
 {
 	struct backup_names part = { 0 };
-	struct backup_scan sc = { bdir, ids, &part };
+	struct backup_scan sc = { bdir, ids, &part, !clean };
 	char path[PATH_MAX];
 	size_t i;
 	int rc = 0;
 
 	*ids = (struct backup_names){ 0 };
+	if (fsx_state_dir(bdir, FSX_ABSENT_OK, err) < 0)
+		return -1;
 	if (fsx_each_entry(bdir, FSX_ABSENT_OK | FSX_LENIENT, backup_scan_entry,
 			   &sc, err) < 0)
 		rc = -1;
@@ -167,14 +201,16 @@ static int backup_scan(const char *bdir, struct backup_names *ids, int clean,
 	return clean ? (int)part.n : 0;
 }
 
-static int backup_get(const char *dir, const char *name, char **data,
-		      size_t *len, char *err)
+/* Read DIR/NAME (absent: *DATA NULL); FLAGS as for fsx_read. */
+static int backup_get(const char *dir, const char *name, unsigned flags,
+		      char **data, size_t *len, char *err)
 {
 	char path[PATH_MAX];
 
 	if (fsx_join(path, dir, name, err) < 0)
 		return -1;
-	return fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, data, len, err);
+	return fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK | flags, data, len,
+			err);
 }
 
 static void backup_meta_line(struct buf *b, const char *key, const char *val)
@@ -230,7 +266,7 @@ static int backup_fill(const char *tdir, const char *conf_dir,
 	for (i = 0; i < 3; i++) {
 		data = NULL;
 		len = ini_len;
-		if (i < 2 && backup_get(conf_dir, names[i], &data, &len, err) < 0)
+		if (i < 2 && backup_get(conf_dir, names[i], 0, &data, &len, err) < 0)
 			return -1;
 		if (!(i < 2 ? data : ini))
 			continue;
@@ -256,11 +292,12 @@ int backup_take(const char *state_dir, const char *conf_dir,
 	time_t now = time(NULL);
 	int rc = -1;
 
-	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    fsx_mkdir_p(bdir, 0700, err) < 0 ||
+	if (fsx_state_dir(state_dir, FSX_CREATE, err) < 0 ||
+	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
+	    fsx_state_dir(bdir, FSX_CREATE, err) < 0 ||
 	    backup_scan(bdir, &ids, 1, err) < 0)
 		return -1;
-	if (backup_next_id(ids.n ? ids.v[ids.n - 1] : NULL, now, id, err) < 0)
+	if (backup_next_id(&ids, now, id, err) < 0)
 		goto out;
 	snprintf(name, sizeof name, ".tmp-%s", id);
 	if (fsx_join(tdir, bdir, name, err) < 0 ||
@@ -296,7 +333,8 @@ int backup_prune(const char *state_dir, unsigned keep, char *err)
 	size_t i;
 	int removed = 0, rc = -1, left;
 
-	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
+	if (fsx_state_dir(state_dir, 0, err) < 0 ||
+	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
 	    (left = backup_scan(bdir, &ids, 1, err)) < 0)
 		return -1;
 	if (keep < 1)
@@ -364,14 +402,16 @@ static int backup_load_entry(const char *bdir, struct backup_entry *e,
 	size_t i, len;
 	int rc;
 
-	if (fsx_join(dir, bdir, e->id, err) < 0)
+	if (fsx_join(dir, bdir, e->id, err) < 0 ||
+	    fsx_state_dir(dir, 0, err) < 0)
 		return -1;
 	for (i = 0; i < sizeof names / sizeof *names; i++)
 		if (fsx_join(path, dir, names[i], err) == 0 &&
 		    lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 			e->files |= bits[i];
 	if (fsx_join(path, dir, BACKUP_META, err) < 0 ||
-	    fsx_read(path, META_MAX, FSX_ABSENT_OK, &text, &len, err) < 0)
+	    fsx_read(path, META_MAX, FSX_ABSENT_OK | FSX_STATE, &text, &len,
+		     err) < 0)
 		return -1;
 	rc = backup_parse_meta(text, e);
 	free(text);
@@ -391,7 +431,8 @@ int backup_list(const char *state_dir, struct backup_entry **list,
 
 	*list = NULL;
 	*n = 0;
-	if (fsx_join(bdir, state_dir, "backups", err) < 0 ||
+	if (fsx_state_dir(state_dir, FSX_ABSENT_OK, err) < 0 ||
+	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
 	    backup_scan(bdir, &ids, 0, err) < 0)
 		return -1;
 	if (ids.n && !(v = calloc(ids.n, sizeof *v))) {
@@ -447,7 +488,7 @@ int backup_path(char *out, const char *state_dir, const char *id,
 int backup_read_file(const char *state_dir, const char *id, const char *name,
 		     char **data, size_t *len, int *present, char *err)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], bdir[PATH_MAX];
 	struct stat st;
 
 	*data = NULL;
@@ -455,13 +496,32 @@ int backup_read_file(const char *state_dir, const char *id, const char *name,
 	*present = 0;
 	if (backup_path(dir, state_dir, id, NULL, err) < 0)
 		return -1;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
 		fsx_errf(err, 0, "there is no backup %s in %s/backups; "
 			 ID_HINT, id, state_dir);
 		return -1;
 	}
-	if (backup_get(dir, name, data, len, err) < 0)
+	/* The state dir, backups/ and the backup itself: all ours. */
+	if (fsx_state_dir(state_dir, 0, err) < 0 ||
+	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
+	    fsx_state_dir(bdir, 0, err) < 0 || fsx_state_dir(dir, 0, err) < 0 ||
+	    backup_get(dir, name, FSX_STATE, data, len, err) < 0)
 		return -1;
 	*present = *data != NULL;
+	return 0;
+}
+
+int backup_find(const char *state_dir, const char *id, char *err)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (backup_path(dir, state_dir, id, NULL, err) < 0)
+		return 1;
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
+		fsx_errf(err, 0, "there is no backup %s in %s/backups; "
+			 ID_HINT, id, state_dir);
+		return 1;
+	}
 	return 0;
 }

@@ -3,7 +3,9 @@
  * produced them, a meta file), applied/ (what dnsdrop itself last wrote, for
  * drift detection) and the staging copy of the conf-dir for dnsmasq --test.
  * All functions return 0 (or a count) or -1 with a sentence in ERR
- * (FSX_ERR_MAX bytes). Call them holding the state lock (fsx_lock). */
+ * (FSX_ERR_MAX bytes). Call them holding the state lock (fsx_lock).
+ * Everything read or written here must be ours (fsx_state_dir, FSX_STATE):
+ * a backup is restored and its INI says what dnsdrop runs as root. */
 #ifndef DNSDROP_BACKUP_H
 #define DNSDROP_BACKUP_H
 
@@ -18,6 +20,7 @@
 #define BACKUP_HOSTS "hosts.conf"
 #define BACKUP_SRV "srv.conf"
 #define BACKUP_META "meta"
+#define BACKUP_PENDING "pending"	/* in state_dir: a change not yet served */
 
 /* backup_entry.files */
 #define BACKUP_HAS_HOSTS 1u
@@ -72,6 +75,10 @@ void backup_free_list(struct backup_entry *list, size_t n);
 int backup_path(char *out, const char *state_dir, const char *id,
 		const char *file, char *err);
 
+/* 0 when backup ID exists (its trust is judged when it is read); 1 with
+ * ERR when ID is malformed or no such backup exists; -1 on another error. */
+int backup_find(const char *state_dir, const char *id, char *err);
+
 /* Read file NAME of backup ID (an unknown ID is an error). *PRESENT is 0
  * and *DATA NULL when the backup has no such file (it did not exist then):
  * restoring it means fsx_remove_atomic. */
@@ -102,6 +109,11 @@ int backup_stage_confdir(const char *conf_dir, const char *tmp_parent,
 /* Remove the staging directories a killed run left under TMP_PARENT.
  * Call under the lock: another run's staging copy would go too. */
 int backup_sweep_stages(const char *tmp_parent, char *err);
+
+/* Remove what killed runs left in STATE_DIR: temp files of the pending
+ * mark and of applied/, staging copies (backups/ leftovers go with the next
+ * backup_take). Call under the lock. 0 or -1. */
+int backup_sweep_state(const char *state_dir, char *err);
 
 /* Remove a staging directory made by backup_stage_confdir. */
 int backup_unstage(const char *dir, char *err);

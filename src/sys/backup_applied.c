@@ -20,8 +20,9 @@ int backup_save_applied(const char *state_dir, const char *ini,
 	char adir[PATH_MAX];
 	int rc;
 
-	if (fsx_join(adir, state_dir, "applied", err) < 0 ||
-	    fsx_mkdir_p(adir, 0700, err) < 0)
+	if (fsx_state_dir(state_dir, FSX_CREATE, err) < 0 ||
+	    fsx_join(adir, state_dir, "applied", err) < 0 ||
+	    fsx_state_dir(adir, FSX_CREATE, err) < 0)
 		return -1;
 	for (i = 0; i < 3; i++) {
 		rc = data[i] ? fsx_write_atomic(adir, applied_names[i], data[i],
@@ -39,14 +40,17 @@ int backup_read_applied(const char *state_dir, struct backup_applied *out,
 	char **data[] = { &out->hosts, &out->srv, &out->ini };
 	size_t *len[] = { &out->hosts_len, &out->srv_len, &out->ini_len }, i;
 	char adir[PATH_MAX], path[PATH_MAX];
+	int r;
 
 	*out = (struct backup_applied){ 0 };
-	if (fsx_join(adir, state_dir, "applied", err) < 0)
-		return -1;
+	if ((r = fsx_state_dir(state_dir, FSX_ABSENT_OK, err)) != 0 ||
+	    fsx_join(adir, state_dir, "applied", err) < 0 ||
+	    (r = fsx_state_dir(adir, FSX_ABSENT_OK, err)) != 0)
+		return r < 0 ? -1 : 0;
 	for (i = 0; i < 3; i++) {
 		if (fsx_join(path, adir, applied_names[i], err) < 0 ||
-		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, data[i],
-			     len[i], err) < 0) {
+		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK | FSX_STATE,
+			     data[i], len[i], err) < 0) {
 			backup_applied_free(out);
 			return -1;
 		}
@@ -60,4 +64,24 @@ void backup_applied_free(struct backup_applied *a)
 	free(a->hosts);
 	free(a->srv);
 	*a = (struct backup_applied){ 0 };
+}
+
+/* The temp files of killed runs in STATE_DIR (the pending mark) and in
+ * applied/, and the staging copies for dnsmasq --test. */
+int backup_sweep_state(const char *state_dir, char *err)
+{
+	char adir[PATH_MAX];
+	int r;
+
+	if ((r = fsx_state_dir(state_dir, FSX_ABSENT_OK, err)) != 0)
+		return r < 0 ? -1 : 0;
+	if (fsx_sweep_temps(state_dir, BACKUP_PENDING, err) < 0 ||
+	    backup_sweep_stages(state_dir, err) < 0 ||
+	    fsx_join(adir, state_dir, "applied", err) < 0 ||
+	    (r = fsx_state_dir(adir, FSX_ABSENT_OK, err)) < 0)
+		return -1;
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		if (fsx_sweep_temps(adir, applied_names[i], err) < 0)
+			return -1;
+	return 0;
 }

@@ -163,30 +163,36 @@ static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
 	return 0;
 }
 
+int fsx_check_owned(const char *path, const struct stat *st, const char *why,
+		    char *err)
+{
+	unsigned me = (unsigned)geteuid();
+
+	if (st->st_uid != me) {
+		fsx_errf(err, 0, "refusing %s: it is owned by uid %u, not by uid "
+			 "%u who runs dnsdrop, and %s; fix: chown %u %s", path,
+			 (unsigned)st->st_uid, me, why, me, path);
+		return -1;
+	}
+	if (st->st_mode & 022) {
+		fsx_errf(err, 0, "refusing %s: it is writable by %s (mode %04o)"
+			 " and %s; fix: chmod go-w %s", path,
+			 (st->st_mode & 002) ? "everyone" : "its group",
+			 (unsigned)(st->st_mode & 07777), why, path);
+		return -1;
+	}
+	return 0;
+}
+
 /* The INI decides what dnsdrop runs as root: only its owner may write it.
  * Users are named by uid: a name lookup would drag the passwd and nscd
  * code into the binary for one message. */
 static int fsx_check_trusted(const char *path, const struct stat *st,
 			     char *err)
 {
-	unsigned me = (unsigned)geteuid();
-
-	if (st->st_uid != me) {
-		fsx_errf(err, 0, "refusing %s: it is owned by uid %u, not by uid "
-			 "%u who runs dnsdrop, and it decides what dnsdrop "
-			 "runs; fix: chown %u %s", path, (unsigned)st->st_uid,
-			 me, me, path);
+	if (fsx_check_owned(path, st, "it decides what dnsdrop runs", err) < 0)
 		return -1;
-	}
-	if (st->st_mode & 022) {
-		fsx_errf(err, 0, "refusing %s: it is writable by %s (mode %04o)"
-			 " and it decides what dnsdrop runs as uid %u; fix: "
-			 "chmod go-w %s", path,
-			 (st->st_mode & 002) ? "everyone" : "its group",
-			 (unsigned)(st->st_mode & 07777), me, path);
-		return -1;
-	}
-	return fsx_check_dir_trusted(path, me, err);
+	return fsx_check_dir_trusted(path, (uid_t)geteuid(), err);
 }
 
 int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
@@ -273,7 +279,9 @@ int fsx_read(const char *path, size_t max, unsigned flags,
 		fsx_errf(err, errno, "cannot stat %s", path);
 	else if (!S_ISREG(st.st_mode))
 		fsx_refuse_kind(path, st.st_mode, err);
-	else if ((flags & FSX_TRUSTED) && fsx_check_trusted(path, &st, err) < 0)
+	else if (((flags & FSX_TRUSTED) && fsx_check_trusted(path, &st, err) < 0) ||
+		 ((flags & FSX_STATE) &&
+		  fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0))
 		;
 	else if ((uintmax_t)st.st_size > max)
 		fsx_errf(err, 0, "%s is %jd bytes, more than the limit of %zu",
@@ -447,4 +455,26 @@ int fsx_remove_atomic(const char *dir, const char *name, char *err)
 	/* Also when it was already absent: a killed run may have unlinked it
 	 * without making that durable. */
 	return fsx_sync_close(dfd, "removed", dir, name, err);
+}
+
+int fsx_probe_dir(const char *dir, char *err)
+{
+	char tmp[NAME_MAX + 1];
+	int dfd, fd, rc = 0;
+
+	/* A temp name like any other: a run killed before the unlink leaves
+	 * what fsx_sweep_temps(DIR, FSX_PROBE) removes. */
+	if ((dfd = fsx_open_dir(dir, err)) < 0)
+		return -1;
+	if ((fd = fsx_create_temp(dfd, dir, FSX_PROBE, tmp, err)) < 0) {
+		close(dfd);
+		return -1;
+	}
+	close(fd);
+	if (unlinkat(dfd, tmp, 0) < 0) {
+		fsx_errf(err, errno, "cannot remove %s in %s", tmp, dir);
+		rc = -1;
+	}
+	close(dfd);
+	return rc;
 }

@@ -19,6 +19,11 @@
 #define FSX_TRUSTED 1u		/* owned by the euid, not group/world-writable */
 #define FSX_ABSENT_OK 2u	/* a missing file is not an error: *DATA = NULL */
 #define FSX_LENIENT 4u		/* fsx_each_entry: skip what cannot be stat'ed */
+#define FSX_STATE 8u		/* state: owned by the euid, not group/world-writable */
+#define FSX_CREATE 16u		/* fsx_state_dir: make it (0700) when missing */
+
+/* Why state must be ours, for the refusals. */
+#define FSX_STATE_WHY "dnsdrop restores and runs what state_dir holds"
 
 /* Format an error sentence into ERR; ERRNUM != 0 appends ": strerror". */
 void fsx_errf(char *err, int errnum, const char *fmt, ...)
@@ -37,6 +42,18 @@ int fsx_check_name(const char *name, char *err);
 /* -1 with ERR saying PATH is the kind M names, not a regular file. */
 int fsx_refuse_kind(const char *path, mode_t m, char *err);
 
+/* 0 if ST (of PATH) is owned by the euid and not writable by group or
+ * others; -1 with ERR naming PATH, WHY it matters and the fix otherwise. */
+int fsx_check_owned(const char *path, const struct stat *st, const char *why,
+		    char *err);
+
+/* Trust the state directory PATH (state_dir, backups/, applied/, one
+ * backup): opened without following a symlink, a directory owned by the
+ * euid and not writable by group or others. FSX_CREATE makes it (and its
+ * missing parents) 0700 first; FSX_ABSENT_OK: a missing PATH returns 1.
+ * 0 when trusted, -1 with ERR (the path and the fix) otherwise. */
+int fsx_state_dir(const char *path, unsigned flags, char *err);
+
 /* Open directory PATH read-only; a symlink at PATH itself is refused with
  * its target named (config must not silently land elsewhere). fd or -1. */
 int fsx_open_dir(const char *path, char *err);
@@ -45,7 +62,9 @@ int fsx_open_dir(const char *path, char *err);
  * the sentence names what it is) of at most MAX bytes into a NUL-terminated
  * heap buffer *DATA of *LEN bytes (caller frees). FSX_TRUSTED also requires
  * the file to be owned by the euid and not writable by group or others, nor
- * its directory, and says what to run to fix it. FSX_ABSENT_OK: a missing
+ * its directory, and says what to run to fix it. FSX_STATE requires the
+ * file to be owned and not group/other-writable (its directory is checked
+ * by fsx_state_dir). FSX_ABSENT_OK: a missing
  * file returns 0 with *DATA NULL and *LEN 0. */
 int fsx_read(const char *path, size_t max, unsigned flags,
 	     char **data, size_t *len, char *err);
@@ -76,6 +95,8 @@ int fsx_dirname(const char *path, char *dir);
 /* Create PATH and missing parents with MODE (existing ones are kept as they
  * are); each new directory is fsync'd into its parent. */
 int fsx_mkdir_p(const char *path, mode_t mode, char *err);
+
+#define FSX_PROBE "dnsdrop-probe"	/* fsx_probe_dir's ".dnsdrop-probe.Xa1b2c" */
 
 /* Create and remove a dot file in DIR: can we write there at all (a
  * read-only mount, a missing permission)? Say so before anything changes. */

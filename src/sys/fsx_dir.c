@@ -55,6 +55,26 @@ int fsx_each_entry(const char *path, unsigned flags, fsx_entry_fn *fn,
 	return rc;
 }
 
+int fsx_state_dir(const char *path, unsigned flags, char *err)
+{
+	struct stat st;
+	int fd;
+
+	if ((flags & FSX_CREATE) && fsx_mkdir_p(path, 0700, err) < 0)
+		return -1;
+	if ((flags & FSX_ABSENT_OK) && lstat(path, &st) < 0 && errno == ENOENT)
+		return 1;
+	if ((fd = fsx_open_dir(path, err)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		fsx_errf(err, errno, "cannot check directory %s", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return fsx_check_owned(path, &st, FSX_STATE_WHY, err);
+}
+
 int fsx_fsync_dir(const char *path, char *err)
 {
 	int dfd = fsx_open_dir(path, err), rc = 0;
@@ -190,6 +210,8 @@ int fsx_lock(const char *path, int *fd, long *holder_pid, char *err)
 		fsx_refuse_kind(path, st.st_mode, err);
 		goto fail;
 	}
+	if (fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0)
+		goto fail;
 	/* flock, not fcntl locks: it belongs to the open file, is released
 	 * by the kernel when we die, and is not shared with children. */
 	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
@@ -273,25 +295,4 @@ int fsx_sweep_temps(const char *dir, const char *name, char *err)
 	if (s.count && fsx_fsync_dir(dir, err) < 0)
 		return -1;
 	return s.count;
-}
-
-int fsx_probe_dir(const char *dir, char *err)
-{
-	char path[PATH_MAX], name[40];
-	int fd;
-
-	snprintf(name, sizeof name, ".dnsdrop-probe.%ld", (long)getpid());
-	if (fsx_join(path, dir, name, err) < 0)
-		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fsx_errf(err, errno, "cannot create a file in %s", dir);
-		return -1;
-	}
-	close(fd);
-	if (unlink(path) < 0) {
-		fsx_errf(err, errno, "cannot remove %s", path);
-		return -1;
-	}
-	return 0;
 }

@@ -17,6 +17,8 @@
 #     is new, a backup holds the old ones
 #   - reapply (no --force) exits 0, installs the new render, and dnsmasq
 #     serves the new records (dig)
+#   - after that reapply no temp file or directory is left: none in the
+#     conf-dir (the write probe's too), the state dir, applied/, backups/
 # Between points the appliance goes back to "v1 applied, v2 in the INI" by
 # copying back a snapshot of tandberg/ (conf-dir and state dir) taken after
 # v1 was applied, and restarting dnsmasq on it: cheaper than a new sandbox
@@ -87,6 +89,13 @@ traced_apply() {
 		-e "trace=${1// /,}" "${args[@]}" "$DNSDROP_BIN" --root "$SANDBOX" apply
 }
 
+# Temp files and directories of dnsdrop: dot entries in the conf-dir, the
+# state dir, applied/ and backups/, and staging copies; one a line.
+leftovers() {
+	find "$SANDBOX_CONFDIR" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" "$SANDBOX_STATE/backups" \
+		-mindepth 1 -maxdepth 1 \( -name '.*' -o -name 'dnsdrop-stage*' \) -printf '%P\n' 2>/dev/null
+}
+
 # check_point WHAT: the checks after a kill, each one run and reported;
 # non-zero if any failed. Counts outcomes in the globals below.
 check_point() {
@@ -116,7 +125,7 @@ check_point() {
 		echo "$what: dnsmasq would load stray entries of the conf-dir: $stray"
 		bad=1
 	fi
-	TEMPS=$((TEMPS + $(find "$SANDBOX_CONFDIR" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
+	TEMPS=$((TEMPS + $(find "$SANDBOX_CONFDIR" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
 	TMPBACKUPS=$((TMPBACKUPS + $(find "$SANDBOX_STATE/backups" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
 	STAGES=$((STAGES + $(find "$SANDBOX_STATE" -mindepth 1 -maxdepth 1 -name 'dnsdrop-stage*' | wc -l)))
 	backups_whole || { echo "$what: a backup is not whole"; bad=1; }
@@ -139,11 +148,13 @@ check_point() {
 		echo "$what (left:$state): after reapply (exit $status) dnsmasq does not serve the new records ($(head -n 2 "$T/served.out" | tr -s ' \n' ' '))"
 		bad=1
 	fi
-	# what reapply did not clean up (reported, not judged: dot names that
-	# dnsmasq skips, in the state dir)
-	LEFT=$((LEFT + $(find "$SANDBOX_CONFDIR" -mindepth 1 -maxdepth 1 -name '.*' | wc -l) +
-		$(find "$SANDBOX_STATE/backups" -mindepth 1 -maxdepth 1 -name '.*' | wc -l) +
-		$(find "$SANDBOX_STATE" -mindepth 1 -maxdepth 1 -name 'dnsdrop-stage*' | wc -l)))
+	# every temp file or directory the kill left is gone after reapply
+	stray=$(leftovers)
+	if [ -n "$stray" ]; then
+		echo "$what (left:$state): still there after reapply: $stray"
+		LEFT=$((LEFT + $(wc -l <<<"$stray")))
+		bad=1
+	fi
 	return "$bad"
 }
 
@@ -209,8 +220,8 @@ check_point() {
 
 	echo "# kill points: $points" >&3
 	echo "# kills left: all old $ALLOLD, mixed $MIXED, all new $ALLNEW (new but not yet served: $UNSERVED);" \
-		"left by the kills: $TEMPS dot files in the conf-dir, $TMPBACKUPS .tmp backups, $STAGES staging copies;" \
-		"still there after reapply: $LEFT" >&3
+		"left by the kills: $TEMPS dot files in the conf-dir, state dir and applied/, $TMPBACKUPS .tmp backups," \
+		"$STAGES staging copies; still there after reapply: $LEFT (must be 0)" >&3
 	if [ "${#fails[@]}" -gt 0 ]; then
 		echo "${#fails[@]} kill points failed:"
 		printf -- '- %s\n' "${fails[@]}"

@@ -222,6 +222,43 @@ static void test_id_after_clock_went_back(void **state)
 	assert_string_equal(id, "30000101T000000Z-000");
 }
 
+/* No ID can follow 99991231T235959Z-999: the clock's first free one is
+ * taken, so a planted name never stops a backup. */
+static void test_id_after_the_last_possible(void **state)
+{
+	struct fx *f = *state;
+	char d[PATH_MAX], id[BACKUP_ID_MAX], id2[BACKUP_ID_MAX];
+
+	snprintf(d, sizeof d, "%s/backups/99991231T235959Z-999", f->state);
+	assert_int_equal(fsx_mkdir_p(d, 0700, f->err), 0);
+	take(f, NULL, id);
+	assert_true(strcmp(id, "99991231T235959Z-999") < 0);
+	take(f, NULL, id2);
+	assert_string_not_equal(id, id2);
+}
+
+/* State that is not ours is refused, by path and with the fix. */
+static void test_untrusted_state_refused(void **state)
+{
+	struct fx *f = *state;
+	char id[BACKUP_ID_MAX], b[PATH_MAX], *data;
+	struct backup_meta m = { "alice", "apply", "" };
+	size_t len;
+	int present;
+
+	take(f, "[hosts]\n", id);
+	snprintf(b, sizeof b, "%s/backups/%s/dnsdrop.ini", f->state, id);
+	assert_int_equal(chmod(b, 0620), 0);
+	assert_int_equal(backup_read_file(f->state, id, BACKUP_INI, &data, &len, &present, f->err), -1);
+	assert_contains(f->err, "chmod go-w");
+	assert_int_equal(chmod(f->state, 0770), 0);
+	assert_int_equal(backup_take(f->state, f->conf, NULL, 0, &m, id, f->err), -1);
+	assert_contains(f->err, f->state);
+	assert_contains(f->err, "chmod go-w");
+	assert_int_equal(backup_find(f->state, "20000101T000000Z-000", f->err), 1);
+	assert_int_equal(backup_find(f->state, "../x", f->err), 1);
+}
+
 /* The meta time is UTC ISO 8601, as strftime would write it. */
 static void test_meta_time_is_utc(void **state)
 {
@@ -485,6 +522,8 @@ int main(void)
 		T(test_list_empty),
 		T(test_ids_unique_and_sorted),
 		T(test_id_after_clock_went_back),
+		T(test_id_after_the_last_possible),
+		T(test_untrusted_state_refused),
 		T(test_meta_time_is_utc),
 		T(test_prune_keeps_newest),
 		T(test_partial_backups_ignored),
