@@ -122,6 +122,49 @@ static void v4_text(const unsigned char *b, char *out)
 	}
 }
 
+/* RFC 5952 text of an IPv6 address: lowercase hex without leading zeros,
+ * the longest run of two or more zero groups written "::", the first such
+ * run on a tie. Written here because musl's inet_ntop shortens the last
+ * run on a tie (0:0:0:12::3 where glibc and RFC 5952 say ::12:0:0:0:3), and
+ * the render must not depend on the libc. (::/96 and ::ffff:0:0/96, which
+ * inet_ntop writes with a dotted quad, are refused before this.) */
+static void v6_text(const unsigned char *b, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 1;
+
+	for (int i = 0, run = 0; i < 8; i++) {
+		run = b[2 * i] | b[2 * i + 1] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		unsigned w = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		int started = 0;
+
+		if (i == best) {
+			*out++ = ':';
+			if (i == 0)
+				*out++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		for (int d = 3; d >= 0; d--) {
+			unsigned x = (w >> (d * 4)) & 0xf;
+
+			if (x || started || d == 0) {
+				*out++ = hex[x];
+				started = 1;
+			}
+		}
+		if (i < 7)
+			*out++ = ':';
+	}
+	*out = '\0';
+}
+
 int validate_addr(const char *in, struct dd_addr *out, char why[VALIDATE_MSG_MAX],
 		  char warn[VALIDATE_MSG_MAX])
 {
@@ -148,10 +191,8 @@ int validate_addr(const char *in, struct dd_addr *out, char why[VALIDATE_MSG_MAX
 	out->family = v6 ? AF_INET6 : AF_INET;
 	if (!v6)
 		v4_text(b, out->text);
-	else if (!inet_ntop(AF_INET6, b, out->text, sizeof out->text)) {
-		validate_msgf(why, "cannot be written back as text; write it in its usual form");
-		return -1;
-	}
+	else
+		v6_text(b, out->text);
 	return 0;
 }
 
