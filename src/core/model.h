@@ -16,7 +16,7 @@
 
 struct dd_addr {
 	int family;		/* AF_INET or AF_INET6 */
-	char text[DD_ADDR_MAX];	/* canonical, from inet_ntop */
+	char text[DD_ADDR_MAX];	/* canonical (inet_ntop; IPv6 per RFC 5952) */
 };
 
 struct dd_host {

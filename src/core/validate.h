@@ -45,6 +45,10 @@ int validate_srvname(const char *in, char out[DD_NAME_MAX + 1],
 		     char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX]);
 /* IPv4 or IPv6 address of a record, canonical text in OUT->text. WARN[0]
  * is '\0' unless the address is loopback: then WARN holds why. */
+/* The canonical (RFC 5952) text of the IPv6 address B into OUT, the same
+ * with every libc: used for the render and for DNS answers alike. */
+void validate_addr_text6(const unsigned char b[16], char out[DD_ADDR_MAX]);
+
 int validate_addr(const char *in, struct dd_addr *out,
 		  char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX]);
 /* The port MRA clients expect for SRV name NAME (_collab-edge._tls.D:

@@ -128,7 +128,7 @@ static void v4_text(const unsigned char *b, char *out)
  * run on a tie (0:0:0:12::3 where glibc and RFC 5952 say ::12:0:0:0:3), and
  * the render must not depend on the libc. (::/96 and ::ffff:0:0/96, which
  * inet_ntop writes with a dotted quad, are refused before this.) */
-static void v6_text(const unsigned char *b, char *out)
+void validate_addr_text6(const unsigned char b[16], char out[DD_ADDR_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
 	int best = -1, best_len = 1;
@@ -192,7 +192,7 @@ int validate_addr(const char *in, struct dd_addr *out, char why[VALIDATE_MSG_MAX
 	if (!v6)
 		v4_text(b, out->text);
 	else
-		v6_text(b, out->text);
+		validate_addr_text6(b, out->text);
 	return 0;
 }
 

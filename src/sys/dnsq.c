@@ -130,9 +130,11 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 		o->owner[i] = (char)tolower((unsigned char)owner[i]);
 	if (t == ns_t_a)
 		ok = len == 4 && inet_ntop(AF_INET, rd, o->data, sizeof o->data);
-	else if (t == ns_t_aaaa)
-		ok = len == 16 && inet_ntop(AF_INET6, rd, o->data, sizeof o->data);
-	else if (t == ns_t_cname || t == ns_t_ptr)
+	else if (t == ns_t_aaaa) {
+		ok = len == 16;
+		if (ok)
+			validate_addr_text6(rd, o->data);
+	} else if (t == ns_t_cname || t == ns_t_ptr)
 		ok = expand_name(m, rd, o->data) == 0;
 	else {
 		ok = len > 6 && expand_name(m, rd + 6, o->data) == 0;

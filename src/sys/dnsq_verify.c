@@ -172,17 +172,12 @@ static int want_set(struct vctx *v, const struct check *c)
 	for (size_t k = 0; c->kind == CK_HOST && k < v->cfg->host[c->idx].naddr &&
 	     rc == 0; k++) {
 		const struct dd_addr *a = &v->cfg->host[c->idx].addr[k];
-		unsigned char bin[16];
-		char txt[DD_ADDR_MAX];
 
 		if (a->family != fam)
 			continue;
-		/* Same canonical text as inet_ntop gives for the answer. */
-		if (inet_pton(fam, a->text, bin) == 1 &&
-		    inet_ntop(fam, bin, txt, sizeof txt))
-			rc = set_add(&v->want, "%s", txt);
-		else
-			rc = set_add(&v->want, "%s", a->text);
+		/* a->text is the text dnsq gives an answer: inet_ntop for IPv4,
+		 * validate_addr_text6 for IPv6. */
+		rc = set_add(&v->want, "%s", a->text);
 	}
 	return rc;
 }
