@@ -8,6 +8,7 @@
 #include "backup.h"
 #include "cmd.h"
 #include "confdir.h"
+#include "dmver.h"
 #include "dnsq.h"
 #include "fsx.h"
 #include "plan.h"
@@ -45,6 +46,21 @@ static void status_backups(const struct app *app)
 	backup_free_list(list, n);
 }
 
+/* The appliance's dnsmasq: its version and what it does differently. */
+static void status_version(const struct app *app)
+{
+	unsigned v = app->dm_ver;
+
+	if (v)
+		printf("version      dnsmasq %u.%02u (%s)\n", v / 100, v % 100, app->dm_found);
+	else
+		printf("version      unknown: %s; assuming the oldest behaviours (2.66)\n",
+		       app->dm_found);
+	for (unsigned q = 1; q && dmver_text(q); q <<= 1)
+		if (app->dm_quirks & q)
+			printf("             - %s\n", dmver_text(q));
+}
+
 static int status_dns(const struct app *app, const struct plan *pl)
 {
 	char err[DNSQ_ERR_MAX], running[1024];
@@ -77,6 +93,7 @@ int cmd_status(struct app *app, int argc, char **argv)
 		if (pl.cd.notes)
 			printf("             not taken: %s\n", pl.cd.notes);
 		printf("state        %s\n", app->state_dir);
+		status_version(app);
 		for (int i = 0; i < PLAN_NFILES; i++)
 			printf("%-12s %s\n", pl.file[i].name, state_word(&pl.file[i]));
 		if (status_dns(app, &pl) < 0 || pl.pending)

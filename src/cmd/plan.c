@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "dmprobe.h"
+#include "dmver.h"
 #include "fsx.h"
 #include "render.h"
 #include "report.h"
@@ -31,7 +33,8 @@ static int resolve_conf_dir(struct app *app, struct plan *pl)
 	if (strcmp(set->conf_dir, "auto") == 0) {
 		struct problems pr = { 0 };
 
-		if (confdir_find(set->dnsmasq_conf, app->root, &pl->cd, &pr) < 0) {
+		if (confdir_find_v(set->dnsmasq_conf, app->root, app->dm_quirks & DMQ_STAR_SKIPS,
+				   &pl->cd, &pr) < 0) {
 			report_problems(stderr, &pr, app->color_err, 0);
 			problems_free(&pr);
 			app_error(app, "cannot tell where dnsmasq reads drop-ins from; set conf_dir = DIR in [dnsdrop] of %s",
@@ -93,15 +96,55 @@ static int check_state_dir(struct app *app)
 	return EXIT_OK;
 }
 
+int plan_dnsmasq(struct app *app)
+{
+	const char *bin = app->cfg.set.dnsmasq;
+	char path[PATH_MAX] = "";
+	int v;
+
+	if (strcmp(bin, "off") != 0 && app_rooted(app, bin, path) < 0)
+		return EXIT_ENV;
+	if (app->dm_probed && !strcmp(path, app->dnsmasq_bin))
+		return EXIT_OK;	/* asked already (apply reloads the INI) */
+	memcpy(app->dnsmasq_bin, path, sizeof path);
+	app->dm_probed = 1;
+	v = app->dnsmasq_bin[0] ? dmprobe_version(app->dnsmasq_bin, app->dm_found,
+						  sizeof app->dm_found) : -1;
+	if (!app->dnsmasq_bin[0])
+		snprintf(app->dm_found, sizeof app->dm_found, "not asked (dnsmasq = off)");
+	/* None to ask: the usual one. Says UNKNOWN: the oldest behaviours. */
+	app->dm_ver = v < 0 ? DMVER_DEFAULT : (unsigned)v;
+	app->dm_quirks = dmver_quirks(app->dm_ver);
+	return EXIT_OK;
+}
+
+void plan_dnsmasq_warn(struct app *app)
+{
+	struct problems pr = { 0 };
+	char who[48];
+
+	if (app->dm_ver)
+		snprintf(who, sizeof who, "dnsmasq %u.%02u", app->dm_ver / 100, app->dm_ver % 100);
+	else
+		snprintf(who, sizeof who, "a dnsmasq of unknown version");
+	dmver_warn(&app->cfg, app->dm_quirks, who, &pr);
+	report_problems(stderr, &pr, app->color_err, app->quiet);
+	problems_free(&pr);
+}
+
 int plan_check(struct app *app)
 {
 	struct confdir_result cd = { 0 };
 	struct problems pr = { 0 };
 	int rc = EXIT_OK;
 
+	if ((rc = plan_dnsmasq(app)) != EXIT_OK)
+		return rc;
+	plan_dnsmasq_warn(app);
 	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
 		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
-	if (confdir_find(app->cfg.set.dnsmasq_conf, app->root, &cd, &pr) == 0) {
+	if (confdir_find_v(app->cfg.set.dnsmasq_conf, app->root,
+			   app->dm_quirks & DMQ_STAR_SKIPS, &cd, &pr) == 0) {
 		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", cd.dir_rooted);
 		rc = check_state_dir(app);
 	} else if (app->verbose) {
@@ -118,11 +161,9 @@ int plan_env(struct app *app, struct plan *pl)
 	char err[SERVICE_ERR_MAX];
 	int rc;
 
-	if ((rc = resolve_conf_dir(app, pl)) != EXIT_OK || (rc = check_state_dir(app)) != EXIT_OK)
+	if ((rc = plan_dnsmasq(app)) != EXIT_OK || (rc = resolve_conf_dir(app, pl)) != EXIT_OK ||
+	    (rc = check_state_dir(app)) != EXIT_OK)
 		return rc;
-	app->dnsmasq_bin[0] = '\0';
-	if (strcmp(set->dnsmasq, "off") != 0 && app_rooted(app, set->dnsmasq, app->dnsmasq_bin) < 0)
-		return EXIT_ENV;
 	if (service_split(set->restart, app->root, &pl->restart_argv, err) < 0) {
 		app_error(app, "restart: %s", err);
 		return EXIT_INVALID;

@@ -45,6 +45,14 @@ struct plan {
  * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
 int plan_env(struct app *app, struct plan *pl);
 
+/* Resolve the dnsmasq binary (app->dnsmasq_bin) and ask it its version
+ * (app->dm_ver, dm_quirks, dm_found); once per run. EXIT_OK or EXIT_ENV. */
+int plan_dnsmasq(struct app *app);
+
+/* Warn, with the INI line, of each record that behaves differently on the
+ * appliance's dnsmasq (plan_dnsmasq first). */
+void plan_dnsmasq_warn(struct app *app);
+
 /* What check can judge of the appliance without touching it: when
  * conf_dir = auto finds the conf-dir here, state_dir must lie outside it.
  * Silent when nothing is found (check also runs off the appliance).

@@ -47,6 +47,7 @@ struct walk {
 	size_t nseen;
 	struct buf notes;
 	int main_errno;		/* the main config could not be read */
+	int star_skips;		/* dnsmasq 2.71-: "*.conf" is a suffix to skip */
 	int oom;
 };
 
@@ -156,8 +157,11 @@ static char *split_comma(char *s)
 	return c;
 }
 
-/* The extension list of a conf-dir line; OUT gets it normalised. */
-static void parse_filters(char *list, struct filters *f, struct buf *out)
+/* The extension list of a conf-dir line; OUT gets it normalised. Before
+ * 2.72 dnsmasq had no "*" filters: every item, "*.conf" too, is a suffix
+ * to skip (STAR_SKIPS). */
+static void parse_filters(char *list, struct filters *f, struct buf *out,
+			  int star_skips)
 {
 	char *next;
 
@@ -165,9 +169,12 @@ static void parse_filters(char *list, struct filters *f, struct buf *out)
 	for (; list; list = next) {
 		next = split_comma(list);
 		unhide(list);
-		if (!*list || !strcmp(list, "*"))	/* dnsmasq: no-ops */
-			continue;
-		if (*list == '*' && f->nmatch < MAX_FILTERS)
+		if (!star_skips && (!*list || !strcmp(list, "*")))
+			continue;	/* dnsmasq 2.72+: no-ops */
+		if (star_skips) {
+			if (f->nskip < MAX_FILTERS)
+				f->skip[f->nskip++] = list;
+		} else if (*list == '*' && f->nmatch < MAX_FILTERS)
 			f->match[f->nmatch++] = list + 1;
 		else if (*list != '*' && f->nskip < MAX_FILTERS)
 			f->skip[f->nskip++] = list;
@@ -278,7 +285,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 	unhide(arg);
 	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
 		arg[len - 1] = '\0';
-	parse_filters(list, &f, &flt);
+	parse_filters(list, &f, &flt, w->star_skips);
 	dir = absolute(arg);
 	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
 		   flt.p ? flt.p : "", where);
@@ -455,6 +462,12 @@ static void no_single(struct walk *w, const char *conf)
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr)
 {
+	return confdir_find_v(dnsmasq_conf, root, 0, res, pr);
+}
+
+int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
+		   struct confdir_result *res, struct problems *pr)
+{
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
 	char *conf = absolute(dnsmasq_conf);
 	int rc = -1;
@@ -462,6 +475,7 @@ int confdir_find(const char *dnsmasq_conf, const char *root,
 	*res = (struct confdir_result){ 0 };
 	if (w && conf) {
 		w->root = root;
+		w->star_skips = star_skips;
 		w->pr = pr;
 		w->prfile = dnsmasq_conf;
 		walk_file(w, conf, NULL, 0);

@@ -37,6 +37,12 @@ struct confdir_result {
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr);
 
+/* confdir_find as dnsmasq 2.71 and older read conf-dir lines when
+ * STAR_SKIPS (dmver.h DMQ_STAR_SKIPS): no "*" filters, every extension
+ * item ("*.conf" too) names a suffix to skip. */
+int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
+		   struct confdir_result *res, struct problems *pr);
+
 /* Free what RES owns and zero it (a zeroed RES is fine). */
 void confdir_free(struct confdir_result *res);
 
