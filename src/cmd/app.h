@@ -45,6 +45,7 @@ struct app {
 	/* The appliance's dnsmasq (plan_dnsmasq, dmver.h). */
 	int dm_probed;
 	unsigned dm_ver;	/* major * 100 + minor; 0: it does not say */
+	unsigned dm_guess;	/* when it does not: its copyright year's first release */
 	unsigned dm_quirks;
 	char dm_found[160];	/* what `dnsmasq --version` said, or why not */
 };

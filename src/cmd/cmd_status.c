@@ -54,8 +54,10 @@ static void status_version(const struct app *app)
 	if (v)
 		printf("version      dnsmasq %u.%02u (%s)\n", v / 100, v % 100, app->dm_found);
 	else
-		printf("version      unknown: %s; assuming the oldest behaviours (2.66)\n",
-		       app->dm_found);
+		printf("version      unknown: %s; taken as %u.%02u (%s)\n", app->dm_found,
+		       (app->dm_guess ? app->dm_guess : 266) / 100,
+		       (app->dm_guess ? app->dm_guess : 266) % 100, app->dm_guess ?
+		       "the first release of its copyright year" : "the oldest supported");
 	for (unsigned q = 1; q && dmver_text(q); q <<= 1)
 		if (app->dm_quirks & q)
 			printf("             - %s\n", dmver_text(q));

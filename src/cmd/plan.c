@@ -112,9 +112,11 @@ int plan_dnsmasq(struct app *app)
 						  sizeof app->dm_found) : -1;
 	if (!app->dnsmasq_bin[0])
 		snprintf(app->dm_found, sizeof app->dm_found, "not asked (dnsmasq = off)");
-	/* None to ask: the usual one. Says UNKNOWN: the oldest behaviours. */
+	/* None to ask: the usual one. Says UNKNOWN: the first release of its
+	 * copyright year (the oldest behaviours when it has none). */
 	app->dm_ver = v < 0 ? DMVER_DEFAULT : (unsigned)v;
-	app->dm_quirks = dmver_quirks(app->dm_ver);
+	app->dm_guess = v == 0 ? dmver_from_copyright(app->dm_found) : 0;
+	app->dm_quirks = dmver_quirks(v == 0 ? app->dm_guess : app->dm_ver);
 	return EXIT_OK;
 }
 
@@ -126,7 +128,8 @@ void plan_dnsmasq_warn(struct app *app)
 	if (app->dm_ver)
 		snprintf(who, sizeof who, "dnsmasq %u.%02u", app->dm_ver / 100, app->dm_ver % 100);
 	else
-		snprintf(who, sizeof who, "a dnsmasq of unknown version");
+		snprintf(who, sizeof who, "dnsmasq UNKNOWN (taken as %u.%02u)",
+			 (app->dm_guess ? app->dm_guess : 266) / 100, (app->dm_guess ? app->dm_guess : 266) % 100);
 	dmver_warn(&app->cfg, app->dm_quirks, who, &pr);
 	report_problems(stderr, &pr, app->color_err, app->quiet);
 	problems_free(&pr);

@@ -38,6 +38,22 @@ unsigned dmver_parse(const char *s)
 	return n && major < 100 && minor < 100 ? major * 100 + minor : 0;
 }
 
+unsigned dmver_from_copyright(const char *found)
+{
+	/* the first release of each year, from dnsmasq's CHANGELOG */
+	static const unsigned short first[] = { 265, 269, 273, 276, 277, 279, 281,
+						281, 283, 287, 289, 290, 291 };
+	const char *p = strstr(found, "2000-");
+	unsigned y = 0;
+
+	for (p = p ? p + 5 : "", y = 0; *p >= '0' && *p <= '9' && y < 10000; p++)
+		y = y * 10 + (unsigned)(*p - '0');
+	if (y < 2013)
+		return 0;
+	return first[y - 2013 < sizeof first / sizeof first[0] ? y - 2013 :
+		     sizeof first / sizeof first[0] - 1];
+}
+
 unsigned dmver_quirks(unsigned ver)
 {
 	unsigned q = 0;
@@ -58,8 +74,7 @@ const char *dmver_text(unsigned q)
 	return 0;
 }
 
-/* 1 when CFG gives NAME an IPv6 address in [hosts]. */
-static int has_ipv6(const struct dd_config *cfg, const char *name)
+int dmver_has_ipv6(const struct dd_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nhost; i++)
 		if (!strcmp(cfg->host[i].name, name))
@@ -77,11 +92,66 @@ void dmver_warn(const struct dd_config *cfg, unsigned quirks, const char *who,
 	if (!(quirks & DMQ_ALIAS_AAAA))
 		return;
 	for (c = cfg->cname; c < cfg->cname + cfg->ncname; c++)
-		if (!has_ipv6(cfg, c->target))
+		if (!dmver_has_ipv6(cfg, c->target))
 			problems_add(pr, cfg->path, c->line, SEV_WARNING,
 				     "%s (2.80 and older) refuses AAAA queries for alias "
 				     "%s, or forwards them upstream when a server= is set "
 				     "(the outside view may answer): give %s an IPv6 "
 				     "address too, or make %s a host", who, c->alias,
 				     c->target, c->alias);
+}
+
+/* The last comma-separated field of V (N bytes) is all digits: a TTL. */
+static int ttl_last(const char *v, size_t n, size_t commas)
+{
+	size_t i = n;
+
+	while (i && v[i - 1] >= '0' && v[i - 1] <= '9')
+		i--;
+	return commas >= 2 && i < n && i && v[i - 1] == ',';
+}
+
+/* One line (N bytes): its key, and what QUIRKS make of it, or NULL. */
+static const char *line_quirk(const char *l, size_t n, unsigned quirks)
+{
+	const char *eq = memchr(l, '=', n), *v;
+	size_t k, commas = 0;
+
+	if (!eq)
+		return NULL;
+	while (l < eq && (*l == ' ' || *l == '\t'))
+		l++, n--;
+	if (*l == '#')
+		return NULL;
+	k = (size_t)(eq - l), v = eq + 1, n -= k + 1;
+	for (size_t i = 0; i < n; i++)
+		commas += v[i] == ',';
+	if ((quirks & DMQ_NO_QUOTES) && memchr(v, '"', n))
+		return "refuses this quoted value (Bad name): dnsmasq would not start";
+	if (k == 11 && !memcmp(l, "host-record", k) && (quirks & DMQ_NO_TTL) &&
+	    ttl_last(v, n, commas))
+		return "reads the TTL field as one more host name";
+	if (k == 5 && !memcmp(l, "cname", k) && ttl_last(v, n, commas))
+		return quirks & DMQ_CNAME_TTL_FAILS ? "fails --test on cname with a TTL field" :
+		       quirks & DMQ_NO_TTL ? "reads the TTL as a target: the alias serves nothing" :
+		       NULL;
+	if (k == 8 && !memcmp(l, "srv-host", k) && (quirks & DMQ_SRV_COMMA_FAILS) &&
+	    commas == 1 && v[n - 1] == ',')
+		return "refuses srv-host=NAME, (an empty target): write srv-host=NAME";
+	return NULL;
+}
+
+void dmver_import_warn(const char *file, const char *text, size_t len,
+		       unsigned quirks, const char *who, struct problems *pr)
+{
+	const char *end = text + len, *nl, *why;
+	int line = 1;
+
+	for (; text < end; text = nl + 1, line++) {
+		if (!(nl = memchr(text, '\n', (size_t)(end - text))))
+			nl = end;
+		if ((why = line_quirk(text, (size_t)(nl - text) - (nl > text && nl[-1] == '\r'),
+				      quirks)))
+			problems_add(pr, file, line, SEV_WARNING, "%s %s", who, why);
+	}
 }

@@ -28,6 +28,11 @@ enum dmver_quirk {
  * when S does not start with MAJOR.MINOR ("UNKNOWN"). */
 unsigned dmver_parse(const char *s);
 
+/* For a binary whose --version says UNKNOWN (the oldest archive builds):
+ * the first release of the last year of its copyright line FOUND
+ * ("Copyright (c) 2000-2016" -> 276), the careful guess; 0 if none. */
+unsigned dmver_from_copyright(const char *found);
+
 /* The quirks of version VER (major * 100 + minor); VER 0 (not known):
  * those of the oldest release dnsdrop supports, 2.66, the careful guess. */
 unsigned dmver_quirks(unsigned ver);
@@ -35,9 +40,18 @@ unsigned dmver_quirks(unsigned ver);
 /* One sentence on quirk Q (one bit), for status; NULL for no such bit. */
 const char *dmver_text(unsigned q);
 
+/* 1 when CFG gives NAME an IPv6 address in [hosts]. */
+int dmver_has_ipv6(const struct dd_config *cfg, const char *name);
+
 /* Warn in PR, with the INI line, of each record of CFG that behaves
  * differently on a dnsmasq with QUIRKS; WHO names it ("dnsmasq 2.80"). */
 void dmver_warn(const struct dd_config *cfg, unsigned quirks, const char *who,
 		struct problems *pr);
+
+/* Warn in PR (as FILE:LINE) of each hand-made line of TEXT (LEN bytes,
+ * dnsmasq syntax, for import) that a dnsmasq with QUIRKS reads otherwise
+ * than 2.90 does: a quoted value, a TTL field, srv-host=NAME, . */
+void dmver_import_warn(const char *file, const char *text, size_t len,
+		       unsigned quirks, const char *who, struct problems *pr);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "problem.h"
 
 #define DNSQ_ERR_MAX 256		/* size of every ERR buffer below */
 #define DNSQ_TEXT_MAX (DD_NAME_MAX + 24)	/* "target:port prio weight" */
@@ -77,6 +78,14 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
  * (rep->err; counts cover what was done). Free REP with dnsq_report_free. */
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep);
+
+/* The split-DNS leak (dnsq_leak.c): ask SRV for AAAA of each host of CFG
+ * given no IPv6 address and of each alias of such a host; an address in
+ * the answer came from upstream, the outside view. One warning per leak in
+ * PR, with the INI line and what to add. Stops at the first question left
+ * unanswered (TIMEOUT_MS, sent twice). Returns the number of leaks. */
+int dnsq_leaks(const struct dd_config *cfg, const struct dnsq_server *srv,
+	       unsigned timeout_ms, struct problems *pr);
 
 /* Release the sentences REP holds and zero it. */
 void dnsq_report_free(struct dnsq_report *rep);

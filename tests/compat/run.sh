@@ -1,0 +1,111 @@
+#!/bin/bash
+# run.sh [SRC_DIR] - `make compat`: build every dnsmasq release archive of
+# SRC_DIR (default ../shared/dnsmasq; build.sh) and run, against each one
+# and against the system's /usr/sbin/dnsmasq (Debian 12: 2.90), the
+# compatibility checks (compat.bats) and the sandbox suites that serve and
+# test with that dnsmasq (golden, apply: DNSMASQ_BIN reaches both). Prints
+# a matrix (version x check: ok, ok* = an expected difference, listed
+# below it with its reason, FAIL) and exits 1 on any FAIL. Two versions run
+# at a time (the machine has two cores).
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+src=${1:-$repo/../shared/dnsmasq}
+out=$repo/build/compat
+cd "$repo" || exit 1
+start=$SECONDS
+
+tests/compat/build.sh "$src" || exit 1
+[ -x build/dnsdrop ] || { echo "run.sh: no build/dnsdrop (run make)" >&2; exit 1; }
+rm -rf "$out" && mkdir -p "$out" || exit 1
+export DNSDROP_BIN=$repo/build/dnsdrop
+
+# The versions: each archive of SRC built into build/dnsmasq/V, then the
+# system's. VERSION|BINARY lines.
+versions() {
+	local ar v
+	for ar in "$src"/dnsmasq-*.tar.*; do
+		v=${ar##*/dnsmasq-}
+		v=${v%.tar.*}
+		echo "$v|$repo/build/dnsmasq/$v/dnsmasq"
+	done
+	if [ -x /usr/sbin/dnsmasq ]; then
+		v=$(/usr/sbin/dnsmasq --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
+		echo "${v:-2.90}-system|/usr/sbin/dnsmasq"
+	fi
+}
+
+# run_one VERSION BINARY: TAP of every check into OUT/VERSION.tap.
+run_one() {
+	local v=$1 bin=$2
+	DNSMASQ_BIN=$bin DNSMASQ_VERSION=${v%-system} COMPAT_NOTES=$out/$v.notes \
+		bats --tap tests/compat/compat.bats tests/integration/golden.bats \
+		tests/integration/apply.bats >"$out/$v.tap" 2>&1
+}
+
+mapfile -t vs < <(versions)
+pids=()
+for line in "${vs[@]}"; do
+	run_one "${line%%|*}" "${line#*|}" &
+	pids+=($!)
+	if [ "${#pids[@]}" -ge 2 ]; then
+		wait "${pids[0]}"
+		pids=("${pids[@]:1}")
+	fi
+done
+wait
+
+# The matrix: a column per compat.bats check ([tag]), one for golden.bats
+# and one for apply.bats (all of their tests). A version with no TAP
+# result at all fails every column.
+cols="test aaaa leak srv15 confdir status golden apply"
+cell() {
+	local tap=$1 notes=$2 col=$3 pat
+	case $col in
+	golden) pat='^(not )?ok [0-9]+ (every golden|render prints|check accepts|dnsmasq --test|a real dnsmasq|a hostile)' ;;
+	apply) pat='^(not )?ok [0-9]+ ' ;;
+	*) pat="^(not )?ok [0-9]+ \\[$col\\]" ;;
+	esac
+	local lines
+	lines=$(grep -E "$pat" "$tap")
+	if [ "$col" = apply ]; then
+		lines=$(grep -vE '\[|every golden|render prints|check accepts|dnsmasq --test|a real dnsmasq|a hostile' <<<"$lines")
+	fi
+	if [ -z "$lines" ] || grep -q '^not ok' <<<"$lines"; then
+		echo FAIL
+	elif [ "$col" != golden ] && [ "$col" != apply ] && grep -qF "|[$col]" "$notes" 2>/dev/null; then
+		echo 'ok*'
+	else
+		echo ok
+	fi
+}
+
+fail=0
+printf '%-12s' version
+for c in $cols; do printf ' %-8s' "$c"; done
+echo
+for line in "${vs[@]}"; do
+	v=${line%%|*}
+	printf '%-12s' "$v"
+	for c in $cols; do
+		r=$(cell "$out/$v.tap" "$out/$v.notes" "$c")
+		[ "$r" = FAIL ] && fail=1
+		printf ' %-8s' "$r"
+	done
+	echo
+done
+echo
+echo "ok* = an expected difference of that version:"
+for line in "${vs[@]}"; do
+	v=${line%%|*}
+	[ -s "$out/$v.notes" ] && sed 's/^\([^|]*\)|\[\([a-z0-9]*\)\][^|]*|/  \1 [\2] /' "$out/$v.notes"
+done
+if [ "$fail" -ne 0 ]; then
+	echo
+	echo "FAILED checks (full TAP in $out/VERSION.tap):"
+	for line in "${vs[@]}"; do
+		v=${line%%|*}
+		grep -A8 '^not ok' "$out/$v.tap" | sed "s/^/  $v: /" | head -40
+	done
+fi
+echo "make compat: ${#vs[@]} dnsmasq versions in $((SECONDS - start)) s"
+exit "$fail"
