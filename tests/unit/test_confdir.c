@@ -360,10 +360,27 @@ static void test_running_default(void **state)
 	assert_non_null(strstr(out, "No such file or directory"));
 }
 
+/* dnsmasq 2.71 and older: "*.conf" is a suffix to skip, so a file that
+ * 2.72+ would not load (x.bak) is read, and a "*.bak" line loads ours. */
+static void test_star_skips_before_272(void **state)
+{
+	struct fx *fx = *state;
+
+	puts_at(fx, CONF, "conf-dir=/etc/d,*.conf\n");
+	dir_at(fx, "/etc/d");
+	dir_at(fx, "/etc/o");
+	puts_at(fx, "/etc/d/x.bak", "conf-dir=/etc/o,*.bak\n");
+	assert_int_equal(find(fx), 0);	/* 2.72+: x.bak is not read */
+	confdir_free(&fx->res);
+	assert_int_equal(confdir_find_v(CONF, fx->root, 1, &fx->res, &fx->pr), -1);
+	error_with(fx, "/etc/d", "/etc/o");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_single, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_star_skips_before_272, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bak_excluded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_excludes_conf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_star_is_noop, setup, teardown),
