@@ -74,7 +74,7 @@ static const struct command commands[] = {
 	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
 	  "and a warning. The way to adopt drop-ins made by hand.\n"
 	  "--dnsmasq VERSION (default: the appliance's, else 2.90) warns of each\n"
-	  "line that version reads otherwise (quotes, TTL fields, srv-host=NAME,).",
+	  "line that version reads otherwise (quotes, TTLs, srv-host=NAME,).",
 	  cmd_import },
 	{ "help", "this list, or the help of one command",
 	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL },

@@ -15,9 +15,10 @@ static const struct {
 	{ DMQ_UDP_ARCOUNT, 276, 277, "UDP replies that nearly fill 1232 bytes are "
 	  "malformed; dnsdrop asks those again over TCP" },
 	{ DMQ_NO_QUOTES, 0, 285, "quoted values are refused (Bad name)" },
-	{ DMQ_NO_TTL, 0, 275, "a TTL field of host-record or cname is read as a "
-	  "name" },
-	{ DMQ_CNAME_TTL_FAILS, 276, 276, "cname=ALIAS,TARGET,TTL fails --test" },
+	{ DMQ_NO_TTL, 0, 275, "a TTL field of host-record is read as a name; "
+	  "cname=A,T,TTL and cname=A1,A2,T serve nothing" },
+	{ DMQ_CNAME_MULTI_FAILS, 276, 276, "cname=A1,A2,TARGET (two aliases) "
+	  "fails --test" },
 	{ DMQ_SRV_COMMA_FAILS, 0, 286, "srv-host=NAME, (empty target) fails" },
 	{ DMQ_AAAA_FORWARD, 0, 9999, "AAAA of a host given only IPv4 addresses is "
 	  "forwarded upstream when a server= is set (verify warns of a leak)" },
@@ -131,10 +132,12 @@ static const char *line_quirk(const char *l, size_t n, unsigned quirks)
 	if (k == 11 && !memcmp(l, "host-record", k) && (quirks & DMQ_NO_TTL) &&
 	    ttl_last(v, n, commas))
 		return "reads the TTL field as one more host name";
-	if (k == 5 && !memcmp(l, "cname", k) && ttl_last(v, n, commas))
-		return quirks & DMQ_CNAME_TTL_FAILS ? "fails --test on cname with a TTL field" :
-		       quirks & DMQ_NO_TTL ? "reads the TTL as a target: the alias serves nothing" :
-		       NULL;
+	if (k == 5 && !memcmp(l, "cname", k) && commas >= 2 && (quirks & DMQ_NO_TTL))
+		return "serves nothing for a cname with a third field (a TTL or a "
+		       "second alias)";
+	if (k == 5 && !memcmp(l, "cname", k) && commas >= 2 &&
+	    (quirks & DMQ_CNAME_MULTI_FAILS) && !ttl_last(v, n, commas))
+		return "fails --test on a cname with two aliases";
 	if (k == 8 && !memcmp(l, "srv-host", k) && (quirks & DMQ_SRV_COMMA_FAILS) &&
 	    commas == 1 && v[n - 1] == ',')
 		return "refuses srv-host=NAME, (an empty target): write srv-host=NAME";

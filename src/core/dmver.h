@@ -19,7 +19,7 @@ enum dmver_quirk {
 	DMQ_UDP_ARCOUNT = 1u << 2,	/* 2.76-2.77: near-full UDP replies malformed */
 	DMQ_NO_QUOTES = 1u << 3,	/* 2.85-: quoted values refused */
 	DMQ_NO_TTL = 1u << 4,		/* 2.75-: a TTL field is read as a name */
-	DMQ_CNAME_TTL_FAILS = 1u << 5,	/* 2.76: cname=a,b,TTL fails --test */
+	DMQ_CNAME_MULTI_FAILS = 1u << 5,	/* 2.76: cname=A1,A2,TARGET fails --test */
 	DMQ_SRV_COMMA_FAILS = 1u << 6,	/* 2.86-: srv-host=NAME, fails */
 	DMQ_AAAA_FORWARD = 1u << 7,	/* all: AAAA of an IPv4-only host forwarded */
 };
@@ -50,7 +50,8 @@ void dmver_warn(const struct dd_config *cfg, unsigned quirks, const char *who,
 
 /* Warn in PR (as FILE:LINE) of each hand-made line of TEXT (LEN bytes,
  * dnsmasq syntax, for import) that a dnsmasq with QUIRKS reads otherwise
- * than 2.90 does: a quoted value, a TTL field, srv-host=NAME, . */
+ * than 2.90 does: a quoted value, a TTL field, cname=A1,A2,TARGET,
+ * srv-host=NAME, . */
 void dmver_import_warn(const char *file, const char *text, size_t len,
 		       unsigned quirks, const char *who, struct problems *pr);
 

@@ -5,8 +5,9 @@
 # compatibility checks (compat.bats) and the sandbox suites that serve and
 # test with that dnsmasq (golden, apply: DNSMASQ_BIN reaches both). Prints
 # a matrix (version x check: ok, ok* = an expected difference, listed
-# below it with its reason, FAIL) and exits 1 on any FAIL. Two versions run
-# at a time (the machine has two cores).
+# below it with its reason, FAIL) and exits 1 on any FAIL. COMPAT_JOBS
+# versions run at a time (default 4: the suites mostly wait on restarts and
+# queries, one version takes well under a core).
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 src=${1:-$repo/../shared/dnsmasq}
@@ -66,7 +67,7 @@ pids=()
 for line in "${vs[@]}"; do
 	run_one "${line%%|*}" "${line#*|}" &
 	pids+=($!)
-	if [ "${#pids[@]}" -ge 2 ]; then
+	if [ "${#pids[@]}" -ge "${COMPAT_JOBS:-4}" ]; then
 		wait "${pids[0]}"
 		pids=("${pids[@]:1}")
 	fi

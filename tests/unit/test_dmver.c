@@ -39,6 +39,8 @@ static void test_quirks(void **state)
 	assert_true(dmver_quirks(285) & DMQ_NO_QUOTES);
 	assert_false(dmver_quirks(286) & DMQ_NO_QUOTES);
 	assert_true(dmver_quirks(286) & DMQ_SRV_COMMA_FAILS);
+	assert_true(dmver_quirks(276) & DMQ_CNAME_MULTI_FAILS);
+	assert_false(dmver_quirks(277) & DMQ_CNAME_MULTI_FAILS);
 	assert_false(dmver_quirks(287) & DMQ_SRV_COMMA_FAILS);
 	assert_int_equal(dmver_quirks(290), DMQ_AAAA_FORWARD);
 	assert_int_equal(dmver_quirks(0), dmver_quirks(266));
@@ -82,7 +84,7 @@ static void test_import_lines(void **state)
 	static const char text[] =
 		"host-record=\"q.example.local\",10.0.0.1\n"
 		"host-record=t.example.local,10.0.0.2,300\r\n"
-		"cname=c.example.local,t.example.local,60\n"
+		"cname=c.example.local,d.example.local,t.example.local\n"
 		"srv-host=_sip._udp.example.local,\n"
 		"  # srv-host=_x._tcp.example.local,\n"
 		"srv-host=_sip._tcp.example.local\n"
@@ -99,7 +101,7 @@ static void test_import_lines(void **state)
 	assert_non_null(strstr(pr.v[2].text, "serves nothing"));
 	problems_free(&pr);
 	dmver_import_warn("h.conf", text, sizeof text - 1, dmver_quirks(276), "2.76", &pr);
-	assert_int_equal(pr.n, 3);	/* quotes, cname TTL fails, srv comma */
+	assert_int_equal(pr.n, 3);	/* quotes, two aliases fail, srv comma */
 	assert_non_null(strstr(pr.v[1].text, "fails --test"));
 	problems_free(&pr);
 }
