@@ -11,7 +11,7 @@ int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz)
 {
 	char *argv[] = { (char *)dnsmasq, "--version", NULL };
 	char err[SERVICE_ERR_MAX];
-	struct service_result res;
+	struct service_result res = { 0 };
 	const char *p, *v;
 	int ver = -1;
 	size_t len;
