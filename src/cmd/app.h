@@ -42,12 +42,14 @@ struct app {
 	char state_dir[PATH_MAX];
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
-	/* The appliance's dnsmasq (plan_dnsmasq, dmver.h). */
+	/* The appliance's dnsmasq (where_dnsmasq, dmver.h). */
 	int dm_probed;
 	unsigned dm_ver;	/* major * 100 + minor; 0: it does not say */
 	unsigned dm_guess;	/* when it does not: its copyright year's first release */
 	unsigned dm_quirks;
 	char dm_found[160];	/* what `dnsmasq --version` said, or why not */
+	int outcome;		/* a change reached its outcome: its exit code stands
+				 * even when stdout failed (the reader went away) */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */

@@ -2,12 +2,13 @@
 #include "app.h"
 #include "cmd.h"
 #include "plan.h"
-#include "txn.h"
+#include "protocol.h"
 
 int cmd_verify(struct app *app, int argc, char **argv)
 {
 	struct plan pl = { 0 };
-	struct txn t = { app, &pl, "verify", 0, 0, "", "" };
+	struct proto t = { .app = app, .pl = &pl, .action = "verify" };
+	struct state s = { .cfg = &app->cfg };	/* no drop-ins: no marker to wait for */
 	int rc;
 
 	if (app_no_args(app, "verify", argc, argv) < 0)
@@ -17,7 +18,7 @@ int cmd_verify(struct app *app, int argc, char **argv)
 			app_error(app, "verify = off in %s: there is no server to ask", app->ini_path);
 			rc = EXIT_ENV;
 		} else {
-			rc = txn_verify(&t, &app->cfg) == 0 ? EXIT_OK : EXIT_DIFF;
+			rc = proto_verify(&t, &s) == 0 ? EXIT_OK : EXIT_DIFF;
 		}
 	}
 	plan_free(&pl);

@@ -1,6 +1,7 @@
 /* main.c - the command line: options, dispatch, help, exit codes. */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,9 @@ static const struct command commands[] = {
 	  cmd_apply },
 	{ "reapply", "apply only if something differs (after an upgrade)",
 	  "reapply",
-	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
-	  "Expressway upgrade. Silent and restart-free when nothing differs.",
+	  "Converge the appliance to the INI: apply what differs; restart and verify\n"
+	  "when a change is pending or dnsmasq does not serve the drop-ins. Run it\n"
+	  "after every Expressway upgrade. Silent and restart-free when all is well.",
 	  cmd_reapply },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
@@ -57,10 +59,11 @@ static const struct command commands[] = {
 	  "List the backups, newest first: id, time, who, summary.",
 	  cmd_backups },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [--no-verify] [ID]",
+	  "rollback [-n] [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
-	  "The state it replaces is backed up first, so a rollback can be undone.",
+	  "The state it replaces is backed up first, so a rollback can be undone.\n"
+	  "-n shows what it would change (exit 1 when something would).",
 	  cmd_rollback },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
@@ -204,12 +207,13 @@ static int check_root(struct app *app)
 	return 0;
 }
 
-/* stdout is checked at exit: a full disk or a closed pipe is an error. */
-static int finish(int rc)
+/* stdout is checked at exit: a full disk or a closed pipe is an error,
+ * except after a change, whose exit code says what the appliance serves. */
+static int finish(int rc, int outcome)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dnsdrop: cannot write to standard output: %s\n", strerror(errno));
-		return rc ? rc : EXIT_ENV;
+		return rc || outcome ? rc : EXIT_ENV;
 	}
 	return rc;
 }
@@ -253,10 +257,13 @@ int main(int argc, char **argv)
 		free(cli.argv);
 		return EXIT_USAGE;
 	}
+	/* A closed pipe is an error on write (checked at exit), never a death
+	 * halfway through a change. */
+	signal(SIGPIPE, SIG_IGN);
 	app.color_out = report_color_wanted(stdout, cli.no_color);
 	app.color_err = report_color_wanted(stderr, cli.no_color);
 	rc = run(&app, &cli);
 	app_free(&app);
 	free(cli.argv);
-	return finish(rc);
+	return finish(rc, app.outcome);
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dnsconf.h"
+
 static const struct {
 	unsigned q, from, to;	/* versions from..to (inclusive) have Q */
 	const char *text;
@@ -112,34 +114,30 @@ static int ttl_last(const char *v, size_t n, size_t commas)
 	return commas >= 2 && i < n && i && v[i - 1] == ',';
 }
 
-/* One line (N bytes): its key, and what QUIRKS make of it, or NULL. */
-static const char *line_quirk(const char *l, size_t n, unsigned quirks)
+/* One option line read by dnsconf.c (R: name, argument, the line as
+ * written): what QUIRKS make of it, or NULL. */
+static const char *line_quirk(const struct dnsconf *r, unsigned quirks)
 {
-	const char *eq = memchr(l, '=', n), *v;
-	size_t k, commas = 0;
+	const char *v = r->arg;
+	size_t n, commas = 0;
 
-	if (!eq)
+	if (!r->name || !v)
 		return NULL;
-	while (l < eq && (*l == ' ' || *l == '\t'))
-		l++, n--;
-	if (*l == '#')
-		return NULL;
-	k = (size_t)(eq - l), v = eq + 1, n -= k + 1;
+	n = strlen(v);
 	for (size_t i = 0; i < n; i++)
 		commas += v[i] == ',';
-	if ((quirks & DMQ_NO_QUOTES) && memchr(v, '"', n))
+	if ((quirks & DMQ_NO_QUOTES) && memchr(r->raw, '"', r->rawlen))
 		return "refuses this quoted value (Bad name): dnsmasq would not start";
-	if (k == 11 && !memcmp(l, "host-record", k) && (quirks & DMQ_NO_TTL) &&
-	    ttl_last(v, n, commas))
+	if (!strcmp(r->name, "host-record") && (quirks & DMQ_NO_TTL) && ttl_last(v, n, commas))
 		return "reads the TTL field as one more host name";
-	if (k == 5 && !memcmp(l, "cname", k) && commas >= 2 && (quirks & DMQ_NO_TTL))
+	if (!strcmp(r->name, "cname") && commas >= 2 && (quirks & DMQ_NO_TTL))
 		return "serves nothing for a cname with a third field (a TTL or a "
 		       "second alias)";
-	if (k == 5 && !memcmp(l, "cname", k) && commas >= 2 &&
+	if (!strcmp(r->name, "cname") && commas >= 2 &&
 	    (quirks & DMQ_CNAME_MULTI_FAILS) && !ttl_last(v, n, commas))
 		return "fails --test on a cname with two aliases";
-	if (k == 8 && !memcmp(l, "srv-host", k) && (quirks & DMQ_SRV_COMMA_FAILS) &&
-	    commas == 1 && v[n - 1] == ',')
+	if (!strcmp(r->name, "srv-host") && (quirks & DMQ_SRV_COMMA_FAILS) &&
+	    commas == 1 && n && v[n - 1] == ',')
 		return "refuses srv-host=NAME, (an empty target): write srv-host=NAME";
 	return NULL;
 }
@@ -147,14 +145,10 @@ static const char *line_quirk(const char *l, size_t n, unsigned quirks)
 void dmver_import_warn(const char *file, const char *text, size_t len,
 		       unsigned quirks, const char *who, struct problems *pr)
 {
-	const char *end = text + len, *nl, *why;
-	int line = 1;
+	struct dnsconf r = { .file = file, .text = text, .len = len, .pieces = 1 };
+	const char *why;
 
-	for (; text < end; text = nl + 1, line++) {
-		if (!(nl = memchr(text, '\n', (size_t)(end - text))))
-			nl = end;
-		if ((why = line_quirk(text, (size_t)(nl - text) - (nl > text && nl[-1] == '\r'),
-				      quirks)))
-			problems_add(pr, file, line, SEV_WARNING, "%s %s", who, why);
-	}
+	while (dnsconf_next(&r))
+		if ((why = line_quirk(&r, quirks)))
+			problems_add(pr, file, r.line, SEV_WARNING, "%s %s", who, why);
 }
