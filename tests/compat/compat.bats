@@ -226,6 +226,17 @@ a.example.local = 10.0.0.1" | sandbox_ini "$SANDBOX"
 		[[ -z $(sandbox_dig other.example.local A) ]]
 		lacks 'suffix to skip'
 	fi
+	# The conflict check reads the conf-dir as this version does: where
+	# other.conf.bak loads, its name clashes with the INI's.
+	echo "[hosts]
+other.example.local = 10.0.0.2" | sandbox_ini "$SANDBOX"
+	if older_than 2.72; then
+		run -3 dd apply
+		grep -F 'other.conf.bak:1: error: duplicate' <<<"$output"
+	else
+		run -0 dd apply
+		[[ $(sandbox_dig other.example.local A) == 10.0.0.2 ]]
+	fi
 	# A conf-dir line whose filter loads no .conf file is a candidate only
 	# where "*" filters do not exist.
 	mkdir -p "$SANDBOX/tandberg/etc/bak.d"

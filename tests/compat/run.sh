@@ -7,7 +7,8 @@
 # a matrix (version x check: ok, ok* = an expected difference, listed
 # below it with its reason, FAIL) and exits 1 on any FAIL. COMPAT_JOBS
 # versions run at a time (default 4: the suites mostly wait on restarts and
-# queries, one version takes well under a core).
+# queries, one version takes well under a core), each with its two suites
+# side by side.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 src=${1:-$repo/../shared/dnsmasq}
@@ -45,11 +46,12 @@ SUITE_FILTER='dnsmasq --test accepts|a real dnsmasq answers|^flow:|^reapply afte
 run_one() {
 	local v=$1 bin=$2
 	export DNSMASQ_BIN=$bin DNSMASQ_VERSION=${v%-system} COMPAT_NOTES=$out/$v.notes
-	{
-		bats --tap tests/compat/compat.bats
-		bats --tap --filter "$SUITE_FILTER" tests/integration/golden.bats \
-			tests/integration/apply.bats
-	} >"$out/$v.tap" 2>&1
+	# Both suites at once: each sandbox has its own folder and port.
+	bats --tap tests/compat/compat.bats >"$out/$v.compat.tap" 2>&1 &
+	bats --tap --filter "$SUITE_FILTER" tests/integration/golden.bats \
+		tests/integration/apply.bats >"$out/$v.suites.tap" 2>&1
+	wait
+	cat "$out/$v.compat.tap" "$out/$v.suites.tap" >"$out/$v.tap"
 }
 
 # DNSMASQ_BIN must reach the sandbox: with /bin/false as dnsmasq, apply's
