@@ -45,7 +45,7 @@ CORE_HOSTOBJS = $(filter-out $(HOSTDIR)/cmd/main.o,$(HOSTOBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(HOSTDIR)/%)
 
-.PHONY: all deps test-deps check-core test unit integration twin sanitize valgrind lint demo bench fuzz clean install
+.PHONY: all deps test-deps check-core test compat unit integration twin sanitize valgrind lint demo bench fuzz clean install
 
 all: deps build/dnsdrop
 
@@ -117,13 +117,15 @@ TIDY_CHECKS = -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-paramete
               -clang-analyzer-valist.Uninitialized,$\
               -clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling
 SHELL_FILES = scripts/*.sh scripts/dnsdrop-completion.bash tests/*.sh tests/lib/*.bash \
-              tests/bench/*.sh $(wildcard tests/fuzz/*.sh) tests/twin/*.bash tests/twin/dnsmasq.init
+              tests/bench/*.sh $(wildcard tests/fuzz/*.sh) tests/twin/*.bash tests/twin/dnsmasq.init \
+              tests/compat/*.sh
 lint: test-deps build/include/ini.h
 	$(CPPCHECK) $(SRCS)
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(SRCS) -- \
 		-std=c11 -D_GNU_SOURCE -Ibuild/include $(INCS) -DDNSDROP_VERSION='"lint"'
 	shellcheck -x $(SHELL_FILES)
-	shellcheck -x -s bash -e SC2030,SC2031 tests/integration/*.bats tests/twin/*.bats
+	shellcheck -x -s bash -e SC2030,SC2031 tests/integration/*.bats tests/twin/*.bats \
+		tests/compat/*.bats
 	mandoc -Tlint -W warning src/cmd/dnsdrop.8
 
 # The core may not reach the world: its objects reference no I/O, process,
@@ -140,6 +142,14 @@ test: test-deps all
 	$(MAKE) lint
 	$(MAKE) fuzz FUZZ_SECONDS=30
 	$(MAKE) twin
+
+# Every dnsmasq an appliance may have (tests/compat/run.sh): builds each
+# release archive of DNSMASQ_SRC into build/dnsmasq/VERSION (cached), runs
+# the compatibility checks and the sandbox suites against each and against
+# the system's, prints the matrix; fails on any difference not explained.
+DNSMASQ_SRC ?= ../shared/dnsmasq
+compat: all test-deps
+	tests/compat/run.sh $(DNSMASQ_SRC)
 
 demo: all test-deps
 	scripts/demo.sh

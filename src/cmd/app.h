@@ -45,6 +45,12 @@ struct app {
 	int changed;		/* this run changed the appliance (drop-ins, INI,
 				 * restart): its exit code stands even when stdout
 				 * failed (the reader went away) */
+	/* The appliance's dnsmasq (where_dnsmasq, dmver.h). */
+	int dm_probed;
+	unsigned dm_ver;	/* major * 100 + minor; 0: it does not say */
+	unsigned dm_guess;	/* when it does not: its copyright year's first release */
+	unsigned dm_quirks;
+	char dm_found[160];	/* what `dnsmasq --version` said, or why not */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */

@@ -135,6 +135,8 @@ static int run_apply(struct app *app, const struct apply_opts *o)
 
 	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK)
 		goto out;
+	if (!o->reapply)
+		where_dnsmasq_warn(app);
 	if (o->dry_run) {
 		rc = dry_run(app, &pl);
 		goto out;

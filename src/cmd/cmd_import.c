@@ -3,10 +3,13 @@
  * given (no --root), regular files only; nothing is written anywhere. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "cmd.h"
 #include "config.h"
+#include "dmprobe.h"
+#include "dmver.h"
 #include "fsx.h"
 #include "import.h"
 #include "report.h"
@@ -60,10 +63,43 @@ static int convert(struct app *app, const struct import_src *src, int n)
 	return EXIT_OK;
 }
 
+/* --dnsmasq VERSION (default: the appliance's dnsmasq, else 2.90): warn of
+ * every line that version reads otherwise than 2.90. -1 on a bad VERSION. */
+static int version_warn(struct app *app, const char *want, const struct import_src *src,
+			int n)
+{
+	char path[PATH_MAX], found[160], who[64];
+	int v = want ? (int)dmver_parse(want) : -1;
+
+	if (want && (v <= 0 || strspn(want, "0123456789.") != strlen(want))) {
+		app_error(app, "import --dnsmasq %s: not a version such as 2.80", want);
+		return -1;
+	}
+	if (!want && app_rooted(app, "/usr/sbin/dnsmasq", path) == 0)
+		v = dmprobe_version(path, found, sizeof found);
+	if (v < 0)
+		v = DMVER_DEFAULT;
+	if (v)
+		snprintf(who, sizeof who, "dnsmasq %d.%02d", v / 100, v % 100);
+	else
+		snprintf(who, sizeof who, "this dnsmasq (UNKNOWN: taken as 2.66)");
+	for (int i = 0; i < n; i++)
+		if (src[i].text)
+			dmver_import_warn(src[i].path, src[i].text, src[i].len,
+					  dmver_quirks((unsigned)v), who, &app->pr);
+	return 0;
+}
+
 int cmd_import(struct app *app, int argc, char **argv)
 {
 	struct import_src *src;
+	const char *want = NULL;
 	int rc;
+
+	if (argc >= 2 && !strcmp(argv[0], "--dnsmasq")) {
+		want = argv[1];
+		argc -= 2, argv += 2;
+	}
 
 	if (argc == 0) {
 		app_error(app, "usage: import FILE... (the drop-ins made by hand, e.g. hosts.conf srv.conf)");
@@ -74,6 +110,8 @@ int cmd_import(struct app *app, int argc, char **argv)
 		return EXIT_ENV;
 	}
 	rc = read_all(app, src, argc, argv);
+	if (rc == EXIT_OK && version_warn(app, want, src, argc) < 0)
+		rc = EXIT_USAGE;
 	if (rc == EXIT_OK)
 		rc = convert(app, src, argc);
 	for (int i = 0; i < argc; i++)

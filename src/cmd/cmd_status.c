@@ -8,6 +8,7 @@
 #include "backup.h"
 #include "cmd.h"
 #include "confdir.h"
+#include "dmver.h"
 #include "dnsq.h"
 #include "fsx.h"
 #include "plan.h"
@@ -43,6 +44,23 @@ static void status_backups(const struct app *app)
 		app_print("backups      %zu, newest %s (%s, %s)", n, list[0].id, list[0].user,
 		       list[0].summary);
 	backup_free_list(list, n);
+}
+
+/* The appliance's dnsmasq: its version and what it does differently. */
+static void status_version(const struct app *app)
+{
+	unsigned v = app->dm_ver;
+
+	if (v)
+		app_print("version      dnsmasq %u.%02u (%s)", v / 100, v % 100, app->dm_found);
+	else
+		app_print("version      unknown: %s; taken as %u.%02u (%s)", app->dm_found,
+		       (app->dm_guess ? app->dm_guess : 266) / 100,
+		       (app->dm_guess ? app->dm_guess : 266) % 100, app->dm_guess ?
+		       "the first release of its copyright year" : "the oldest supported");
+	for (unsigned q = 1; q && dmver_text(q); q <<= 1)
+		if (app->dm_quirks & q)
+			app_print("             - %s", dmver_text(q));
 }
 
 static int status_dns(const struct app *app, const struct plan *pl)
@@ -81,6 +99,7 @@ int cmd_status(struct app *app, int argc, char **argv)
 		if (pl.cd.notes)
 			app_print("             not taken: %s", pl.cd.notes);
 		app_print("state        %s", app->state_dir);
+		status_version(app);
 		for (int i = 0; i < PLAN_NFILES; i++)
 			app_print("%-12s %s", pl.file[i].name, state_word(&pl.file[i]));
 		if (proto_pending(app))

@@ -71,7 +71,8 @@ static const struct command commands[] = {
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
 	  "Query dnsmasq for every record in the INI and report mismatches.\n"
-	  "Exit 0 when all are served as written, 1 when not.",
+	  "Exit 0 when all are served as written, 1 when not. Warns of a\n"
+	  "split-DNS leak: an upstream's AAAA for a name the INI gives only IPv4.",
 	  cmd_verify },
 	{ "doctor", "the MRA DNS picture: inside, outside, served",
 	  "doctor [--format text|csv|zone]",
@@ -85,10 +86,12 @@ static const struct command commands[] = {
 	  "public_fqdn, public_address, domains, federation = yes|no.",
 	  cmd_doctor },
 	{ "import", "hand-made dnsmasq lines to INI on stdout",
-	  "import FILE...",
+	  "import [--dnsmasq VERSION] FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
 	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
-	  "and a warning. The way to adopt drop-ins made by hand.",
+	  "and a warning. The way to adopt drop-ins made by hand.\n"
+	  "--dnsmasq VERSION (default: the appliance's, else 2.90) warns of each\n"
+	  "line that version reads otherwise (quotes, TTLs, srv-host=NAME,).",
 	  cmd_import },
 	{ "help", "this list, or the help of one command",
 	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL },

@@ -196,6 +196,17 @@ static int wait_served(struct proto *t, const struct state *s)
 	return 0;
 }
 
+/* Warn of names of CFG that the upstream answers for types the INI does
+ * not give them (dnsq_leak.c): not a failure, the old state leaked too. */
+static void warn_leaks(const struct proto *t, const struct dd_config *cfg)
+{
+	struct problems pr = { 0 };
+
+	if (dnsq_leaks(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &pr) > 0)
+		report_problems(stderr, &pr, t->app->color_err, t->app->quiet);
+	problems_free(&pr);
+}
+
 /* SRV targets outside the INI that resolve nowhere: a warning each (a
  * typo there costs an MRA login, and dnsmasq serves it faithfully). */
 static void warn_targets(const struct proto *t, const struct dd_config *cfg)
@@ -236,7 +247,9 @@ int proto_verify(struct proto *t, const struct state *s)
 		app_error(t->app, "verification could not finish: %s", rep.err);
 	show_mismatches(&rep);
 	dnsq_report_free(&rep);
-	if (r == 0)
+	if (r == 0) {
 		warn_targets(t, s->cfg);
+		warn_leaks(t, s->cfg);
+	}
 	return r == 0 ? 0 : -1;
 }

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "conflict.h"
+#include "dmprobe.h"
+#include "dmver.h"
 #include "dnsconf.h"
 #include "fsx.h"
 #include "plan.h"
@@ -34,7 +36,8 @@ static int resolve_conf_dir(struct app *app, struct plan *pl)
 	if (strcmp(set->conf_dir, "auto") == 0) {
 		struct problems pr = { 0 };
 
-		if (confdir_find(set->dnsmasq_conf, app->root, &pl->cd, &pr) < 0) {
+		if (confdir_find_v(set->dnsmasq_conf, app->root, app->dm_quirks & DMQ_STAR_SKIPS,
+				   &pl->cd, &pr) < 0) {
 			report_problems(stderr, &pr, app->color_err, 0);
 			problems_free(&pr);
 			app_error(app, "cannot tell where dnsmasq reads drop-ins from; set conf_dir = DIR in [dnsdrop] of %s",
@@ -100,15 +103,58 @@ static int check_state_dir(struct app *app)
 	return EXIT_OK;
 }
 
+int where_dnsmasq(struct app *app)
+{
+	const char *bin = app->cfg.set.dnsmasq;
+	char path[PATH_MAX] = "";
+	int v;
+
+	if (strcmp(bin, "off") != 0 && app_rooted(app, bin, path) < 0)
+		return EXIT_ENV;
+	if (app->dm_probed && !strcmp(path, app->dnsmasq_bin))
+		return EXIT_OK;	/* asked already (apply reloads the INI) */
+	memcpy(app->dnsmasq_bin, path, sizeof path);
+	app->dm_probed = 1;
+	v = app->dnsmasq_bin[0] ? dmprobe_version(app->dnsmasq_bin, app->dm_found,
+						  sizeof app->dm_found) : -1;
+	if (!app->dnsmasq_bin[0])
+		snprintf(app->dm_found, sizeof app->dm_found, "not asked (dnsmasq = off)");
+	/* None to ask: the usual one. Says UNKNOWN: the first release of its
+	 * copyright year (the oldest behaviours when it has none). */
+	app->dm_ver = v < 0 ? DMVER_DEFAULT : (unsigned)v;
+	app->dm_guess = v == 0 ? dmver_from_copyright(app->dm_found) : 0;
+	app->dm_quirks = dmver_quirks(v == 0 ? app->dm_guess : app->dm_ver);
+	return EXIT_OK;
+}
+
+void where_dnsmasq_warn(struct app *app)
+{
+	struct problems pr = { 0 };
+	char who[48];
+
+	if (app->dm_ver)
+		snprintf(who, sizeof who, "dnsmasq %u.%02u", app->dm_ver / 100, app->dm_ver % 100);
+	else
+		snprintf(who, sizeof who, "dnsmasq UNKNOWN (taken as %u.%02u)",
+			 (app->dm_guess ? app->dm_guess : 266) / 100, (app->dm_guess ? app->dm_guess : 266) % 100);
+	dmver_warn(&app->cfg, app->dm_quirks, who, &pr);
+	report_problems(stderr, &pr, app->color_err, app->quiet);
+	problems_free(&pr);
+}
+
 int where_check(struct app *app)
 {
 	struct confdir_result cd = { 0 };
 	struct problems pr = { 0 };
 	int rc = EXIT_OK;
 
+	if ((rc = where_dnsmasq(app)) != EXIT_OK)
+		return rc;
+	where_dnsmasq_warn(app);
 	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
 		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
-	if (confdir_find(app->cfg.set.dnsmasq_conf, app->root, &cd, &pr) == 0) {
+	if (confdir_find_v(app->cfg.set.dnsmasq_conf, app->root,
+			   app->dm_quirks & DMQ_STAR_SKIPS, &cd, &pr) == 0) {
 		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", cd.dir_rooted);
 		rc = check_state_dir(app);
 	} else if (app->verbose) {
@@ -125,11 +171,9 @@ int where_env(struct app *app, struct plan *pl)
 	char err[SERVICE_ERR_MAX];
 	int rc;
 
-	if ((rc = resolve_conf_dir(app, pl)) != EXIT_OK || (rc = check_state_dir(app)) != EXIT_OK)
+	if ((rc = where_dnsmasq(app)) != EXIT_OK || (rc = resolve_conf_dir(app, pl)) != EXIT_OK ||
+	    (rc = check_state_dir(app)) != EXIT_OK)
 		return rc;
-	app->dnsmasq_bin[0] = '\0';
-	if (strcmp(set->dnsmasq, "off") != 0 && app_rooted(app, set->dnsmasq, app->dnsmasq_bin) < 0)
-		return EXIT_ENV;
 	if (service_split(set->restart, app->root, &pl->restart_argv, err) < 0) {
 		app_error(app, "restart: %s", err);
 		return EXIT_INVALID;
@@ -155,7 +199,8 @@ int where_conflicts(struct app *app, const struct plan *pl, char *const text[],
 	struct problems pr = { 0 };
 
 	if (confdir_others(set->dnsmasq_conf, app->root, is_auto ? pl->cd.dir : set->conf_dir,
-			   is_auto ? pl->cd.filters : NULL, &theirs) < 0) {
+			   is_auto ? pl->cd.filters : NULL, app->dm_quirks & DMQ_STAR_SKIPS,
+			   &theirs) < 0) {
 		app_error(app, "out of memory reading the other files dnsmasq loads");
 		rc = EXIT_ENV;
 	}

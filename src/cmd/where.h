@@ -13,9 +13,18 @@ struct plan;
  * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
 int where_env(struct app *app, struct plan *pl);
 
+/* Resolve the dnsmasq binary (app->dnsmasq_bin) and ask it its version
+ * (app->dm_ver, dm_quirks, dm_found); once per run. EXIT_OK or EXIT_ENV. */
+int where_dnsmasq(struct app *app);
+
+/* Warn, with the INI line, of each record that behaves differently on the
+ * appliance's dnsmasq (where_dnsmasq first). */
+void where_dnsmasq_warn(struct app *app);
+
 /* What check can judge of the appliance without touching it: when
  * conf_dir = auto finds the conf-dir here, state_dir must lie outside it.
- * Silent when nothing is found (check also runs off the appliance).
+ * Silent when nothing is found (check also runs off the appliance). Warns
+ * of records the appliance's dnsmasq serves differently (where_dnsmasq_warn).
  * EXIT_OK or EXIT_INVALID (printed). */
 int where_check(struct app *app);
 

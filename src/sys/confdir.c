@@ -46,6 +46,7 @@ struct walk {
 	size_t nseen;
 	struct buf notes;
 	int main_errno;		/* the main config could not be read */
+	int star_skips;		/* dnsmasq 2.71-: "*.conf" is a suffix to skip */
 	int oom;
 	struct conflict_set *others;	/* confdir_others: every other option */
 	struct stat own;	/* dnsdrop's conf-dir: its drop-ins are ours */
@@ -96,15 +97,21 @@ static char *rooted(const char *root, const char *abspath)
 	return dupf("%.*s%s", (int)n, n ? root : "", abspath);
 }
 
-/* The extension list F[0..N) of a conf-dir line; OUT gets it normalised. */
-static void parse_filters(char **list, size_t n, struct filters *f, struct buf *out)
+/* The extension list F[0..N) of a conf-dir line; OUT gets it normalised.
+ * Before 2.72 dnsmasq had no "*" filters: every item, "*.conf" too, is a
+ * suffix to skip (STAR_SKIPS). */
+static void parse_filters(char **list, size_t n, struct filters *f, struct buf *out,
+			  int star_skips)
 {
 	buf_add(out, "", 0);
 	for (size_t i = 0; i < n; i++) {
 		dnsconf_unhide(list[i]);
-		if (!*list[i] || !strcmp(list[i], "*"))	/* dnsmasq: no-ops */
-			continue;
-		if (*list[i] == '*' && f->nmatch < MAX_FILTERS)
+		if (!star_skips && (!*list[i] || !strcmp(list[i], "*")))
+			continue;	/* dnsmasq 2.72+: no-ops */
+		if (star_skips) {
+			if (f->nskip < MAX_FILTERS)
+				f->skip[f->nskip++] = list[i];
+		} else if (*list[i] == '*' && f->nmatch < MAX_FILTERS)
 			f->match[f->nmatch++] = list[i] + 1;
 		else if (*list[i] != '*' && f->nskip < MAX_FILTERS)
 			f->skip[f->nskip++] = list[i];
@@ -221,7 +228,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 	dnsconf_unhide(arg);
 	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
 		arg[len - 1] = '\0';
-	parse_filters(list + 1, n - 1, &f, &flt);
+	parse_filters(list + 1, n - 1, &f, &flt, w->star_skips);
 	dir = absolute(arg);
 	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
 		   flt.p ? flt.p : "", where);
@@ -396,6 +403,12 @@ static void no_single(struct walk *w, const char *conf)
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr)
 {
+	return confdir_find_v(dnsmasq_conf, root, 0, res, pr);
+}
+
+int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
+		   struct confdir_result *res, struct problems *pr)
+{
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
 	char *conf = absolute(dnsmasq_conf);
 	int rc = -1;
@@ -403,6 +416,7 @@ int confdir_find(const char *dnsmasq_conf, const char *root,
 	*res = (struct confdir_result){ 0 };
 	if (w && conf) {
 		w->root = root;
+		w->star_skips = star_skips;
 		w->pr = pr;
 		w->prfile = dnsmasq_conf;
 		walk_file(w, conf, NULL, 0);
@@ -454,7 +468,7 @@ static void walk_own(struct walk *w, const char *conf_dir, const char *filters)
 		return;
 	}
 	parse_filters(list, *copy ? dnsconf_fields(copy, list, 2 * MAX_FILTERS + 1) : 0,
-		      &f, &flt);
+		      &f, &flt, w->star_skips);
 	walk_dir(w, conf_dir, &f, conf_dir, 0);
 	buf_free(&flt);
 	free(copy);
@@ -481,7 +495,7 @@ static void read_hosts(const char *root, struct conflict_set *theirs)
 }
 
 int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
-		   const char *filters, struct conflict_set *theirs)
+		   const char *filters, int star_skips, struct conflict_set *theirs)
 {
 	struct walk *w = calloc(1, sizeof *w);
 	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
@@ -489,6 +503,7 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 
 	if (w && conf && rdir) {
 		w->root = root;
+		w->star_skips = star_skips;
 		w->pr = &quiet;
 		w->prfile = dnsmasq_conf;
 		w->others = theirs;

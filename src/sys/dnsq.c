@@ -148,7 +148,10 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 
 /* Read MSG as the reply to (ID, NAME, CLASS, TYPE) into ANS. 0: answered;
  * 1: not a reply to that question (stale or foreign: ignore); 2: truncated
- * (ask over TCP); -1 with ERR: malformed. */
+ * or unreadable (ask over TCP; ERR says why when unreadable); -1 with ERR:
+ * malformed records. dnsmasq 2.76 and 2.77 send UDP replies that count an
+ * OPT record they left out once the answer nearly fills the size we offer:
+ * ns_initparse fails on those, and TCP gets the whole answer. */
 int dnsq_parse_reply(const unsigned char *msg, int len, unsigned id,
 		       const char *name, int class, int type,
 		       struct dnsq_answer *ans, char *err)
@@ -160,7 +163,7 @@ int dnsq_parse_reply(const unsigned char *msg, int len, unsigned id,
 		return 1;
 	if (ns_initparse(msg, len, &m) < 0) {
 		dnsq_seterr(err, "malformed DNS reply for %s %s", name, dnsq_type_name(type));
-		return -1;
+		return msg[2] & 0x80 ? 2 : -1;	/* a reply (QR): try TCP */
 	}
 	if (!ns_msg_getflag(m, ns_f_qr) || ns_msg_count(m, ns_s_qd) != 1 ||
 	    ns_parserr(&m, ns_s_qd, 0, &rr) < 0 || (int)ns_rr_type(rr) != type ||
@@ -275,9 +278,10 @@ int dnsq_query_tcp(const struct dnsq_server *srv, const unsigned char *q,
 	    io_full(fd, len2, 2, 0, deadline) == 0 &&
 	    (in = malloc(ns_get16(len2) + 1u)) != NULL &&
 	    io_full(fd, in, ns_get16(len2), 0, deadline) == 0) {
+		err[0] = '\0';
 		rc = dnsq_parse_reply(in, (int)ns_get16(len2), ns_get16(q), name,
 				 ns_c_in, type, ans, err);
-		if (rc > 0)
+		if (rc > 0 && !err[0])
 			dnsq_seterr(err, "%s answer over TCP for %s %s", rc == 2 ?
 			       "truncated" : "mismatched", name, dnsq_type_name(type));
 	} else {

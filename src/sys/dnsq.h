@@ -84,6 +84,14 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep);
 
+/* The split-DNS leak (dnsq_leak.c): ask SRV for AAAA of each host of CFG
+ * given no IPv6 address and of each alias of such a host; an address in
+ * the answer came from upstream, the outside view. One warning per leak in
+ * PR, with the INI line and what to add. Stops at the first question left
+ * unanswered (TIMEOUT_MS, sent twice). Returns the number of leaks. */
+int dnsq_leaks(const struct dd_config *cfg, const struct dnsq_server *srv,
+	       unsigned timeout_ms, struct problems *pr);
+
 /* 1 when SRV answers NAME with an A or (else) AAAA record, 0 when with
  * neither, -1 with ERR when it did not answer. */
 int dnsq_resolves(const struct dnsq_server *srv, const char *name,

@@ -26,7 +26,7 @@
 # Layout of DIR (appliance paths, as dnsdrop --root DIR sees them):
 #   etc/dnsmasq.conf           conf-dir=/tandberg/etc/dnsmasq.d,*.conf + others
 #   etc/init.d/dnsmasq         POSIX sh init script, DIR and PORT baked in
-#   usr/sbin/dnsmasq           symlink to the real /usr/sbin/dnsmasq
+#   usr/sbin/dnsmasq           symlink to DNSMASQ_BIN (default /usr/sbin/dnsmasq)
 #   tandberg/etc/dnsmasq.d/    the conf-dir (holds an unrelated local.conf)
 #   tandberg/persistent/dnsdrop/         state_dir; dnsdrop.ini goes here
 # and, not part of the appliance, the sandbox's own run/ folder:
@@ -66,7 +66,13 @@ case $DNSDROP_BIN in
 esac
 export DNSDROP_BIN
 
-SANDBOX_DNSMASQ=/usr/sbin/dnsmasq
+# The dnsmasq the appliance runs (for --test and for serving): DNSMASQ_BIN,
+# e.g. one release built by `make compat`, or Debian's.
+SANDBOX_DNSMASQ=${DNSMASQ_BIN:-/usr/sbin/dnsmasq}
+case $SANDBOX_DNSMASQ in
+/*) ;;
+*) SANDBOX_DNSMASQ=$PWD/$SANDBOX_DNSMASQ ;;
+esac
 _sandbox_ports=${TMPDIR:-/tmp}/dnsdrop-sandbox-ports
 
 _sandbox_die() {
@@ -182,7 +188,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 RUN=$ROOT/run
 PIDFILE=$RUN/dnsmasq.pid
-DNSMASQ=/usr/sbin/dnsmasq
+# the appliance's own binary (a link to the dnsmasq under test)
+DNSMASQ=$ROOT/usr/sbin/dnsmasq
 
 # Process $1 exists and is not a zombie (nobody may reap orphans here).
 alive() {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "confdir.h"
+#include "conflict.h"
 
 #define CONF "/etc/dnsmasq.conf"
 
@@ -360,10 +361,46 @@ static void test_running_default(void **state)
 	assert_non_null(strstr(out, "No such file or directory"));
 }
 
+/* dnsmasq 2.71 and older: "*.conf" is a suffix to skip, so a file that
+ * 2.72+ would not load (x.bak) is read, and a "*.bak" line loads ours. */
+static void test_star_skips_before_272(void **state)
+{
+	struct fx *fx = *state;
+
+	puts_at(fx, CONF, "conf-dir=/etc/d,*.conf\n");
+	dir_at(fx, "/etc/d");
+	dir_at(fx, "/etc/o");
+	puts_at(fx, "/etc/d/x.bak", "conf-dir=/etc/o,*.bak\n");
+	assert_int_equal(find(fx), 0);	/* 2.72+: x.bak is not read */
+	confdir_free(&fx->res);
+	assert_int_equal(confdir_find_v(CONF, fx->root, 1, &fx->res, &fx->pr), -1);
+	error_with(fx, "/etc/d", "/etc/o");
+}
+
+/* The conflict scan reads the conf-dir the same way: on 2.71- x.bak loads,
+ * so its name is another file's. */
+static void test_others_star_skips(void **state)
+{
+	struct fx *fx = *state;
+	struct conflict_set s = { 0 };
+
+	puts_at(fx, CONF, "conf-dir=/etc/d,*.conf\n");
+	dir_at(fx, "/etc/d");
+	puts_at(fx, "/etc/d/x.bak", "host-record=n.example.local,10.0.0.1\n");
+	assert_int_equal(confdir_others(CONF, fx->root, "/etc/d", "*.conf", 0, &s), 0);
+	assert_int_equal(s.n, 0);
+	conflict_free(&s);
+	assert_int_equal(confdir_others(CONF, fx->root, "/etc/d", "*.conf", 1, &s), 0);
+	assert_int_equal(s.n, 1);
+	conflict_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_single, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_star_skips_before_272, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_others_star_skips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bak_excluded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_excludes_conf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_star_is_noop, setup, teardown),

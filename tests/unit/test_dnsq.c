@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dnsq.h"
+#include "dnsq_int.h"
 
 #define DNSMASQ "/usr/sbin/dnsmasq"
 #define NMANY 100		/* A records of one name: more than UDP carries */
@@ -438,6 +439,28 @@ static void test_report_bound(void **state)
 	dnsq_report_free(&rep);
 }
 
+/* dnsmasq 2.76/2.77: ARCOUNT counts an OPT record the UDP reply left out.
+ * ns_initparse fails: that reply is "ask over TCP" (2), not an error. */
+static void test_unparsable_reply_goes_tcp(void **state)
+{
+	unsigned char q[QMAX];
+	struct dnsq_answer ans = { 0 };
+	char err[DNSQ_ERR_MAX] = "";
+	int len = dnsq_build_query("x.example.local", ns_c_in, ns_t_srv, 77, q);
+
+	(void)state;
+	assert_true(len > OPT_LEN);
+	len -= OPT_LEN;		/* the OPT record is gone, ARCOUNT still 1 */
+	q[2] |= 0x80;		/* QR: a reply */
+	assert_int_equal(dnsq_parse_reply(q, len, 77, "x.example.local", ns_c_in,
+					  ns_t_srv, &ans, err), 2);
+	assert_non_null(strstr(err, "malformed"));
+	q[2] &= 0x7f;		/* not a reply: malformed, nothing to retry */
+	assert_int_equal(dnsq_parse_reply(q, len, 77, "x.example.local", ns_c_in,
+					  ns_t_srv, &ans, err), -1);
+	dnsq_answer_free(&ans);
+}
+
 static void test_server_init(void **state)
 {
 	struct dnsq_server srv;
@@ -726,6 +749,7 @@ int main(void)
 	};
 	const struct CMUnitTest alone[] = {
 		cmocka_unit_test(test_server_init),
+		cmocka_unit_test(test_unparsable_reply_goes_tcp),
 		cmocka_unit_test(test_not_listening),
 		cmocka_unit_test(test_silent_server),
 		cmocka_unit_test(test_slow_server),

@@ -1,0 +1,16 @@
+/* dmprobe.h - which dnsmasq the appliance runs: `dnsmasq --version`, read
+ * with the table of src/core/dmver.h. No printing, no exit. */
+#ifndef DNSDROP_DMPROBE_H
+#define DNSDROP_DMPROBE_H
+
+#include <stddef.h>
+
+#define DMPROBE_TIMEOUT_MS 5000u
+
+/* Run DNSMASQ (an absolute path) --version; FOUND (FOUNDSZ bytes) gets its
+ * first line as printed, or why it could not be run. Returns the version
+ * (major * 100 + minor), 0 when the binary did not say (the oldest archive
+ * builds print "UNKNOWN"), -1 when it could not be run. */
+int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz);
+
+#endif

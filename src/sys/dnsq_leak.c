@@ -1,0 +1,55 @@
+/* dnsq_leak.c - the split-DNS leak (dnsq.h dnsq_leaks): dnsmasq answers a
+ * name of the INI only for the types the INI gives it; every other type is
+ * forwarded to its server= lines, the outside view. Measured on 2.66 to
+ * 2.92 (make compat): AAAA of a host given only IPv4 addresses is forwarded
+ * on every version, AAAA of an alias on 2.80 and older. dnsmasq has no
+ * exact-name way to stop that (local=/NAME/ also takes every name below
+ * NAME), so dnsdrop asks and says what to add instead of guessing. */
+#include <arpa/nameser.h>
+#include <string.h>
+
+#include "dmver.h"
+#include "dnsq.h"
+
+/* Ask NAME AAAA; warn at LINE when an address comes back. 0 when asked,
+ * -1 when SRV gave no answer (its upstream may be dead: stop asking). */
+static int ask(const struct dd_config *cfg, const struct dnsq_server *srv,
+	       const char *name, int line, unsigned timeout_ms,
+	       struct problems *pr)
+{
+	struct dnsq_answer ans = { 0 };
+	char err[DNSQ_ERR_MAX];
+	size_t i;
+
+	if (dnsq_query(srv, name, ns_t_aaaa, timeout_ms, &ans, err) < 0)
+		return -1;
+	for (i = 0; i < ans.nrr && ans.rr[i].type != ns_t_aaaa; i++)
+		;
+	if (i < ans.nrr)
+		problems_add(pr, cfg->path, line, SEV_WARNING, "split-DNS leak: "
+			     "%s AAAA is answered %s by the upstream server (the "
+			     "INI gives %s no IPv6 address, so dnsmasq forwards "
+			     "the question): add its inside IPv6 address to "
+			     "[hosts], or, if no name below %s must resolve, "
+			     "add local=/%s/ to a file of your own in the "
+			     "conf-dir", name, ans.rr[i].data, name, name, name);
+	dnsq_answer_free(&ans);
+	return 0;
+}
+
+int dnsq_leaks(const struct dd_config *cfg, const struct dnsq_server *srv,
+	       unsigned timeout_ms, struct problems *pr)
+{
+	size_t n = pr->warnings;
+	int live = 1;
+
+	for (size_t i = 0; live && i < cfg->nhost; i++)
+		if (!dmver_has_ipv6(cfg, cfg->host[i].name))
+			live = ask(cfg, srv, cfg->host[i].name, cfg->host[i].line,
+				   timeout_ms, pr) == 0;
+	for (size_t i = 0; live && i < cfg->ncname; i++)
+		if (!dmver_has_ipv6(cfg, cfg->cname[i].target))
+			live = ask(cfg, srv, cfg->cname[i].alias, cfg->cname[i].line,
+				   timeout_ms, pr) == 0;
+	return (int)(pr->warnings - n);
+}
