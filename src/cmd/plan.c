@@ -51,7 +51,10 @@ int plan_read(struct app *app, struct plan *pl)
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
-	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want);
+	struct buf file = { 0 };
+
+	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want, &file);
+	buf_free(&file);
 	if (pl->file[0].want.oom || pl->file[1].want.oom) {
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
