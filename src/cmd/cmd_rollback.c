@@ -169,7 +169,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 		to.len[i] = snap.len[i];
 	}
 	to.rec = (struct backup_applied){ snap.ini, snap.data[0], snap.data[1], snap.ini_len,
-					  snap.len[0], snap.len[1] };
+					  snap.len[0], snap.len[1], snap.data[2], snap.len[2] };
 	to.ini_file = snap.ini;
 	to.ini_file_len = snap.ini_len;
 	to.cfg = snap.has_cfg ? &snap.cfg : NULL;
