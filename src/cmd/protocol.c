@@ -385,7 +385,9 @@ int proto_sweep(struct app *app, const struct plan *pl)
 	char err[FSX_ERR_MAX];
 
 	for (int i = 0; i < PLAN_NFILES; i++)
-		if (fsx_sweep_temps(pl->file[i].dir, pl->file[i].name, err) < 0) {
+		/* hosts_dir exists only once hot mode was used */
+		if ((i != PLAN_HOSTSFILE || access(pl->file[i].dir, F_OK) == 0) &&
+		    fsx_sweep_temps(pl->file[i].dir, pl->file[i].name, err) < 0) {
 			app_error(app, "%s", err);
 			return EXIT_ENV;
 		}
