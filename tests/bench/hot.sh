@@ -20,7 +20,7 @@ REPO=$(cd "$BENCH_SRC/../.." && pwd)
 OUT=$REPO/build/bench/hot
 RUNS=${BENCH_HOT_RUNS:-5}
 IV=10
-PROBE_PID= UP_PID=
+PROBE_PID='' UP_PID=''
 
 die() {
 	echo "bench hot: $*" >&2

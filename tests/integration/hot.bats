@@ -96,7 +96,7 @@ EOF
 	[[ $(sandbox_dig cucm.example.local) == *10.0.10.99* ]]
 	# the backup holds the previous hosts file, applied/ the new one
 	run -1 dd rollback -n
-	[[ $output == *"10.0.10.11"* ]]
+	grep -qx "10.0.10.11 expc1.example.local" "$SANDBOX"/tandberg/persistent/dnsdrop/backups/*/hosts
 	cmp "$SANDBOX$HD/hosts" "$SANDBOX/tandberg/persistent/dnsdrop/applied/hosts"
 	run -0 dd reapply
 	[[ $(sandbox_restarts) == "$restarts" ]]
