@@ -40,6 +40,7 @@ struct app {
 	char conf_dir[PATH_MAX];
 	char conf_dir_how[PATH_MAX + 128];	/* how conf_dir was found, for status */
 	char state_dir[PATH_MAX];
+	char hosts_dir[PATH_MAX];	/* set.hosts_dir under root */
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
 	int changed;		/* this run changed the appliance (drop-ins, INI,

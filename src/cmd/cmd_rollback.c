@@ -163,8 +163,9 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 	if ((rc = choose(app, pl, o->id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
 	/* A backup is data from disk: judged like a new INI first (dry run too). */
-	rc = restore_validate(app, pl, &(struct restore_files){ target, { snap.data[0], snap.data[1] },
-			      { snap.len[0], snap.len[1] }, snap.ini, snap.ini_len }, &snap.cfg);
+	rc = restore_validate(app, pl, &(struct restore_files){ target,
+			      { snap.data[0], snap.data[1], snap.data[2] },
+			      { snap.len[0], snap.len[1], snap.len[2] }, snap.ini, snap.ini_len }, &snap.cfg);
 	if (rc != EXIT_OK) {
 		snapshot_free(&snap);
 		return rc;
@@ -188,7 +189,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 		to.len[i] = snap.len[i];
 	}
 	to.rec = (struct backup_applied){ snap.ini, snap.data[0], snap.data[1], snap.ini_len,
-					  snap.len[0], snap.len[1] };
+					  snap.len[0], snap.len[1], snap.data[2], snap.len[2] };
 	to.ini_file = snap.ini;
 	to.ini_file_len = snap.ini_len;
 	to.cfg = snap.has_cfg ? &snap.cfg : NULL;

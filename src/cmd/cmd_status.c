@@ -66,6 +66,7 @@ static void status_version(const struct app *app)
 static int status_dns(const struct app *app, const struct plan *pl)
 {
 	char err[DNSQ_ERR_MAX], running[1024];
+	struct state cur = { 0 };
 	int r;
 
 	if (pl->verify_off) {
@@ -75,7 +76,9 @@ static int status_dns(const struct app *app, const struct plan *pl)
 	r = dnsq_wait_ready(&pl->server, STATUS_READY_MS, err);
 	app_print("dnsmasq      %s on %s%s%s", r == 0 ? "answering" : "NOT answering",
 	       pl->server.text, r == 0 ? "" : ": ", r == 0 ? "" : err);
-	if (r == 0 && pl->file[0].have && proto_served(pl, pl->file[0].have, pl->file[0].have_len) == 0) {
+	for (int i = 0; i < PLAN_NFILES; i++)
+		cur.data[i] = pl->file[i].have, cur.len[i] = pl->file[i].have_len;
+	if (r == 0 && pl->file[0].have && proto_served(pl, &cur) == 0) {
 		app_print("serving      an older configuration than the installed drop-ins: run 'dnsdrop reapply'");
 		r = -1;
 	}

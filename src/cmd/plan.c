@@ -37,7 +37,7 @@ static int diff_file(const struct app *app, struct dropin *f)
 {
 	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
 
-	snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
+	snprintf(old_label, sizeof old_label, "%s/%s (installed)", f->dir, f->name);
 	snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
 	return diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len, old_label,
 			    new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
@@ -51,8 +51,11 @@ int plan_read(struct app *app, struct plan *pl)
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
-	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want);
-	if (pl->file[0].want.oom || pl->file[1].want.oom) {
+	pl->file[2].name = RENDER_HOSTSFILE;
+	pl->file[0].dir = pl->file[1].dir = app->conf_dir;
+	pl->file[2].dir = app->hosts_dir;
+	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want, &pl->file[2].want);
+	if (pl->file[0].want.oom || pl->file[1].want.oom || pl->file[2].want.oom) {
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
 	}
@@ -62,9 +65,15 @@ int plan_read(struct app *app, struct plan *pl)
 	}
 	last[0] = pl->applied.hosts, last_len[0] = pl->applied.hosts_len;
 	last[1] = pl->applied.srv, last_len[1] = pl->applied.srv_len;
+	last[2] = pl->applied.file, last_len[2] = pl->applied.file_len;
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		struct dropin *f = &pl->file[i];
-		if (fsx_join(path, app->conf_dir, f->name, err) < 0 ||
+
+		/* In restart mode the hosts file is ours only if we wrote it:
+		 * never touch a "hosts" that hosts_dir happens to hold. */
+		if (i == PLAN_HOSTSFILE && !app->cfg.set.hosts_hot && !last[i])
+			continue;
+		if (fsx_join(path, f->dir, f->name, err) < 0 ||
 		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &f->have, &f->have_len, err) < 0) {
 			app_error(app, "%s", err);
 			app_error(app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
@@ -77,6 +86,13 @@ int plan_read(struct app *app, struct plan *pl)
 		}
 	}
 	return EXIT_OK;
+}
+
+int plan_hot_only(const struct app *app, const struct plan *pl)
+{
+	return app->cfg.set.hosts_hot && pl->file[0].state == DROPIN_SAME &&
+	       pl->file[1].state == DROPIN_SAME && pl->file[PLAN_HOSTSFILE].state != DROPIN_SAME &&
+	       pl->file[PLAN_HOSTSFILE].have;
 }
 
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)

@@ -14,7 +14,8 @@
 #include "diff.h"
 #include "dnsq.h"
 
-#define PLAN_NFILES 2
+#define PLAN_NFILES 3	/* hosts.conf, srv.conf, the hosts file of hosts_dir */
+#define PLAN_HOSTSFILE 2
 
 enum dropin_state {
 	DROPIN_SAME,		/* installed equals the render */
@@ -23,7 +24,8 @@ enum dropin_state {
 };
 
 struct dropin {
-	const char *name;	/* RENDER_HOSTS or RENDER_SRV */
+	const char *name;	/* RENDER_HOSTS, RENDER_SRV or RENDER_HOSTSFILE */
+	const char *dir;	/* app->conf_dir, or app->hosts_dir */
 	struct buf want;	/* the render of the INI */
 	char *have;		/* installed content; NULL when absent */
 	size_t have_len;
@@ -46,6 +48,10 @@ struct plan {
 /* Render the INI and read the installed drop-ins and applied/ copies into
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);
+
+/* 1 when the change from the installed files to the render touches only
+ * the hosts file (hot mode): dnsmasq rereads it, no restart. */
+int plan_hot_only(const struct app *app, const struct plan *pl);
 
 /* 1 when A and B are both present and hold the same bytes. */
 int plan_same(const char *a, size_t alen, const char *b, size_t blen);

@@ -66,14 +66,22 @@ int proto_parse_ini(const char *text, size_t len, struct dd_config *cfg)
 	return ok ? 0 : -1;
 }
 
-/* 1 when both installed drop-ins are exactly what dnsdrop wrote last, so
- * the applied INI is the one that produced them. */
+/* 1 when A and B hold the same bytes or are both absent. */
+static int same_or_absent(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return (!a && !b) || plan_same(a, alen, b, blen);
+}
+
+/* 1 when every installed file is exactly what dnsdrop wrote last, so the
+ * applied INI is the one that produced them. */
 static int installed_is_ours(const struct plan *pl)
 {
 	const struct backup_applied *a = &pl->applied;
+	const struct dropin *f = pl->file;
 
-	return plan_same(pl->file[0].have, pl->file[0].have_len, a->hosts, a->hosts_len) &&
-	       plan_same(pl->file[1].have, pl->file[1].have_len, a->srv, a->srv_len);
+	return plan_same(f[0].have, f[0].have_len, a->hosts, a->hosts_len) &&
+	       plan_same(f[1].have, f[1].have_len, a->srv, a->srv_len) &&
+	       same_or_absent(f[2].have, f[2].have_len, a->file, a->file_len);
 }
 
 void proto_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
@@ -121,7 +129,7 @@ static int check_targets(struct proto *t)
 	struct stat st;
 
 	for (int i = 0; i < PLAN_NFILES; i++) {
-		if (fsx_join(path, t->app->conf_dir, t->pl->file[i].name, err) < 0 ||
+		if (fsx_join(path, t->pl->file[i].dir, t->pl->file[i].name, err) < 0 ||
 		    (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
 		     fsx_refuse_kind(path, st.st_mode, err) < 0)) {
 			app_error(t->app, "%s", err);
@@ -165,7 +173,7 @@ static int backup(struct proto *t)
 	int ours = installed_is_ours(t->pl);
 
 	report_user(who, sizeof who);
-	if (backup_take(t->app->state_dir, t->app->conf_dir, ours ? a->ini : NULL,
+	if (backup_take(t->app->state_dir, t->app->conf_dir, t->app->hosts_dir, ours ? a->ini : NULL,
 			ours ? a->ini_len : 0, &meta, t->backup_id, err) < 0) {
 		app_error(t->app, "cannot back up the installed drop-ins, so nothing was changed: %s", err);
 		return EXIT_ENV;
@@ -193,14 +201,14 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
  * (so a failed change puts back only what it touched, and a conf-dir we
  * could not write at all is not "restored" into a second failure), the INI
  * file if S has one, and the applied record. */
-static int install(struct proto *t, const struct state *s, char *err)
+int proto_install(struct proto *t, const struct state *s, char *err)
 {
 	char path[PATH_MAX], *now;
 	size_t len;
 
 	for (int i = 0; i < PLAN_NFILES; i++) {
-		const char *name = t->pl->file[i].name;
-		int r = fsx_join(path, t->app->conf_dir, name, err) == 0 &&
+		const char *name = t->pl->file[i].name, *dir = t->pl->file[i].dir;
+		int r = fsx_join(path, dir, name, err) == 0 &&
 			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
 
 		if (r && (now ? plan_same(now, len, s->data[i], s->len[i]) : !s->data[i])) {
@@ -209,19 +217,18 @@ static int install(struct proto *t, const struct state *s, char *err)
 		}
 		if (r)
 			free(now);
-		if ((s->data[i] ? fsx_write_atomic(t->app->conf_dir, name, s->data[i],
-						      s->len[i], 0644, err)
-				   : fsx_remove_atomic(t->app->conf_dir, name, err)) < 0)
+		/* 0644 also in hosts_dir: dnsmasq may read it as another user.
+		 * The temp file is a dot file, which its inotify code skips. */
+		if ((s->data[i] ? fsx_write_atomic(dir, name, s->data[i], s->len[i], 0644, err)
+				   : fsx_remove_atomic(dir, name, err)) < 0)
 			return -1;
 	}
 	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
 		return -1;
-	return backup_save_applied(t->app->state_dir, s->rec.ini, s->rec.ini_len,
-				   s->rec.hosts, s->rec.hosts_len, s->rec.srv,
-				   s->rec.srv_len, err);
+	return backup_save_applied(t->app->state_dir, &s->rec, err);
 }
 
-static int restore(struct proto *t, const struct state *from)
+int proto_restore(struct proto *t, const struct state *from)
 {
 	char err[FSX_ERR_MAX] = "";
 	int sig = proto_stop_signal(), restarted = 0, served = 0;
@@ -235,7 +242,7 @@ static int restore(struct proto *t, const struct state *from)
 			  t->action, t->backup_id);
 	/* The verdict is what dnsmasq serves, not what the init script said: a
 	 * script that lost its pid file fails while the old dnsmasq serves on. */
-	if (install(t, from, err) == 0) {
+	if (proto_install(t, from, err) == 0) {
 		restarted = proto_restart(t);
 		served = proto_verify(t, from) == 0;
 	}
@@ -259,7 +266,7 @@ static int restore(struct proto *t, const struct state *from)
  * only once dnsmasq serves a known state. A run killed in between, or one
  * with --no-restart, leaves it, and the next apply or reapply restarts
  * dnsmasq even though the files already match the INI. */
-static int mark(struct proto *t, int on, char *err)
+int proto_mark(struct proto *t, int on, char *err)
 {
 	if (on)
 		return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, t->action,
@@ -283,13 +290,13 @@ static int write_failed(struct proto *t, const struct state *from, const char *w
 	char err[FSX_ERR_MAX];
 
 	app_error(t->app, "%s", why);
-	if (install(t, from, err) < 0) {
+	if (proto_install(t, from, err) < 0) {
 		app_error(t->app, "%s", err);
 		app_error(t->app, "RESTORE FAILED: the drop-ins in %s may be a mix of old and new; the previous ones are in backup %s: run 'dnsdrop rollback %s' once the disk is fixed",
 			  t->app->conf_dir, t->backup_id, t->backup_id);
 		return EXIT_RESTORE_FAILED;
 	}
-	if (mark(t, 0, err) < 0)
+	if (proto_mark(t, 0, err) < 0)
 		app_error(t->app, "warning: %s", err);
 	app_error(t->app, "nothing changed: the previous drop-ins are in place and dnsmasq was not restarted; fix the cause above and run the command again");
 	return EXIT_ENV;
@@ -305,13 +312,18 @@ static int run(struct proto *t, const struct state *to, const struct state *from
 		app_error(t->app, "interrupted before anything changed: nothing was changed");
 		return EXIT_ENV;
 	}
-	if (mark(t, 1, err) < 0) {
+	if (proto_mark(t, 1, err) < 0) {
 		app_error(t->app, "nothing changed: %s", err);
 		return EXIT_ENV;
 	}
-	if (install(t, to, err) < 0)
+	if (proto_install(t, to, err) < 0)
 		return write_failed(t, from, err);
 	t->app->changed = 1;
+	if (t->hot) {
+		app_step(t->app, "wrote the hosts file %s/%s; dnsmasq rereads it, no restart",
+			 t->app->hosts_dir, RENDER_HOSTSFILE);
+		return proto_hot_serve(t, to, from);
+	}
 	app_step(t->app, "wrote the drop-ins into %s", t->app->conf_dir);
 	if (t->no_restart && !proto_stop_signal()) {
 		/* The mark stays: the change is pending until a restart serves it. */
@@ -322,10 +334,10 @@ static int run(struct proto *t, const struct state *to, const struct state *from
 	    proto_verify(t, to) == 0)
 		rc = EXIT_OK;
 	else
-		rc = restore(t, from);
+		rc = proto_restore(t, from);
 	/* After exit 5 the state is unknown: the mark stays, so the next run
 	 * restarts and checks again. */
-	if (rc != EXIT_RESTORE_FAILED && mark(t, 0, err) < 0)
+	if (rc != EXIT_RESTORE_FAILED && proto_mark(t, 0, err) < 0)
 		app_error(t->app, "warning: %s", err);
 	return rc;
 }
@@ -349,20 +361,21 @@ static void audit(struct proto *t, int rc)
 static int dnsmasq_test(struct proto *t, const struct state *to)
 {
 	struct app *app = t->app;
-	const char *names[PLAN_NFILES] = { t->pl->file[0].name, t->pl->file[1].name };
-	struct buf b[PLAN_NFILES];
-	const struct buf *contents[PLAN_NFILES];
+	/* Only the conf-dir's files: the hosts file is not configuration. */
+	const char *names[PLAN_HOSTSFILE] = { t->pl->file[0].name, t->pl->file[1].name };
+	struct buf b[PLAN_HOSTSFILE];
+	const struct buf *contents[PLAN_HOSTSFILE];
 	struct service_result res = { 0 };
 	char dir[PATH_MAX], err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
 	int r;
 
 	if (!app->dnsmasq_bin[0])
 		return EXIT_OK;
-	for (int i = 0; i < PLAN_NFILES; i++) {
+	for (int i = 0; i < PLAN_HOSTSFILE; i++) {
 		b[i] = (struct buf){ .p = (char *)to->data[i], .len = to->len[i] };
 		contents[i] = to->data[i] ? &b[i] : NULL;
 	}
-	if (backup_stage_confdir(app->conf_dir, app->state_dir, names, contents, PLAN_NFILES,
+	if (backup_stage_confdir(app->conf_dir, app->state_dir, names, contents, PLAN_HOSTSFILE,
 				 dir, err) < 0) {
 		app_error(app, "cannot stage the conf-dir for dnsmasq --test: %s", err);
 		return EXIT_ENV;
@@ -389,13 +402,16 @@ int proto_sweep(struct app *app, const struct plan *pl)
 {
 	char err[FSX_ERR_MAX];
 
-	const char *names[] = { pl->file[0].name, pl->file[1].name, FSX_PROBE };
 	const char *ini = strrchr(app->ini_path, '/');
 	char dir[PATH_MAX];
 	int ok = 1;
 
-	for (size_t i = 0; ok && i < sizeof names / sizeof *names; i++)
-		ok = fsx_sweep_temps(app->conf_dir, names[i], err) >= 0;
+	for (int i = 0; ok && i < PLAN_NFILES; i++)
+		/* hosts_dir exists only once hot mode was used */
+		if (i != PLAN_HOSTSFILE || access(pl->file[i].dir, F_OK) == 0)
+			ok = fsx_sweep_temps(pl->file[i].dir, pl->file[i].name, err) >= 0;
+	if (ok)
+		ok = fsx_sweep_temps(app->conf_dir, FSX_PROBE, err) >= 0;
 	/* rollback writes the INI through a temp file in its directory */
 	if (ok && fsx_dirname(app->ini_path, dir) == 0)
 		ok = fsx_sweep_temps(dir, ini ? ini + 1 : app->ini_path, err) >= 0;
@@ -416,7 +432,8 @@ void proto_target(const struct app *app, const struct plan *pl, struct state *to
 		to->len[i] = pl->file[i].want.len;
 	}
 	to->rec = (struct backup_applied){ app->ini_text, pl->file[0].want.p, pl->file[1].want.p,
-					   app->ini_len, to->len[0], to->len[1] };
+					   app->ini_len, to->len[0], to->len[1],
+					   pl->file[2].want.p, to->len[2] };
 	to->cfg = &app->cfg;
 }
 
@@ -424,8 +441,8 @@ int proto_change(struct proto *t, const struct state *to, const struct state *fr
 {
 	int rc;
 
-	if ((rc = preflight(t)) != EXIT_OK || (rc = dnsmasq_test(t, to)) != EXIT_OK ||
-	    (rc = backup(t)) != EXIT_OK)
+	if ((rc = proto_hot_check(t, to, from)) != EXIT_OK || (rc = preflight(t)) != EXIT_OK ||
+	    (rc = dnsmasq_test(t, to)) != EXIT_OK || (rc = backup(t)) != EXIT_OK)
 		return rc;
 	proto_guard(t);
 	rc = run(t, to, from);
@@ -446,7 +463,7 @@ static int resume(struct proto *t, const struct state *cur)
 			  t->app->ini_path);
 		return EXIT_RESTORE_FAILED;
 	}
-	if (mark(t, 0, err) < 0)
+	if (proto_mark(t, 0, err) < 0)
 		app_error(t->app, "warning: %s", err);
 	return EXIT_OK;
 }
@@ -456,23 +473,24 @@ int proto_converge(struct proto *t, int health)
 	struct app *app = t->app;
 	const struct plan *pl = t->pl;
 	const struct backup_applied *a = &pl->applied;
-	const struct buf *h = &pl->file[0].want, *s = &pl->file[1].want;
+	const struct buf *h = &pl->file[0].want, *s = &pl->file[1].want, *f = &pl->file[2].want;
 	struct state cur;
 	char err[FSX_ERR_MAX];
 	int pending = proto_pending(app), served, rc;
 
 	/* A run killed between rename and record leaves applied/ behind. */
+	proto_target(app, pl, &cur);
 	if ((!plan_same(a->ini, a->ini_len, app->ini_text, app->ini_len) ||
 	     !plan_same(a->hosts, a->hosts_len, h->p, h->len) ||
-	     !plan_same(a->srv, a->srv_len, s->p, s->len)) &&
-	    backup_save_applied(app->state_dir, app->ini_text, app->ini_len, h->p, h->len,
-				s->p, s->len, err) < 0) {
+	     !plan_same(a->srv, a->srv_len, s->p, s->len) ||
+	     !same_or_absent(a->file, a->file_len, f->p, f->len)) &&
+	    backup_save_applied(app->state_dir, &cur.rec, err) < 0) {
 		app_error(app, "%s", err);
 		return EXIT_ENV;
 	}
 	if (t->no_restart || (!pending && (!health || pl->verify_off || t->no_verify)))
 		return EXIT_OK;
-	served = pending ? 0 : proto_served(pl, h->p, h->len);
+	served = pending ? 0 : proto_served(pl, &cur);
 	if (served == 1)
 		return EXIT_OK;
 	if (pending)
@@ -482,7 +500,6 @@ int proto_converge(struct proto *t, int health)
 			 served < 0 ? "does not answer" : "serves an older configuration than the drop-ins");
 	snprintf(t->summary, sizeof t->summary, "%s",
 		 pending ? "finished an interrupted change" : "restarted: dnsmasq did not serve the drop-ins");
-	proto_target(app, pl, &cur);
 	proto_guard(t);
 	rc = resume(t, &cur);
 	audit(t, rc);

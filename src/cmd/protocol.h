@@ -13,6 +13,7 @@
 #include "app.h"
 #include "backup.h"
 #include "plan.h"
+#include "render.h"
 
 #define PROTO_PENDING BACKUP_PENDING	/* in state_dir: a change written, not yet served */
 #define PROTO_NSIG 3		/* signals guarded during a change (SIGPIPE: main.c) */
@@ -32,6 +33,7 @@ struct proto {
 	struct plan *pl;
 	const char *action;		/* "apply", "rollback", ... for messages and the log */
 	int no_restart, no_verify;
+	int hot;			/* only the hosts file changes: no restart (protocol_hot.c) */
 	char backup_id[BACKUP_ID_MAX];
 	char summary[256];		/* "hosts.conf: 2 added, 1 removed; srv.conf: unchanged" */
 	/* Set by the protocol itself. */
@@ -83,9 +85,30 @@ int proto_converge(struct proto *p, int health);
  * mark is in state_dir). */
 int proto_pending(const struct app *app);
 
-/* Which generation dnsmasq serves, asked once: 1 the one rendered in HOSTS
- * (or HOSTS carries no marker), 0 another or none, -1 no answer at all. */
-int proto_served(const struct plan *pl, const char *hosts, size_t len);
+/* The marker's address of state S (in its hosts file, else its
+ * hosts.conf) into OUT; 0, or -1 when S carries none. */
+int proto_marker(const struct state *s, char out[RENDER_MARKER_ADDR_MAX]);
+
+/* Which generation dnsmasq serves, asked once: 1 the one of S (or S
+ * carries no marker), 0 another or none, -1 no answer at all. */
+int proto_served(const struct plan *pl, const struct state *s);
+
+/* For protocol_hot.c: write state S (each file not already S's, the INI,
+ * applied/); set or clear the pending mark; the way back with a restart. */
+int proto_install(struct proto *p, const struct state *s, char *err);
+int proto_mark(struct proto *p, int on, char *err);
+int proto_restore(struct proto *p, const struct state *from);
+
+/* protocol_hot.c: before anything changes, decide P->hot (TO differs from
+ * FROM only in the hosts file, nothing pending) and, when TO has a hosts
+ * file, check that this dnsmasq rereads it correctly (2.88+, inotify) and
+ * that hosts_dir is a trusted directory (created 0755). EXIT_OK, or
+ * EXIT_INVALID / EXIT_ENV with nothing changed (printed). */
+int proto_hot_check(struct proto *p, const struct state *to, const struct state *from);
+/* After TO's hosts file is written: wait for its generation, verify every
+ * record; on failure write FROM's back the same way (a restart only if that
+ * fails too). EXIT_OK, EXIT_RESTORED or EXIT_RESTORE_FAILED. */
+int proto_hot_serve(struct proto *p, const struct state *to, const struct state *from);
 
 /* protocol_serve.c, for protocol.c: the signal guard, restart, verify. */
 void proto_guard(struct proto *p);

@@ -140,12 +140,19 @@ static int marker_is(const struct dnsq_server *srv, const struct in6_addr *want,
 	return r;
 }
 
-int proto_served(const struct plan *pl, const char *hosts, size_t len)
+int proto_marker(const struct state *s, char out[RENDER_MARKER_ADDR_MAX])
+{
+	if (s->data[PLAN_HOSTSFILE])
+		return render_marker_find(s->data[PLAN_HOSTSFILE], s->len[PLAN_HOSTSFILE], out);
+	return render_marker_find(s->data[0], s->len[0], out);
+}
+
+int proto_served(const struct plan *pl, const struct state *s)
 {
 	char want[RENDER_MARKER_ADDR_MAX], err[DNSQ_ERR_MAX];
 	struct in6_addr w;
 
-	if (render_marker_find(hosts, len, want) < 0 || inet_pton(AF_INET6, want, &w) != 1)
+	if (proto_marker(s, want) < 0 || inet_pton(AF_INET6, want, &w) != 1)
 		return 1;
 	return marker_is(&pl->server, &w, err);
 }
@@ -187,7 +194,7 @@ static int wait_served(struct proto *t, const struct state *s)
 	char want[RENDER_MARKER_ADDR_MAX], err[DNSQ_ERR_MAX];
 	unsigned ms = ready_timeout(t, s->cfg);
 
-	if (render_marker_find(s->data[0], s->len[0], want) == 0)
+	if (proto_marker(s, want) == 0)
 		return wait_generation(t, want, ms);
 	if (dnsq_wait_ready(&t->pl->server, ms, err) < 0) {
 		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);

@@ -69,7 +69,7 @@ static int check_render(const struct app *app, const struct plan *pl,
 	struct buf want[PLAN_NFILES] = { { 0 } };
 	int bad = 0;
 
-	render_all(cfg, &want[0], &want[1]);
+	render_all(cfg, &want[0], &want[1], &want[2]);
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		if (want[i].oom) {
 			app_error(app, "out of memory rendering backup %s", f->id);

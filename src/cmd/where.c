@@ -174,6 +174,16 @@ int where_env(struct app *app, struct plan *pl)
 	if ((rc = where_dnsmasq(app)) != EXIT_OK || (rc = resolve_conf_dir(app, pl)) != EXIT_OK ||
 	    (rc = check_state_dir(app)) != EXIT_OK)
 		return rc;
+	if (app_rooted(app, set->hosts_dir, app->hosts_dir) < 0)
+		return EXIT_ENV;
+	if (set->hosts_hot && (path_within(app->hosts_dir, app->conf_dir) ||
+			       path_within(app->conf_dir, app->hosts_dir) ||
+			       path_within(app->hosts_dir, app->state_dir) ||
+			       path_within(app->state_dir, app->hosts_dir))) {
+		app_error(app, "hosts_dir %s overlaps the conf-dir %s or state_dir %s: dnsmasq would read the other files there; set hosts_dir to a directory of its own",
+			  set->hosts_dir, app->conf_dir, app->state_dir);
+		return EXIT_INVALID;
+	}
 	if (service_split(set->restart, app->root, &pl->restart_argv, err) < 0) {
 		app_error(app, "restart: %s", err);
 		return EXIT_INVALID;

@@ -63,5 +63,6 @@ void model_free(struct dd_config *cfg)
 	free(s->dnsmasq);
 	free(s->dnsmasq_conf);
 	free(s->verify);
+	free(s->hosts_dir);
 	*cfg = (struct dd_config){ 0 };
 }

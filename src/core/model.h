@@ -53,6 +53,8 @@ struct dd_settings {
 	unsigned verify_port;
 	unsigned keep_backups;
 	unsigned restart_timeout;	/* seconds; then the restart is killed and rolled back */
+	int hosts_hot;		/* hosts_mode = hot: [hosts] in hosts_dir, changed without a restart */
+	char *hosts_dir;	/* the directory dnsmasq watches (hostsdir=) in hot mode */
 };
 
 /* [mra]: what the customer's public DNS must carry for Mobile and Remote

@@ -88,6 +88,35 @@ void render_hosts(const struct dd_config *cfg, struct buf *out)
 	}
 }
 
+void render_hot(const struct dd_config *cfg, struct buf *hosts, struct buf *file)
+{
+	const char *line[5] = { NULL, " ", NULL, "\n" };
+	const char *dir[3] = { "hostsdir=", cfg->set.hosts_dir, "\n" };
+	const struct dd_host *h;
+
+	put_header(cfg, hosts);
+	buf_join(hosts, dir, 3);
+	line[0] = "cname=";
+	line[2] = ",";
+	for (size_t i = 0; i < cfg->ncname; i++) {
+		line[1] = cfg->cname[i].alias;
+		line[3] = cfg->cname[i].target;
+		line[4] = "\n";
+		buf_join(hosts, line, 5);
+	}
+	put_header(cfg, file);
+	line[1] = " ";
+	line[3] = "\n";
+	for (size_t i = 0; i < cfg->nhost; i++) {
+		h = &cfg->host[i];
+		line[2] = h->name;
+		for (size_t j = 0; j < h->naddr; j++) {
+			line[0] = h->addr[j].text;
+			buf_join(file, line, 4);
+		}
+	}
+}
+
 void render_srv(const struct dd_config *cfg, struct buf *out)
 {
 	const char *line[11] = { "srv-host=", NULL, ",", NULL, ",", NULL, ",", NULL, ",", NULL, "\n" };
@@ -125,42 +154,72 @@ static uint64_t fnv1a64(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
-void render_all(const struct dd_config *cfg, struct buf *hosts, struct buf *srv)
+void render_all(const struct dd_config *cfg, struct buf *hosts, struct buf *srv,
+		struct buf *file)
 {
 	static const char hex[] = "0123456789abcdef";
 	char addr[RENDER_MARKER_ADDR_MAX] = "fd00:dd::", *p = addr + 9;
 	uint64_t h;
 
-	render_hosts(cfg, hosts);
+	if (cfg->set.hosts_hot)
+		render_hot(cfg, hosts, file);
+	else
+		render_hosts(cfg, hosts);
 	render_srv(cfg, srv);
 	h = fnv1a64(0xcbf29ce484222325ull, hosts->p ? hosts->p : "", hosts->len);
 	h = fnv1a64(h, srv->p ? srv->p : "", srv->len);
+	h = fnv1a64(h, file->p ? file->p : "", file->len);
 	for (int g = 3; g >= 0; g--) {
 		for (int d = 3; d >= 0; d--)
 			*p++ = hex[(h >> (g * 16 + d * 4)) & 0xf];
-		*p++ = g ? ':' : '\n';
+		if (g)
+			*p++ = ':';
 	}
 	*p = '\0';
-	buf_puts(hosts, RENDER_MARKER_LINE);
-	buf_puts(hosts, addr);
+	if (cfg->set.hosts_hot) {
+		const char *line[4] = { addr, " ", RENDER_MARKER_NAME, "\n" };
+
+		buf_join(file, line, 4);
+	} else {
+		buf_puts(hosts, RENDER_MARKER_LINE);
+		buf_puts(hosts, addr);
+		buf_puts(hosts, "\n");
+	}
+}
+
+/* The address of the marker on the line P..Q (no newline), either form. */
+static int marker_on(const char *p, const char *q, char out[RENDER_MARKER_ADDR_MAX])
+{
+	static const char rec[] = RENDER_MARKER_LINE, name[] = " " RENDER_MARKER_NAME;
+	size_t n = (size_t)(q - p);
+
+	if (n > sizeof rec - 1 && memcmp(p, rec, sizeof rec - 1) == 0) {
+		p += sizeof rec - 1;
+	} else if (n > sizeof name - 1 && memcmp(q - (sizeof name - 1), name, sizeof name - 1) == 0 &&
+		   memcmp(p, "fd00:dd::", 9) == 0) {
+		q -= sizeof name - 1;
+	} else {
+		return -1;
+	}
+	if (q - p >= RENDER_MARKER_ADDR_MAX)
+		return -1;
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+	return 0;
 }
 
 int render_marker_find(const char *text, size_t len, char out[RENDER_MARKER_ADDR_MAX])
 {
-	static const char key[] = "\n" RENDER_MARKER_LINE;
 	const char *end = text ? text + len : NULL, *p, *q;
 
-	for (p = text; p && end - p > (ptrdiff_t)(sizeof key - 1); p++) {
-		if (memcmp(p, key, sizeof key - 1) != 0)
-			continue;
-		p += sizeof key - 1;
-		for (q = p; q < end && *q != '\n'; q++)
-			;
-		if (q - p >= RENDER_MARKER_ADDR_MAX)
-			return -1;
-		memcpy(out, p, (size_t)(q - p));
-		out[q - p] = '\0';
-		return 0;
+	/* Never the first line: the header is, and the marker follows it. */
+	for (p = text ? memchr(text, '\n', len) : NULL; p && p < end; p = q) {
+		p++;
+		q = memchr(p, '\n', (size_t)(end - p));
+		if (!q)
+			q = end;
+		if (marker_on(p, q, out) == 0)
+			return 0;
 	}
 	return -1;
 }

@@ -8,6 +8,7 @@
 
 #define RENDER_HOSTS "hosts.conf"
 #define RENDER_SRV "srv.conf"
+#define RENDER_HOSTSFILE "hosts"	/* hot mode: the hosts-format file in hosts_dir */
 
 /* The generation marker: one AAAA record under a name no INI may define,
  * whose address carries a digest of what was rendered, so verification can
@@ -32,13 +33,24 @@ void render_hosts(const struct dd_config *cfg, struct buf *out);
  * srv-host=NAME for ".". */
 void render_srv(const struct dd_config *cfg, struct buf *out);
 
-/* Both files, as installed: render_hosts and render_srv, then the marker
- * line appended to HOSTS: host-record=RENDER_MARKER_NAME,fd00:dd::X:X:X:X
- * with the 64 bits of FNV-1a 64 over the rest of HOSTS followed by SRV. */
-void render_all(const struct dd_config *cfg, struct buf *hosts, struct buf *srv);
+/* hosts_mode = hot: HOSTS gets the header, hostsdir=DIR (set.hosts_dir,
+ * as dnsmasq sees it) and the cname= lines; FILE (the hosts-format file
+ * RENDER_HOSTSFILE in that directory) the header and "ADDRESS NAME" per
+ * address in INI order. dnsmasq rereads FILE on its own (inotify). */
+void render_hot(const struct dd_config *cfg, struct buf *hosts, struct buf *file);
 
-/* The marker's address in a rendered hosts.conf (TEXT, LEN bytes) into OUT;
- * 0, or -1 when it holds no marker line (hand-made or older files). */
+/* Every file, as installed: in restart mode render_hosts and render_srv
+ * (FILE stays empty: absent), in hot mode render_hot and render_srv. Then
+ * the marker, with the 64 bits of FNV-1a 64 over HOSTS, SRV and FILE:
+ * host-record=RENDER_MARKER_NAME,fd00:dd::X:X:X:X appended to HOSTS, or in
+ * hot mode "fd00:dd::X:X:X:X RENDER_MARKER_NAME" appended to FILE, so that
+ * the marker is reread with the records it vouches for. */
+void render_all(const struct dd_config *cfg, struct buf *hosts, struct buf *srv,
+		struct buf *file);
+
+/* The marker's address in a rendered hosts.conf or hosts file (TEXT, LEN
+ * bytes) into OUT; 0, or -1 when it holds no marker line (hand-made or
+ * older files). */
 int render_marker_find(const char *text, size_t len, char out[RENDER_MARKER_ADDR_MAX]);
 
 #endif

@@ -70,7 +70,8 @@ void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
 
 enum vset_key {
 	VSET_CONF_DIR, VSET_STATE_DIR, VSET_RESTART, VSET_DNSMASQ,
-	VSET_DNSMASQ_CONF, VSET_VERIFY, VSET_KEEP_BACKUPS, VSET_RESTART_TIMEOUT, VSET_N
+	VSET_DNSMASQ_CONF, VSET_VERIFY, VSET_KEEP_BACKUPS, VSET_RESTART_TIMEOUT,
+	VSET_HOSTS_MODE, VSET_HOSTS_DIR, VSET_N
 };
 
 /* Where each [dnsdrop] key was first set (0: not set). */
@@ -84,7 +85,8 @@ int validate_set_defaults(struct dd_settings *set);
 int validate_set_entry(struct dd_settings *set, struct vset_lines *seen,
 		       const struct ini_entry *e, const char *path,
 		       struct problems *pr);
-/* Rules between settings (state_dir inside conf_dir), once all are read. */
+/* Rules between settings (state_dir inside conf_dir, hosts_dir inside
+ * either), once all are read. */
 void validate_set_finish(const struct dd_settings *set,
 			 const struct vset_lines *seen, const char *path,
 			 struct problems *pr);

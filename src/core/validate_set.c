@@ -18,7 +18,7 @@ static const char *const set_keys[] = {
 	[VSET_RESTART] = "restart", [VSET_DNSMASQ] = "dnsmasq",
 	[VSET_DNSMASQ_CONF] = "dnsmasq_conf", [VSET_VERIFY] = "verify",
 	[VSET_KEEP_BACKUPS] = "keep_backups", [VSET_RESTART_TIMEOUT] = "restart_timeout",
-	[VSET_N] = NULL
+	[VSET_HOSTS_MODE] = "hosts_mode", [VSET_HOSTS_DIR] = "hosts_dir", [VSET_N] = NULL
 };
 
 static const char *const set_defaults[] = {
@@ -26,7 +26,12 @@ static const char *const set_defaults[] = {
 	[VSET_RESTART] = "/etc/init.d/dnsmasq restart", [VSET_DNSMASQ] = "/usr/sbin/dnsmasq",
 	[VSET_DNSMASQ_CONF] = "/etc/dnsmasq.conf", [VSET_VERIFY] = "127.0.0.1:53",
 	[VSET_KEEP_BACKUPS] = "20", [VSET_RESTART_TIMEOUT] = "30",
+	[VSET_HOSTS_MODE] = "restart", [VSET_HOSTS_DIR] = "/tandberg/persistent/dnsdrop-hosts",
 };
+
+/* restart is the default: hot is correct only on dnsmasq 2.88+ with
+ * inotify (older ones add a changed address next to the old one). */
+static const char *const hosts_modes[] = { "restart", "hot", NULL };
 
 #define VERIFY_PORT_DEFAULT 53
 #define KEEP_MIN 1
@@ -159,7 +164,8 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 		     char why[VALIDATE_MSG_MAX])
 {
 	char **slot[] = { &set->conf_dir, &set->state_dir, &set->restart, &set->dnsmasq,
-			  &set->dnsmasq_conf, &set->verify, NULL };
+			  &set->dnsmasq_conf, &set->verify, NULL, NULL, NULL, &set->hosts_dir };
+	const char *hint;
 	size_t len = strlen(v);
 
 	switch (k) {
@@ -173,6 +179,16 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 			return 0;
 		validate_msgf(why, "is not a number of seconds from %d to %d; write e.g. 30",
 			      TIMEOUT_MIN, TIMEOUT_MAX);
+		return 1;
+	case VSET_HOSTS_MODE:
+		for (int i = 0; hosts_modes[i]; i++)
+			if (strcmp(v, hosts_modes[i]) == 0) {
+				set->hosts_hot = i;
+				return 0;
+			}
+		hint = suggest_word(v, hosts_modes);
+		validate_msgf(why, "is neither restart nor hot%s%s%s", hint ? "; did you mean '" : "",
+			      hint ? hint : "", hint ? "'?" : "");
 		return 1;
 	case VSET_VERIFY:
 		if (parse_verify(v, set, why) < 0)
@@ -217,7 +233,7 @@ static void unknown_key(const struct ini_entry *e, const char *path, struct prob
 			     validate_quote(e->key, q), hint);
 	else
 		problems_add(pr, path, e->line, SEV_ERROR,
-			     "unknown key %s in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups and restart_timeout",
+			     "unknown key %s in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups, restart_timeout, hosts_mode and hosts_dir",
 			     validate_quote(e->key, q));
 }
 
@@ -253,19 +269,37 @@ int validate_set_entry(struct dd_settings *set, struct vset_lines *seen,
 	return rc < 0 ? -1 : 0;
 }
 
+/* 1 when path A is B or inside it (both without trailing slashes). */
+static int path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strcmp(b, "/") == 0 || (strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/'));
+}
+
 void validate_set_finish(const struct dd_settings *set, const struct vset_lines *seen,
 			 const char *path, struct problems *pr)
 {
 	char qs[VALIDATE_QUOTE_MAX], qc[VALIDATE_QUOTE_MAX];
-	size_t n = strlen(set->conf_dir);
 	int line = seen->line[VSET_STATE_DIR] ? seen->line[VSET_STATE_DIR]
 					      : seen->line[VSET_CONF_DIR];
+	int hline = seen->line[VSET_HOSTS_DIR] ? seen->line[VSET_HOSTS_DIR]
+					       : seen->line[VSET_HOSTS_MODE];
+	int is_auto = strcmp(set->conf_dir, "auto") == 0;
 
-	if (strcmp(set->conf_dir, "auto") == 0)
+	/* dnsmasq would read backups or the state as hosts files, or
+	 * backups would hold the live hosts file. */
+	if (set->hosts_hot && (path_within(set->hosts_dir, set->state_dir) ||
+			       path_within(set->state_dir, set->hosts_dir) ||
+			       (!is_auto && (path_within(set->hosts_dir, set->conf_dir) ||
+					     path_within(set->conf_dir, set->hosts_dir)))))
+		problems_add(pr, path, hline, SEV_ERROR,
+			     "hosts_dir %s overlaps state_dir %s or conf_dir %s: dnsmasq would read the other files there; put hosts_dir in a directory of its own (default %s)",
+			     validate_quote(set->hosts_dir, qs), validate_quote(set->state_dir, qc),
+			     set->conf_dir, set_defaults[VSET_HOSTS_DIR]);
+	if (is_auto)
 		return;
-	if (strcmp(set->conf_dir, "/") == 0 ||
-	    (strncmp(set->state_dir, set->conf_dir, n) == 0 &&
-	     (set->state_dir[n] == '\0' || set->state_dir[n] == '/')))
+	if (path_within(set->state_dir, set->conf_dir))
 		problems_add(pr, path, line, SEV_ERROR,
 			     "state_dir %s is conf_dir %s or inside it: dnsmasq would load the backups as configuration; put state_dir elsewhere (default %s)",
 			     validate_quote(set->state_dir, qs), validate_quote(set->conf_dir, qc),

@@ -252,25 +252,27 @@ static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 }
 
 /* Fill the temporary backup directory TDIR: the drop-ins as installed in
- * CONF_DIR, the INI, and the meta file naming them. */
-static int backup_fill(const char *tdir, const char *conf_dir,
+ * CONF_DIR, the hosts file of HOSTS_DIR, the INI, and the meta file naming
+ * them. */
+static int backup_fill(const char *tdir, const char *conf_dir, const char *hosts_dir,
 		       const char *ini, size_t ini_len,
 		       const struct backup_meta *meta, time_t now, char *err)
 {
 	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV,
-					     BACKUP_INI };
+					     BACKUP_HOSTSFILE, BACKUP_INI };
+	const char *dir[] = { conf_dir, conf_dir, hosts_dir, NULL };
 	char files[64] = "", *data;
 	size_t i, len, used;
 	int rc;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		data = NULL;
 		len = ini_len;
-		if (i < 2 && backup_get(conf_dir, names[i], 0, &data, &len, err) < 0)
+		if (dir[i] && backup_get(dir[i], names[i], 0, &data, &len, err) < 0)
 			return -1;
-		if (!(i < 2 ? data : ini))
+		if (!(i < 3 ? data : ini))
 			continue;
-		rc = fsx_write_atomic(tdir, names[i], i < 2 ? data : ini, len,
+		rc = fsx_write_atomic(tdir, names[i], i < 3 ? data : ini, len,
 				      0600, err);
 		free(data);
 		if (rc < 0)
@@ -282,7 +284,7 @@ static int backup_fill(const char *tdir, const char *conf_dir,
 	return backup_write_meta(tdir, meta, now, files, err);
 }
 
-int backup_take(const char *state_dir, const char *conf_dir,
+int backup_take(const char *state_dir, const char *conf_dir, const char *hosts_dir,
 		const char *ini, size_t ini_len, const struct backup_meta *meta,
 		char id_out[BACKUP_ID_MAX], char *err)
 {
@@ -307,7 +309,7 @@ int backup_take(const char *state_dir, const char *conf_dir,
 		fsx_errf(err, errno, "cannot create backup directory %s", tdir);
 		goto out;
 	}
-	if (backup_fill(tdir, conf_dir, ini, ini_len, meta, now, err) < 0)
+	if (backup_fill(tdir, conf_dir, hosts_dir, ini, ini_len, meta, now, err) < 0)
 		goto undo;
 	if (rename(tdir, fdir) < 0) {
 		fsx_errf(err, errno, "cannot rename backup %s to %s in %s",
@@ -394,9 +396,9 @@ static int backup_load_entry(const char *bdir, struct backup_entry *e,
 			     char *err)
 {
 	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV,
-					     BACKUP_INI };
+					     BACKUP_INI, BACKUP_HOSTSFILE };
 	static const unsigned bits[] = { BACKUP_HAS_HOSTS, BACKUP_HAS_SRV,
-					 BACKUP_HAS_INI };
+					 BACKUP_HAS_INI, BACKUP_HAS_HOSTSFILE };
 	char dir[PATH_MAX], path[PATH_MAX], *text;
 	struct stat st;
 	size_t i, len;

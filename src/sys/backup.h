@@ -19,6 +19,7 @@
 #define BACKUP_INI "dnsdrop.ini"
 #define BACKUP_HOSTS "hosts.conf"
 #define BACKUP_SRV "srv.conf"
+#define BACKUP_HOSTSFILE "hosts"	/* hot mode: the hosts file of hosts_dir */
 #define BACKUP_META "meta"
 #define BACKUP_PENDING "pending"	/* in state_dir: a change not yet served */
 
@@ -26,6 +27,7 @@
 #define BACKUP_HAS_HOSTS 1u
 #define BACKUP_HAS_SRV 2u
 #define BACKUP_HAS_INI 4u
+#define BACKUP_HAS_HOSTSFILE 8u
 
 /* What the caller says about a backup. Control characters are written as
  * '?', so each stays one line of the meta file. NULL: "unknown" / "". */
@@ -46,18 +48,21 @@ struct backup_entry {
 struct backup_applied {
 	char *ini, *hosts, *srv;
 	size_t ini_len, hosts_len, srv_len;
+	char *file;		/* the hosts file (hot mode) */
+	size_t file_len;
 };
 
 /* 1 if ID has the form YYYYMMDDTHHMMSSZ-NNN (also keeps "../" out of paths). */
 int backup_id_valid(const char *id);
 
-/* Copy CONF_DIR/hosts.conf and srv.conf as they are now (only those that
- * exist; a non-regular file there is an error), plus INI (INI_LEN bytes;
+/* Copy CONF_DIR/hosts.conf and srv.conf and HOSTS_DIR/hosts (HOSTS_DIR
+ * NULL: none) as they are now (only those that exist; a non-regular file
+ * there is an error), plus INI (INI_LEN bytes;
  * NULL: none, e.g. hand-made files) and a meta file, into
  * STATE_DIR/backups/ID. Written as .tmp-ID, fsync'd, then renamed, so a
  * killed run never leaves a half backup that looks whole. ID sorts after
  * every existing backup, even when the clock went back. */
-int backup_take(const char *state_dir, const char *conf_dir,
+int backup_take(const char *state_dir, const char *conf_dir, const char *hosts_dir,
 		const char *ini, size_t ini_len, const struct backup_meta *meta,
 		char id_out[BACKUP_ID_MAX], char *err);
 
@@ -85,12 +90,10 @@ int backup_find(const char *state_dir, const char *id, char *err);
 int backup_read_file(const char *state_dir, const char *id, const char *name,
 		     char **data, size_t *len, int *present, char *err);
 
-/* Record in STATE_DIR/applied what dnsdrop wrote: each file atomically, a
- * NULL one removed. Write it after the drop-ins: a kill in between leaves
- * installed files equal to the render, which is never drift. */
-int backup_save_applied(const char *state_dir, const char *ini,
-			size_t ini_len, const char *hosts, size_t hosts_len,
-			const char *srv, size_t srv_len, char *err);
+/* Record in STATE_DIR/applied what dnsdrop wrote (A): each file
+ * atomically, a NULL one removed. Write it after the drop-ins: a kill in
+ * between leaves installed files equal to the render, which is never drift. */
+int backup_save_applied(const char *state_dir, const struct backup_applied *a, char *err);
 
 /* Read STATE_DIR/applied into OUT (absent files: NULL). */
 int backup_read_applied(const char *state_dir, struct backup_applied *out,

@@ -9,14 +9,13 @@
 
 /* In the order they are written: the INI last, as in the apply. */
 static const char *const applied_names[] = { BACKUP_HOSTS, BACKUP_SRV,
-					      BACKUP_INI };
+					      BACKUP_HOSTSFILE, BACKUP_INI };
+#define NAPPLIED (sizeof applied_names / sizeof *applied_names)
 
-int backup_save_applied(const char *state_dir, const char *ini,
-			size_t ini_len, const char *hosts, size_t hosts_len,
-			const char *srv, size_t srv_len, char *err)
+int backup_save_applied(const char *state_dir, const struct backup_applied *a, char *err)
 {
-	const char *data[] = { hosts, srv, ini };
-	size_t len[] = { hosts_len, srv_len, ini_len }, i;
+	const char *data[] = { a->hosts, a->srv, a->file, a->ini };
+	size_t len[] = { a->hosts_len, a->srv_len, a->file_len, a->ini_len }, i;
 	char adir[PATH_MAX];
 	int rc;
 
@@ -24,7 +23,7 @@ int backup_save_applied(const char *state_dir, const char *ini,
 	    fsx_join(adir, state_dir, "applied", err) < 0 ||
 	    fsx_state_dir(adir, FSX_CREATE, err) < 0)
 		return -1;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NAPPLIED; i++) {
 		rc = data[i] ? fsx_write_atomic(adir, applied_names[i], data[i],
 						len[i], 0600, err)
 			     : fsx_remove_atomic(adir, applied_names[i], err);
@@ -37,8 +36,8 @@ int backup_save_applied(const char *state_dir, const char *ini,
 int backup_read_applied(const char *state_dir, struct backup_applied *out,
 			char *err)
 {
-	char **data[] = { &out->hosts, &out->srv, &out->ini };
-	size_t *len[] = { &out->hosts_len, &out->srv_len, &out->ini_len }, i;
+	char **data[] = { &out->hosts, &out->srv, &out->file, &out->ini };
+	size_t *len[] = { &out->hosts_len, &out->srv_len, &out->file_len, &out->ini_len }, i;
 	char adir[PATH_MAX], path[PATH_MAX];
 	int r;
 
@@ -47,7 +46,7 @@ int backup_read_applied(const char *state_dir, struct backup_applied *out,
 	    fsx_join(adir, state_dir, "applied", err) < 0 ||
 	    (r = fsx_state_dir(adir, FSX_ABSENT_OK, err)) != 0)
 		return r < 0 ? -1 : 0;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NAPPLIED; i++) {
 		if (fsx_join(path, adir, applied_names[i], err) < 0 ||
 		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK | FSX_STATE,
 			     data[i], len[i], err) < 0) {
@@ -63,6 +62,7 @@ void backup_applied_free(struct backup_applied *a)
 	free(a->ini);
 	free(a->hosts);
 	free(a->srv);
+	free(a->file);
 	*a = (struct backup_applied){ 0 };
 }
 
@@ -80,7 +80,7 @@ int backup_sweep_state(const char *state_dir, char *err)
 	    fsx_join(adir, state_dir, "applied", err) < 0 ||
 	    (r = fsx_state_dir(adir, FSX_ABSENT_OK, err)) < 0)
 		return -1;
-	for (size_t i = 0; r == 0 && i < 3; i++)
+	for (size_t i = 0; r == 0 && i < NAPPLIED; i++)
 		if (fsx_sweep_temps(adir, applied_names[i], err) < 0)
 			return -1;
 	return 0;

@@ -13,6 +13,7 @@
 #   3. diff: dnsdrop's diff module (tests/bench/diffcmp.c) against GNU diff -u,
 #      and `dnsdrop diff` with 100k records installed
 #   4. the DNS outage window of a restart, an apply and a no-op reapply
+#   5. hosts_mode = hot against restart mode and a bare restart (hot.sh)
 #
 # Figures only: nothing here passes or fails on time. The exit status is not
 # zero only when a step breaks (a command fails, an output is wrong).
@@ -537,6 +538,11 @@ echo "finds dnsmasq gone at once or sleeps 50 ms before it looks again: compare 
 echo "restarts during (c): $restarts_in_c (expected 0)"
 ((restarts_in_c == 0)) || flag "dnsdrop reapply restarted dnsmasq with nothing to do"
 sandbox_destroy
+
+# ------------------------------------------------------------ 5. hot mode
+
+echo
+DNSDROP_BIN=$DNSDROP "$BENCH_SRC/hot.sh" || flag "block 5 (tests/bench/hot.sh) broke"
 
 # ---------------------------------------------------------------- summary
 

@@ -268,3 +268,16 @@ query_case() {
 	[[ $(dig_short expc1.example.local A) == 10.0.10.11 ]]
 	[[ -z $(dig_short evil.example.com A) ]]
 }
+
+# hosts_mode = hot (tests/golden/hot, hand-checked): hosts.conf holds the
+# hostsdir= line and the cnames, the hosts file the addresses and the marker.
+@test "hot mode renders exactly the golden files of tests/golden/hot" {
+	local f bad=0
+	for f in hosts.conf srv.conf hosts; do
+		if ! (cd "$REPO/tests/golden/hot" && "$DNSDROP" -c hot.ini render "$f") |
+			diff -u "$REPO/tests/golden/hot/hot.$f" -; then
+			bad=1
+		fi
+	done
+	((bad == 0))
+}

@@ -101,7 +101,7 @@ static void take(struct fx *f, const char *ini, char id[BACKUP_ID_MAX])
 {
 	struct backup_meta m = { "alice", "apply", "+1 host" };
 
-	if (backup_take(f->state, f->conf, ini, ini ? strlen(ini) : 0, &m, id,
+	if (backup_take(f->state, f->conf, NULL, ini, ini ? strlen(ini) : 0, &m, id,
 			f->err) < 0)
 		fail_msg("%s", f->err);
 	assert_true(backup_id_valid(id));
@@ -341,7 +341,7 @@ static void test_take_refuses_symlinked_dropin(void **state)
 
 	snprintf(p, sizeof p, "%s/hosts.conf", f->conf);
 	assert_int_equal(symlink("/etc/hostname", p), 0);
-	assert_int_equal(backup_take(f->state, f->conf, NULL, 0, NULL, id,
+	assert_int_equal(backup_take(f->state, f->conf, NULL, NULL, 0, NULL, id,
 				     f->err), -1);
 	assert_contains(f->err, "is a symlink");
 	assert_string_equal(id, "");
@@ -362,7 +362,7 @@ static void test_meta_one_line_each(void **state)
 	char id[BACKUP_ID_MAX];
 	size_t n;
 
-	assert_int_equal(backup_take(f->state, f->conf, NULL, 0, &m, id,
+	assert_int_equal(backup_take(f->state, f->conf, NULL, NULL, 0, &m, id,
 				     f->err), 0);
 	assert_int_equal(backup_list(f->state, &l, &n, f->err), 0);
 	assert_int_equal(n, 1);
@@ -406,19 +406,21 @@ static void test_applied_roundtrip(void **state)
 	assert_null(a.ini);
 	assert_null(a.hosts);
 	assert_null(a.srv);
-	assert_int_equal(backup_save_applied(f->state, "i\n", 2, "h\n", 2,
-					     "s\n", 2, f->err), 0);
+	assert_int_equal(backup_save_applied(f->state, &(struct backup_applied){
+		"i\n", "h\n", "s\n", 2, 2, 2, "f\n", 2 }, f->err), 0);
 	assert_int_equal(backup_read_applied(f->state, &a, f->err), 0);
 	assert_string_equal(a.ini, "i\n");
 	assert_string_equal(a.hosts, "h\n");
 	assert_int_equal(a.srv_len, 2);
+	assert_string_equal(a.file, "f\n");
 	backup_applied_free(&a);
-	assert_int_equal(backup_save_applied(f->state, "j\n", 2, "", 0, NULL, 0,
-					     f->err), 0);
+	assert_int_equal(backup_save_applied(f->state, &(struct backup_applied){
+		"j\n", "", NULL, 2, 0, 0, NULL, 0 }, f->err), 0);
 	assert_int_equal(backup_read_applied(f->state, &a, f->err), 0);
 	assert_string_equal(a.ini, "j\n");
 	assert_string_equal(a.hosts, "");
 	assert_null(a.srv);
+	assert_null(a.file);
 	backup_applied_free(&a);
 }
 

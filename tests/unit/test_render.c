@@ -235,11 +235,12 @@ static void test_deterministic(void **state)
 static void test_marker(void **state)
 {
 	struct dd_config cfg = { .path = "e.ini" };
-	struct buf h = { 0 }, s = { 0 }, h2 = { 0 }, s2 = { 0 };
+	struct buf h = { 0 }, s = { 0 }, h2 = { 0 }, s2 = { 0 }, f = { 0 };
 	char addr[RENDER_MARKER_ADDR_MAX], addr2[RENDER_MARKER_ADDR_MAX];
 
 	(void)state;
-	render_all(&cfg, &h, &s);
+	render_all(&cfg, &h, &s, &f);
+	assert_int_equal(f.len, 0);	/* restart mode: no hosts file */
 	assert_string_equal(h.p, HDR("e.ini")
 			    "host-record=dnsdrop-generation.invalid,fd00:dd::9b40:7f53:2ca8:21a5\n");
 	assert_string_equal(s.p, HDR("e.ini"));
@@ -249,19 +250,51 @@ static void test_marker(void **state)
 	assert_int_equal(render_marker_find(NULL, 0, addr), -1);
 	/* any other render, another generation */
 	cfg.path = "f.ini";
-	render_all(&cfg, &h2, &s2);
+	render_all(&cfg, &h2, &s2, &f);
 	assert_int_equal(render_marker_find(h2.p, h2.len, addr2), 0);
 	assert_string_not_equal(addr, addr2);
 	buf_free(&h);
 	buf_free(&s);
 	buf_free(&h2);
 	buf_free(&s2);
+	buf_free(&f);
+}
+
+/* hot mode: hostsdir= and the cnames in hosts.conf, "ADDRESS NAME" in the
+ * hosts file, and the marker there (digest over all three files). */
+static void test_hot(void **state)
+{
+	struct dd_addr a1[2] = { { AF_INET, "10.0.0.1" }, { AF_INET6, "fd00::1" } };
+	struct dd_host host[1] = { { "a.example", a1, 2, 2 } };
+	struct dd_cname cn[1] = { { "b.example", "a.example", 3 } };
+	struct dd_config cfg = { .path = "h.ini", .host = host, .nhost = 1, .cname = cn, .ncname = 1 };
+	struct buf h = { 0 }, s = { 0 }, f = { 0 }, h0 = { 0 }, s0 = { 0 }, f0 = { 0 };
+	char addr[RENDER_MARKER_ADDR_MAX], addr0[RENDER_MARKER_ADDR_MAX];
+
+	(void)state;
+	cfg.set.hosts_hot = 1;
+	cfg.set.hosts_dir = "/var/hd";
+	render_all(&cfg, &h, &s, &f);
+	assert_string_equal(h.p, HDR("h.ini") "hostsdir=/var/hd\ncname=b.example,a.example\n");
+	assert_int_equal(render_marker_find(h.p, h.len, addr), -1);
+	assert_int_equal(render_marker_find(f.p, f.len, addr), 0);
+	assert_memory_equal(f.p, HDR("h.ini") "10.0.0.1 a.example\nfd00::1 a.example\nfd00:dd::", 
+			    strlen(HDR("h.ini")) + 45);
+	assert_non_null(strstr(f.p, " dnsdrop-generation.invalid\n"));
+	/* the same records in restart mode: another generation */
+	cfg.set.hosts_hot = 0;
+	render_all(&cfg, &h0, &s0, &f0);
+	assert_int_equal(render_marker_find(h0.p, h0.len, addr0), 0);
+	assert_string_not_equal(addr, addr0);
+	assert_int_equal(f0.len, 0);
+	buf_free(&h), buf_free(&s), buf_free(&f), buf_free(&h0), buf_free(&s0), buf_free(&f0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_config),
+		cmocka_unit_test(test_hot),
 		cmocka_unit_test(test_hosts_order_and_cname),
 		cmocka_unit_test(test_cname_only),
 		cmocka_unit_test(test_srv_records_and_dot),

@@ -60,7 +60,7 @@ static void t_set_unknown(void **state)
 		NERR(f, 1);
 	}
 	ERR(one(f, "frobnicate", "1"), 2,
-	    "unknown key \"frobnicate\" in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups and restart_timeout");
+	    "unknown key \"frobnicate\" in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups, restart_timeout, hosts_mode and hosts_dir");
 }
 
 static void t_set_twice(void **state)
@@ -227,12 +227,64 @@ static void t_set_state_in_conf(void **state)
 	    "state_dir \"/tandberg/persistent/dnsdrop\" is conf_dir \"/tandberg/persistent\" or inside it");
 }
 
+static void t_set_hosts_mode(void **state)
+{
+	struct fx *f = *state;
+
+	one(f, "restart", "/bin/true");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.hosts_hot, 0);	/* the default: restart */
+	assert_string_equal(f->cfg.set.hosts_dir, "/tandberg/persistent/dnsdrop-hosts");
+	one(f, "hosts_mode", "hot");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.hosts_hot, 1);
+	one(f, "hosts_mode", "restart");
+	CLEAN(f);
+	assert_int_equal(f->cfg.set.hosts_hot, 0);
+	ERR(one(f, "hosts_mode", "hto"), 2, "is neither restart nor hot; did you mean 'hot'?");
+	ERR(one(f, "hosts_mode", "inotify"), 2, "is neither restart nor hot");
+	ERR(one(f, "hosts_mod", "hot"), 2, "did you mean 'hosts_mode'?");
+	one(f, "hosts_dir", "/var/hd/");
+	CLEAN(f);
+	assert_string_equal(f->cfg.set.hosts_dir, "/var/hd");
+	ERR(one(f, "hosts_dir", "var/hd"), 2, "is a relative path");
+}
+
+static void t_set_hosts_dir_overlap(void **state)
+{
+	static const struct { const char *dir; int bad; } c[] = {
+		{ "/tandberg/persistent/dnsdrop", 1 }, { "/tandberg/persistent/dnsdrop/h", 1 },
+		{ "/tandberg/persistent", 1 }, { "/etc/dnsmasq.d", 1 }, { "/etc/dnsmasq.d/h", 1 },
+		{ "/etc", 1 }, { "/tandberg/persistent/dnsdrop-hosts", 0 }, { "/var/h", 0 },
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		reset(f);
+		add(f, SEC_DNSDROP, "conf_dir", "/etc/dnsmasq.d");
+		add(f, SEC_DNSDROP, "hosts_mode", "hot");
+		add(f, SEC_DNSDROP, "hosts_dir", c[i].dir);
+		add(f, SEC_HOSTS, "a.example", "10.0.0.1");
+		run(f);
+		if (c[i].bad)
+			ERR(f, 3, "overlaps state_dir");
+		else
+			CLEAN(f);
+	}
+	/* in restart mode hosts_dir is not used, so not judged */
+	reset(f);
+	add(f, SEC_DNSDROP, "hosts_dir", "/tandberg/persistent/dnsdrop");
+	add(f, SEC_HOSTS, "a.example", "10.0.0.1");
+	run(f);
+	CLEAN(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_set_all), T(t_set_unknown), T(t_set_twice), T(t_set_paths),
 		T(t_set_restart), T(t_set_verify), T(t_set_keep), T(t_set_restart_timeout),
-		T(t_set_state_in_conf),
+		T(t_set_state_in_conf), T(t_set_hosts_mode), T(t_set_hosts_dir_overlap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,139 @@
+/* protocol_hot.c - hosts_mode = hot: a change of host addresses only is
+ * written into the hosts file of hosts_dir, which dnsmasq rereads by itself
+ * (inotify), and served without a restart. Everything else restarts.
+ *
+ * Only dnsmasq 2.88 and later drop the old entries of a reread hosts file
+ * ("handle removal of whole files or entries within files", CHANGELOG
+ * 2.88); 2.73-2.87 add the new address next to the old one. So hot mode
+ * is refused on anything older, and on a build without inotify. */
+#include "protocol.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsx.h"
+#include "service.h"
+
+#define HOT_MIN_MAJOR 2
+#define HOT_MIN_MINOR 88
+#define VERSION_TIMEOUT_MS 10000u
+#define VERSION_OUTPUT_MAX 4096
+
+static int same_or_absent(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return (!a && !b) || plan_same(a, alen, b, blen);
+}
+
+/* `dnsmasq --version`: 1 when it rereads hostsdir files correctly, 0 when
+ * not (WHY says which version and what it lacks), -1 when it cannot be run. */
+static int dnsmasq_hot_ok(const char *bin, char *why, size_t whysz)
+{
+	char *argv[] = { (char *)bin, "--version", NULL }, err[SERVICE_ERR_MAX];
+	struct service_result res = { 0 };
+	unsigned major = 0, minor = 0;
+	const char *v;
+	int r = -1;
+
+	if (service_run(argv, VERSION_TIMEOUT_MS, VERSION_OUTPUT_MAX, &res, err) < 0 ||
+	    !res.output.p || !(v = strstr(res.output.p, "version ")) ||
+	    sscanf(v + 8, "%u.%u", &major, &minor) != 2) {
+		snprintf(why, whysz, "cannot tell the version of %.200s (%.200s --version): %.300s", bin, bin,
+			 res.output.p ? "no version in its output" : err);
+	} else if (major < HOT_MIN_MAJOR || (major == HOT_MIN_MAJOR && minor < HOT_MIN_MINOR)) {
+		snprintf(why, whysz, "dnsmasq %u.%u at %.200s keeps the old address of a changed host next to the new one until a restart (hostsdir drops entries only from 2.88 on)",
+			 major, minor, bin);
+		r = 0;
+	} else if (strstr(res.output.p, "no-inotify") || !strstr(res.output.p, "inotify")) {
+		snprintf(why, whysz, "dnsmasq %u.%u at %.200s is built without inotify, so it never rereads hostsdir",
+			 major, minor, bin);
+		r = 0;
+	} else {
+		r = 1;
+	}
+	service_result_free(&res);
+	return r;
+}
+
+/* hosts_dir: created 0755 (dnsmasq may run as another user and must read
+ * it), and then only a real directory owned by root or us, writable by
+ * nobody else: dnsmasq serves whatever file appears there. */
+static int hosts_dir_ready(struct app *app)
+{
+	const char *dir = app->hosts_dir;
+	char err[FSX_ERR_MAX];
+	struct stat st;
+	int fresh = lstat(dir, &st) < 0 && errno == ENOENT;
+
+	if (fresh && (fsx_mkdir_p(dir, 0755, err) < 0 || chmod(dir, 0755) < 0)) {
+		app_error(app, "cannot create hosts_dir %s: %s", dir, fresh ? err : strerror(errno));
+		return EXIT_ENV;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		app_error(app, "hosts_dir %s is not a directory owned by root or this user and writable by nobody else (symlinks are refused); nothing was changed: fix it (chown root, chmod 755) or set hosts_dir",
+			  dir);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+int proto_hot_check(struct proto *t, const struct state *to, const struct state *from)
+{
+	struct app *app = t->app;
+	const int h = PLAN_HOSTSFILE;
+	char why[DD_ERR_MAX];
+	int r, rc;
+
+	t->hot = 0;
+	if (!to->data[h])
+		return EXIT_OK;
+	if (!app->dnsmasq_bin[0]) {
+		app_error(app, "hosts_mode = hot needs the dnsmasq binary to check its version (dnsmasq = off); nothing was changed: set dnsmasq in [dnsdrop], or hosts_mode = restart");
+		return EXIT_INVALID;
+	}
+	if ((r = dnsmasq_hot_ok(app->dnsmasq_bin, why, sizeof why)) <= 0) {
+		app_error(app, "hosts_mode = hot cannot be used here: %s; nothing was changed: set hosts_mode = restart in [dnsdrop] of %s (or install dnsmasq 2.88 or later, built with inotify)",
+			  why, app->ini_path);
+		return r < 0 ? EXIT_ENV : EXIT_INVALID;
+	}
+	if ((rc = hosts_dir_ready(app)) != EXIT_OK)
+		return rc;
+	/* Without a restart only a hosts file that dnsmasq already watches
+	 * can change: hosts.conf (its hostsdir= line) and srv.conf stay, and
+	 * no earlier change is waiting for its restart. */
+	t->hot = from->data[h] && !plan_same(to->data[h], to->len[h], from->data[h], from->len[h]) &&
+		 same_or_absent(to->data[0], to->len[0], from->data[0], from->len[0]) &&
+		 same_or_absent(to->data[1], to->len[1], from->data[1], from->len[1]) &&
+		 !proto_pending(app) && !t->no_restart;
+	return EXIT_OK;
+}
+
+int proto_hot_serve(struct proto *t, const struct state *to, const struct state *from)
+{
+	char err[FSX_ERR_MAX] = "";
+	int rc;
+
+	if (!proto_stop_signal() && proto_verify(t, to) == 0) {
+		rc = EXIT_OK;
+	} else {
+		t->restoring = 1;
+		app_error(t->app, "%s failed; writing the previous hosts file back (no restart)",
+			  t->action);
+		if (proto_install(t, from, err) == 0 && proto_verify(t, from) == 0) {
+			app_error(t->app, "the previous state is back and served, without a restart; nothing of this %s remains. %s is as you left it",
+				  t->action, t->app->ini_path);
+			rc = EXIT_RESTORED;
+		} else {
+			if (err[0])
+				app_error(t->app, "%s", err);
+			rc = proto_restore(t, from);
+		}
+	}
+	if (rc != EXIT_RESTORE_FAILED && proto_mark(t, 0, err) < 0)
+		app_error(t->app, "warning: %s", err);
+	return rc;
+}
