@@ -74,7 +74,8 @@ static int check_render(const struct app *app, const struct plan *pl,
 		if (want[i].oom) {
 			app_error(app, "out of memory rendering backup %s", f->id);
 			bad = 1;
-		} else if (!same_render(f->data[i], f->len[i], &want[i])) {
+		} else if (want[i].len == 0 ? f->data[i] != NULL
+					    : !same_render(f->data[i], f->len[i], &want[i])) {
 			app_error(app, "backup %s: its %s is %s what its %s renders: it was changed after the backup was taken",
 				  f->id, pl->file[i].name, f->data[i] ? "not" : "missing, not",
 				  "dnsdrop.ini");

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "dnsq.h"
 #include "dnsq_int.h"
+#include "validate.h"
 
 #define LIST_MAX 8		/* items of a set shown in a mismatch sentence */
 
@@ -172,12 +173,20 @@ static int want_set(struct vctx *v, const struct check *c)
 	for (size_t k = 0; c->kind == CK_HOST && k < v->cfg->host[c->idx].naddr &&
 	     rc == 0; k++) {
 		const struct dd_addr *a = &v->cfg->host[c->idx].addr[k];
+		unsigned char bin[16];
+		char txt[DD_ADDR_MAX];
 
 		if (a->family != fam)
 			continue;
-		/* a->text is the text dnsq gives an answer: inet_ntop for IPv4,
-		 * validate_addr_text6 for IPv6. */
-		rc = set_add(&v->want, "%s", a->text);
+		/* The same canonical text dnsq gives an answer: inet_ntop for
+		 * IPv4, validate_addr_text6 for IPv6. */
+		if (inet_pton(fam, a->text, bin) != 1)
+			snprintf(txt, sizeof txt, "%s", a->text);
+		else if (fam == AF_INET6)
+			validate_addr_text6(bin, txt);
+		else if (!inet_ntop(fam, bin, txt, sizeof txt))
+			snprintf(txt, sizeof txt, "%s", a->text);
+		rc = set_add(&v->want, "%s", txt);
 	}
 	return rc;
 }

@@ -252,7 +252,7 @@ static void test_untrusted_state_refused(void **state)
 	assert_int_equal(backup_read_file(f->state, id, BACKUP_INI, &data, &len, &present, f->err), -1);
 	assert_contains(f->err, "chmod go-w");
 	assert_int_equal(chmod(f->state, 0770), 0);
-	assert_int_equal(backup_take(f->state, f->conf, NULL, 0, &m, id, f->err), -1);
+	assert_int_equal(backup_take(f->state, f->conf, NULL, NULL, 0, &m, id, f->err), -1);
 	assert_contains(f->err, f->state);
 	assert_contains(f->err, "chmod go-w");
 	assert_int_equal(backup_find(f->state, "20000101T000000Z-000", f->err), 1);
