@@ -9,6 +9,7 @@
 #include "fsx.h"
 #include "plan.h"
 #include "service.h"
+#include "tty.h"
 #include "txn.h"
 
 #define TEST_TIMEOUT_MS 30000u
@@ -176,6 +177,8 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	summarize(pl, t.summary, sizeof t.summary);
 	if (print_diff(app, pl) < 0)
 		return EXIT_ENV;
+	if (!o->reapply && !tty_confirm(app, "Apply these changes?"))
+		return tty_declined(app);
 	if ((rc = txn_preflight(&t)) != EXIT_OK || (rc = dnsmasq_test(app, pl)) != EXIT_OK ||
 	    (rc = txn_backup(&t)) != EXIT_OK)
 		return rc;

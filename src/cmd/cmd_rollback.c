@@ -10,8 +10,10 @@
 #include "backup.h"
 #include "cmd.h"
 #include "config.h"
+#include "diff.h"
 #include "fsx.h"
 #include "plan.h"
+#include "tty.h"
 #include "txn.h"
 #include "validate.h"
 
@@ -100,6 +102,32 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	return rc;
 }
 
+/* What the rollback changes, shown as apply shows its diff. */
+static int show_diff(const struct app *app, const struct plan *pl, const struct snapshot *s,
+		     const char *id)
+{
+	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 32];
+	struct buf out = { 0 };
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		const struct dropin *f = &pl->file[i];
+
+		if (same_file(f->have, f->have_len, s->data[i], s->len[i]))
+			continue;
+		snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
+		snprintf(new_label, sizeof new_label, "%s (backup %s)", f->name, id);
+		if (diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
+				 s->len[i], old_label, new_label, 3, app->color_out, &out, NULL) < 0)
+			out.oom = 1;
+	}
+	if (!out.oom && !app->quiet)
+		fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	if (out.oom)
+		app_error(app, "out of memory computing the diff");
+	return out.oom ? -1 : 0;
+}
+
 static int rollback_locked(struct app *app, struct plan *pl, const char *id, int no_verify)
 {
 	struct txn t = { app, pl, "rollback", 0, no_verify, "", "" };
@@ -116,7 +144,11 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
-	if ((rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
+	if (show_diff(app, pl, &snap, target) < 0)
+		rc = EXIT_ENV;
+	else if (!tty_confirm(app, "Roll back to this backup?"))
+		rc = tty_declined(app);
+	else if ((rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
 		txn_current(pl, &from, &old_cfg);
 		for (int i = 0; i < PLAN_NFILES; i++) {
 			to.data[i] = snap.data[i];

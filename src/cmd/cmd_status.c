@@ -16,12 +16,14 @@
 
 #define STATUS_READY_MS 2000u
 
-static const char *state_word(const struct dropin *f)
+static const char *state_word(const struct plan *pl, const struct dropin *f)
 {
 	if (f->state == DROPIN_SAME)
 		return "in sync with the INI";
+	if (!f->have && !pl->applied.ini)
+		return "not installed yet (first install): see 'dnsdrop diff', then 'dnsdrop apply'";
 	if (!f->have)
-		return "missing: run 'dnsdrop reapply' (an upgrade removes drop-ins)";
+		return "missing although dnsdrop installed it (an Expressway upgrade removes drop-ins): run 'dnsdrop reapply'";
 	if (f->state == DROPIN_DRIFT)
 		return "edited by hand: see 'dnsdrop diff'";
 	return "differs from the INI: see 'dnsdrop diff', then 'dnsdrop apply'";
@@ -40,8 +42,9 @@ static void status_backups(const struct app *app)
 	else if (n == 0)
 		printf("backups      none\n");
 	else
-		printf("backups      %zu, newest %s (%s, %s)\n", n, list[0].id, list[0].user,
-		       list[0].summary);
+		printf("backups      %zu, newest %s (before %s by %s%s%s%s)\n", n, list[0].id,
+		       list[0].action, list[0].user, list[0].note[0] ? ", note \"" : "", list[0].note,
+		       list[0].note[0] ? "\"" : "");
 	backup_free_list(list, n);
 }
 
@@ -78,7 +81,7 @@ int cmd_status(struct app *app, int argc, char **argv)
 			printf("             not taken: %s\n", pl.cd.notes);
 		printf("state        %s\n", app->state_dir);
 		for (int i = 0; i < PLAN_NFILES; i++)
-			printf("%-12s %s\n", pl.file[i].name, state_word(&pl.file[i]));
+			printf("%-12s %s\n", pl.file[i].name, state_word(&pl, &pl.file[i]));
 		if (status_dns(app, &pl) < 0 || pl.pending)
 			rc = EXIT_DIFF;
 		status_backups(app);

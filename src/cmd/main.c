@@ -17,6 +17,7 @@ struct command {
 	const char *usage;
 	const char *help;
 	int (*run)(struct app *app, int argc, char **argv);
+	int changes;		/* takes -y and -m: it changes the appliance */
 };
 
 static const struct command commands[] = {
@@ -24,57 +25,57 @@ static const struct command commands[] = {
 	  "check",
 	  "Validate the INI and print every problem as FILE:LINE: error|warning: ...\n"
 	  "Exit 0 when valid (warnings allowed), 3 when not. Nothing is written.",
-	  cmd_check },
+	  cmd_check, 0 },
 	{ "render", "print what would be written",
 	  "render [hosts.conf|srv.conf]",
 	  "Print what apply would write: one drop-in, or both, each after a\n"
 	  "'==> NAME <==' line. Exit 3 when the INI is invalid.",
-	  cmd_render },
+	  cmd_render, 0 },
 	{ "diff", "diff of the installed drop-ins against the INI",
 	  "diff",
 	  "Unified diff of the installed drop-ins against the INI (a dry run).\n"
 	  "Exit 0 when nothing differs, 1 when something does.",
-	  cmd_diff },
+	  cmd_diff, 0 },
 	{ "apply", "back up, write, restart, verify; roll back on failure",
 	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
 	  "Check, diff, back up, write atomically, restart dnsmasq and verify by DNS\n"
 	  "queries; on any failure restore the previous drop-ins (exit 4, or 5 if that\n"
 	  "fails too). -n shows the diff and exits 1 when something would change.\n"
 	  "--force overwrites drop-ins edited by hand (they go into the backup first).",
-	  cmd_apply },
+	  cmd_apply, 1 },
 	{ "reapply", "apply only if something differs (after an upgrade)",
 	  "reapply",
 	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
 	  "Expressway upgrade. Silent and restart-free when nothing differs.",
-	  cmd_reapply },
+	  cmd_reapply, 1 },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
 	  "answers, the last change and the backups.",
-	  cmd_status },
+	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",
 	  "List the backups, newest first: id, time, who, summary.",
-	  cmd_backups },
+	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
 	  "rollback [--no-verify] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.",
-	  cmd_rollback },
+	  cmd_rollback, 1 },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
 	  "Query dnsmasq for every record in the INI and report mismatches.\n"
 	  "Exit 0 when all are served as written, 1 when not.",
-	  cmd_verify },
+	  cmd_verify, 0 },
 	{ "import", "hand-made dnsmasq lines to INI on stdout",
 	  "import FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
 	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
 	  "and a warning. The way to adopt drop-ins made by hand.",
-	  cmd_import },
+	  cmd_import, 0 },
 	{ "help", "this list, or the help of one command",
-	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
+	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL, 0 },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -127,13 +128,47 @@ struct cli {
 	char **argv;
 	int no_color;
 	int help, version;
+	const char *change_opt;	/* -y or -m as given, for commands that change nothing */
 };
+
+/* -m TEXT into app->note, escaped (app.h); over APP_NOTE_MAX bytes or
+ * empty: refused, never cut. */
+static int take_note(struct app *app, const char *text)
+{
+	size_t len = strlen(text), n = 0;
+
+	if (!len || len > APP_NOTE_MAX) {
+		fprintf(stderr, "dnsdrop: -m: the note is %zu bytes; give 1 to %d, e.g. -m 'CHG0012345 new CUCM node'\n",
+			len, APP_NOTE_MAX);
+		return -1;
+	}
+	for (const unsigned char *u = (const unsigned char *)text; *u; u++) {
+		if (*u < 0x20 || *u > 0x7e || *u == '"' || *u == '\\')
+			n += (size_t)snprintf(app->note + n, sizeof app->note - n, "\\x%02x", *u);
+		else
+			app->note[n++] = (char)*u;
+	}
+	app->note[n] = '\0';
+	return 0;
+}
 
 /* Take a global option at ARGV[*I]; 1 if taken, 0 if not global, -1 bad. */
 static int global_option(struct app *app, struct cli *cli, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 
+	if (strcmp(a, "-m") == 0 || strcmp(a, "--message") == 0) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "dnsdrop: %s needs a value, e.g. -m 'CHG0012345 new CUCM node'\n", a);
+			return -1;
+		}
+		cli->change_opt = a;
+		return take_note(app, argv[++*i]) < 0 ? -1 : 1;
+	}
+	if (strcmp(a, "-y") == 0 || strcmp(a, "--yes") == 0) {
+		cli->change_opt = a;
+		return app->yes = 1;
+	}
 	if (strcmp(a, "-c") == 0 || strcmp(a, "--root") == 0) {
 		if (*i + 1 >= argc || !argv[*i + 1][0]) {
 			fprintf(stderr, "dnsdrop: %s needs a value\n", a);
@@ -234,6 +269,11 @@ static int run(struct app *app, struct cli *cli)
 	}
 	if (cli->help)
 		return cmd_help(c->name);
+	if (cli->change_opt && !c->changes) {
+		fprintf(stderr, "dnsdrop: %s is for apply, reapply and rollback; %s changes nothing\n",
+			cli->change_opt, c->name);
+		return EXIT_USAGE;
+	}
 	if (check_root(app) < 0)
 		return EXIT_ENV;
 	return c->run(app, cli->argc, cli->argv);

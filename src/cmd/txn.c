@@ -14,6 +14,7 @@
 #include "fsx.h"
 #include "report.h"
 #include "service.h"
+#include "tty.h"
 #include "validate.h"
 
 #define READY_TIMEOUT_MS 10000u
@@ -145,7 +146,7 @@ int txn_backup(struct txn *t)
 {
 	const struct backup_applied *a = &t->pl->applied;
 	char err[FSX_ERR_MAX], who[REPORT_USER_MAX];
-	struct backup_meta meta = { who, t->action, t->summary };
+	struct backup_meta meta = { who, t->action, t->summary, t->app->note };
 	/* The INI goes with the drop-ins only when they are what it produced. */
 	int ours = installed_is_ours(t->pl);
 
@@ -181,12 +182,15 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 static int restart(struct txn *t)
 {
 	struct service_result res = { 0 };
-	char err[SERVICE_ERR_MAX];
+	char err[SERVICE_ERR_MAX], label[160];
+	struct tty_step st;
 	int r;
 
-	app_step(t->app, "restarting dnsmasq: %s", t->app->cfg.set.restart);
+	snprintf(label, sizeof label, "restarting dnsmasq: %.120s", t->app->cfg.set.restart);
+	tty_step_begin(t->app, &st, label, t->app->cfg.set.restart_timeout * 1000u);
 	r = service_run(t->pl->restart_argv, t->app->cfg.set.restart_timeout * 1000u,
 			SERVICE_OUTPUT_MAX, &res, err);
+	tty_step_end(&st, r == 0);
 	if (r < 0)
 		app_error(t->app, "restart failed: %s", err);
 	if ((r < 0 || t->app->verbose) && res.output.len)
@@ -218,13 +222,17 @@ int txn_verify(struct txn *t, const struct dd_config *cfg)
 {
 	struct dnsq_report rep = { 0 };
 	char err[DNSQ_ERR_MAX];
+	struct tty_step st;
 	int r;
 
 	if (t->pl->verify_off || t->no_verify) {
 		app_step(t->app, "not verifying (%s)", t->no_verify ? "--no-verify" : "verify = off");
 		return 0;
 	}
-	if (dnsq_wait_ready(&t->pl->server, ready_timeout(cfg), err) < 0) {
+	tty_step_begin(t->app, &st, "waiting for dnsmasq to answer", ready_timeout(cfg));
+	r = dnsq_wait_ready(&t->pl->server, ready_timeout(cfg), err);
+	tty_step_end(&st, r == 0);
+	if (r < 0) {
 		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
 		return -1;
 	}
@@ -233,7 +241,9 @@ int txn_verify(struct txn *t, const struct dd_config *cfg)
 			 t->pl->server.text);
 		return 0;
 	}
+	tty_step_begin(t->app, &st, "asking dnsmasq for every record", 0);
 	r = dnsq_verify(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &rep);
+	tty_step_end(&st, r == 0);
 	if (r == 0)
 		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers as written",
 			 t->pl->server.text, rep.checked);
@@ -383,6 +393,7 @@ void txn_audit(const struct txn *t, int rc)
 {
 	char err[FSX_ERR_MAX];
 
-	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id, err) < 0)
+	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id,
+			 t->app->note, err) < 0)
 		app_error(t->app, "warning: cannot write the audit log: %s", err);
 }

@@ -116,15 +116,16 @@ static void send_syslog(int priority, const char *msg, size_t len)
 }
 
 int report_audit(const char *state_dir, const char *action, int rc,
-		 const char *summary, const char *backup_id, char *err)
+		 const char *summary, const char *backup_id, const char *note, char *err)
 {
 	char path[PATH_MAX], line[1024], when[UTC_MAX], who[REPORT_USER_MAX];
 	int fd, n, ok;
 
 	report_user(who, sizeof who);
 	utc_format(time(NULL), 0, when);
-	n = snprintf(line, sizeof line, "%s user=%s action=%s exit=%d backup=%s %s\n", when,
+	n = snprintf(line, sizeof line, "%s user=%s action=%s exit=%d backup=%s%s%s%s %s\n", when,
 		     who, action, rc, backup_id && *backup_id ? backup_id : "-",
+		     note && *note ? " note=\"" : "", note ? note : "", note && *note ? "\"" : "",
 		     summary ? summary : "");
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = (int)strlen(line);

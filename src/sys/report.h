@@ -25,10 +25,11 @@ void report_problems(FILE *fp, const struct problems *pr, int color, int quiet);
 void report_user(char *out, size_t outsz);
 
 /* Append one line to STATE_DIR/dnsdrop.log (fsync'd) and send it to syslog:
- * time, user, action, result (exit code), summary, backup ID. 0, or -1 with
+ * time, user, action, result (exit code), backup ID, note (already
+ * escaped, "" or NULL: none), summary. 0, or -1 with
  * a sentence in ERR (FSX_ERR_MAX bytes). */
 int report_audit(const char *state_dir, const char *action, int rc,
-		 const char *summary, const char *backup_id, char *err);
+		 const char *summary, const char *backup_id, const char *note, char *err);
 
 /* The last line of STATE_DIR/dnsdrop.log into OUT ("" when none). */
 void report_last_change(const char *state_dir, char *out, size_t outsz);
