@@ -303,8 +303,12 @@ static int restore(struct txn *t, const struct state *from)
 			  t->app->cfg.set.restart);
 		return EXIT_RESTORE_FAILED;
 	}
-	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: fix it and run dnsdrop apply again",
-		  t->action, t->app->ini_path);
+	if (from->ini_file)
+		app_error(t->app, "the previous state is back and served, its INI too; nothing of this %s remains",
+			  t->action);
+	else
+		app_error(t->app, "the previous state is back and served; only the drop-ins went back: %s still holds the change that failed, so fix it and run dnsdrop apply again",
+			  t->app->ini_path);
 	return EXIT_RESTORED;
 }
 
