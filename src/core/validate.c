@@ -305,7 +305,9 @@ static void mra_port(struct vctx *v, const struct dd_srv *rec)
 		if (n == mra_ports[i].len && memcmp(rec->name, mra_ports[i].prefix, n) == 0 &&
 		    rec->port != mra_ports[i].port)
 			problems_add(v->pr, v->path, rec->line, SEV_WARNING,
-				     "%.*s on port %u is unusual: MRA clients expect port %u; check the port",
+				     mra_ports[i].port == 8443
+				     ? "%.*s on port %u is unusual: MRA clients expect port %u; check the port"
+				     : "%.*s on port %u is unusual: that service is on port %u (it is not an MRA record; MRA's are _collab-edge._tls and _cisco-uds._tcp on 8443); check the port",
 				     (int)(n - 1), mra_ports[i].prefix, rec->port, mra_ports[i].port);
 }
 

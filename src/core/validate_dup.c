@@ -158,7 +158,7 @@ static int check_names(const struct dd_config *cfg, struct problems *pr)
 		       offsetof(struct dd_cname, line)) < 0)
 		goto out;
 	if (add_name(&h, cfg->nhost, cfg->path, pr, "host",
-		     "give all addresses of a name on one line: name = addr1, addr2") == 0 &&
+		     "keep one line and delete the other (if the name really has several addresses, they go on one line: name = addr1, addr2)") == 0 &&
 	    add_name(&al, cfg->ncname, cfg->path, pr, "alias",
 		     "an alias has one target: remove one of the lines") == 0) {
 		for (i = 0; i < cfg->ncname; i++)
