@@ -13,6 +13,7 @@
 #include "diff.h"
 #include "fsx.h"
 #include "plan.h"
+#include "splice.h"
 #include "tty.h"
 #include "txn.h"
 #include "validate.h"
@@ -128,7 +129,34 @@ static int show_diff(const struct app *app, const struct plan *pl, const struct 
 	return out.oom ? -1 : 0;
 }
 
-static int rollback_locked(struct app *app, struct plan *pl, const char *id, int no_verify)
+/* The INI a rollback writes: the backup's records with today's [dnsdrop]
+ * settings, or with --whole-ini the backup's INI as it was. */
+static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
+{
+	struct buf b = { 0 };
+
+	if (!s->ini || whole)
+		return 0;
+	splice_settings(s->ini, s->ini_len, app->ini_text, app->ini_len, &b);
+	if (b.oom) {
+		buf_free(&b);
+		app_error(app, "out of memory joining the backup's INI with the current settings");
+		return -1;
+	}
+	free(s->ini);
+	s->ini = b.p;
+	s->ini_len = b.len;
+	if (!s->has_cfg)
+		return 0;
+	model_free(&s->cfg);
+	if ((s->has_cfg = txn_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
+		return 0;
+	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
+	return -1;
+}
+
+static int rollback_locked(struct app *app, struct plan *pl, const char *id, int no_verify,
+			   int whole)
 {
 	struct txn t = { app, pl, "rollback", 0, no_verify, "", "" };
 	struct snapshot snap = { 0 };
@@ -141,6 +169,10 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 		return rc;
 	if ((rc = choose(app, pl, id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
+	if (rollback_ini(app, &snap, whole) < 0) {
+		snapshot_free(&snap);
+		return EXIT_ENV;
+	}
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
@@ -177,15 +209,17 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 {
 	struct plan pl = { 0 };
 	const char *id = NULL;
-	int rc, fd = -1, no_verify = 0;
+	int rc, fd = -1, no_verify = 0, whole = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--no-verify") == 0)
 			no_verify = 1;
+		else if (strcmp(argv[i], "--whole-ini") == 0)
+			whole = 1;
 		else if (argv[i][0] != '-' && !id)
 			id = argv[i];
 		else {
-			app_error(app, "usage: rollback [--no-verify] [ID]");
+			app_error(app, "usage: rollback [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]");
 			return EXIT_USAGE;
 		}
 	}
@@ -195,7 +229,7 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 		return rc;
 	}
 	if ((rc = relock_reload(app, &pl)) == EXIT_OK)
-		rc = rollback_locked(app, &pl, id, no_verify);
+		rc = rollback_locked(app, &pl, id, no_verify, whole);
 	fsx_unlock(fd);
 	plan_free(&pl);
 	return rc;

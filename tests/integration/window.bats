@@ -213,3 +213,89 @@ dd_line() { printf '%q --root %q' "$DNSDROP_BIN" "$SANDBOX"; printf ' %q' "$@"; 
 	run --separate-stderr dd status
 	grep -qF "hosts.conf   missing although dnsdrop installed it (an Expressway upgrade removes drop-ins): run 'dnsdrop reapply'" <<<"$output"
 }
+
+@test "rollback keeps the current [dnsdrop] settings; --whole-ini brings back the backup's INI as it was" {
+	sandbox_ini "$SANDBOX" <<EOF2
+[dnsdrop]
+verify = 127.0.0.1:$SANDBOX_PORT
+keep_backups = 9
+
+[hosts]
+expc1.example.local = 10.0.10.11
+EOF2
+	cp "$SANDBOX_INI" "$BATS_TEST_TMPDIR/ini.v1"
+	run --separate-stderr dd apply
+	expect_status 0
+	# v2: a record moves and a setting is fixed
+	sandbox_ini "$SANDBOX" <<EOF2
+[hosts]
+expc1.example.local = 10.0.10.111
+
+[dnsdrop]
+verify = 127.0.0.1:$SANDBOX_PORT
+keep_backups = 5
+EOF2
+	run --separate-stderr dd apply
+	expect_status 0
+	run --separate-stderr dd rollback
+	expect_status 0
+	expect_answer expc1.example.local A 10.0.10.11
+	grep -qx 'expc1.example.local = 10.0.10.11' "$SANDBOX_INI"
+	grep -qx 'keep_backups = 5' "$SANDBOX_INI"
+	! grep -q 'keep_backups = 9' "$SANDBOX_INI"
+	[ "$(grep -c '^\[dnsdrop\]' "$SANDBOX_INI")" -eq 1 ]
+	run --separate-stderr dd diff
+	expect_status 0
+	# the backup before this rollback holds v2; --whole-ini takes v1's INI whole
+	run --separate-stderr dd apply
+	expect_status 0
+	sandbox_ini "$SANDBOX" <<EOF2
+[hosts]
+expc1.example.local = 10.0.10.111
+
+[dnsdrop]
+verify = 127.0.0.1:$SANDBOX_PORT
+keep_backups = 5
+EOF2
+	run --separate-stderr dd apply
+	expect_status 0
+	# backups, oldest first: before v1 (empty), v1 with its INI, v2, ...
+	id=$(find "$SANDBOX_STATE/backups" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' | sort | sed -n 2p)
+	cmp "$BATS_TEST_TMPDIR/ini.v1" "$SANDBOX_STATE/backups/$id/dnsdrop.ini"
+	run --separate-stderr dd rollback --whole-ini "$id"
+	expect_status 0
+	cmp "$BATS_TEST_TMPDIR/ini.v1" "$SANDBOX_INI"
+}
+
+@test "messages: an SRV that is not MRA on an MRA port is not called MRA" {
+	sandbox_ini "$SANDBOX" <<'EOF2'
+[hosts]
+expc1.example.local = 10.0.10.11
+[srv]
+_sip._tcp.example.com = expc1.example.local:8443
+_cisco-uds._tcp.example.com = expc1.example.local:8444
+EOF2
+	run --separate-stderr dd check
+	expect_status 0
+	[[ $stderr == *':4: warning: _sip._tcp on port 8443 is unusual: that service is on port 5060 (it is not an MRA record;'* ]]
+	[[ $stderr == *':5: warning: _cisco-uds._tcp on port 8444 is unusual: MRA clients expect port 8443'* ]]
+}
+
+@test "verify -v lists each record with dnsmasq's answer" {
+	sandbox_ini "$SANDBOX" <<'EOF2'
+[hosts]
+expc1.example.local = 10.0.10.11, fd00::11
+[srv]
+_cisco-uds._tcp.example.com = expc1.example.local:8443 10 10
+[cname]
+cucm.example.local = expc1.example.local
+EOF2
+	run --separate-stderr dd apply
+	expect_status 0
+	run --separate-stderr dd -v verify
+	expect_status 0
+	grep -qxE '  line 2 +expc1\.example\.local A 10\.0\.10\.11' <<<"$output"
+	grep -qxE '  line 2 +expc1\.example\.local AAAA fd00::11' <<<"$output"
+	grep -qxE '  line 4 +_cisco-uds\._tcp\.example\.com SRV 10 10 8443 expc1\.example\.local' <<<"$output"
+	grep -qxE '  line 6 +cucm\.example\.local CNAME expc1\.example\.local' <<<"$output"
+}
