@@ -37,16 +37,19 @@ static const struct command commands[] = {
 	  "Exit 0 when nothing differs, 1 when something does.",
 	  cmd_diff, 0 },
 	{ "apply", "back up, write, restart, verify; roll back on failure",
-	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
+	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify] [-y] [-m TEXT]",
 	  "Check, diff, back up, write atomically, restart dnsmasq and verify by DNS\n"
 	  "queries; on any failure restore the previous drop-ins (exit 4, or 5 if that\n"
 	  "fails too). -n shows the diff and exits 1 when something would change.\n"
-	  "--force overwrites drop-ins edited by hand (they go into the backup first).",
+	  "--force overwrites drop-ins edited by hand (they go into the backup first).\n"
+	  "On a terminal it asks before changing anything (no: exit 1); -y does not\n"
+	  "ask; without a terminal nothing is asked. -m TEXT: a change note (ticket)\n"
+	  "for the audit log, syslog and backups, 1-200 bytes.",
 	  cmd_apply, 1 },
 	{ "reapply", "apply only if something differs (after an upgrade)",
-	  "reapply",
+	  "reapply [-m TEXT]",
 	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
-	  "Expressway upgrade. Silent and restart-free when nothing differs.",
+	  "Expressway upgrade. Silent and restart-free when nothing differs. Never asks.",
 	  cmd_reapply, 1 },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
@@ -55,24 +58,29 @@ static const struct command commands[] = {
 	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",
-	  "List the backups, newest first: id, time, who, summary.",
+	  "List the backups, newest first: id, time, what each holds (what 'rollback ID'\n"
+	  "brings back; -v: its records), and the change that replaced it (who, note).",
 	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [--no-verify] [ID]",
+	  "rollback [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
+	  "The INI gets the backup's records and keeps the current [dnsdrop] settings;\n"
+	  "--whole-ini takes the backup's INI as it was. Asks on a terminal like apply.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.",
 	  cmd_rollback, 1 },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
-	  "Query dnsmasq for every record in the INI and report mismatches.\n"
-	  "Exit 0 when all are served as written, 1 when not.",
+	  "Query dnsmasq for every record in the INI and report mismatches; -v lists\n"
+	  "each record with its answer. Exit 0 when all are served as written, 1 when not.",
 	  cmd_verify, 0 },
 	{ "import", "hand-made dnsmasq lines to INI on stdout",
 	  "import FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
-	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
-	  "and a warning. The way to adopt drop-ins made by hand.",
+	  "srv-host, cname) and hosts-format lines (/etc/hosts, addn-hosts files) to\n"
+	  "an INI on stdout. A line it cannot take is a FILE:LINE warning and a ';'\n"
+	  "comment with the reason; the rest is imported. Exit 0: all imported,\n"
+	  "1: some lines left out. The way to adopt drop-ins made by hand.",
 	  cmd_import, 0 },
 	{ "help", "this list, or the help of one command",
 	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL, 0 },
@@ -91,6 +99,8 @@ static void usage(FILE *fp)
 	      "  -c FILE      the INI (default " APP_DEFAULT_INI ")\n"
 	      "  --root DIR   treat DIR as the appliance's / (sandbox, tests, demo)\n"
 	      "  -q, -v       quieter (errors only) / more detail\n"
+	      "  -y, --yes    apply/rollback: do not ask (only asked on a terminal)\n"
+	      "  -m TEXT      apply/reapply/rollback: change note for the log and backups\n"
 	      "  --no-color   no colour (also: NO_COLOR in the environment)\n"
 	      "  --help, --version\n\n"
 	      "exit codes: 0 ok, 1 differences, 2 usage, 3 invalid INI, 4 failed and restored,\n"
