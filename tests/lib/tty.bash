@@ -28,8 +28,8 @@ tty_run() {
 tty_screen() { tmux -S "$(_tty_sock)" capture-pane -p -t t -S -100 | sed 's/[[:space:]]*$//'; }
 
 tty_wait() {
-	local i
-	for i in $(seq 600); do
+	local _
+	for _ in $(seq 600); do
 		tty_screen | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
