@@ -48,6 +48,8 @@ struct app {
 	char state_dir[PATH_MAX];
 	char dnsmasq_conf[PATH_MAX];
 	char dnsmasq_bin[PATH_MAX];	/* "" when off */
+	int outcome;		/* a change reached its outcome: its exit code stands
+				 * even when stdout failed (the reader went away) */
 };
 
 /* ROOT + PATH into OUT; -1 (with a message) when it does not fit. */

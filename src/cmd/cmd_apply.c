@@ -1,4 +1,5 @@
-/* cmd_apply.c - apply, reapply and rollback (DESIGN.md section 7). */
+/* cmd_apply.c - apply and reapply: options and messages; the change
+ * itself is the protocol (protocol.c, DESIGN.md section 7). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +9,9 @@
 #include "cmd.h"
 #include "fsx.h"
 #include "plan.h"
-#include "service.h"
+#include "protocol.h"
 #include "tty.h"
-#include "txn.h"
-
-#define TEST_TIMEOUT_MS 30000u
+#include "where.h"
 
 struct apply_opts {
 	int dry_run, force, no_restart, no_verify;
@@ -68,64 +67,6 @@ static int print_diff(const struct app *app, const struct plan *pl)
 	return n;
 }
 
-/* dnsmasq --test on a copy of the whole conf-dir with the new files in
- * place: another file there can make ours fatal (a duplicate cname). */
-static int dnsmasq_test(struct app *app, const struct plan *pl)
-{
-	const char *names[PLAN_NFILES] = { pl->file[0].name, pl->file[1].name };
-	const struct buf *contents[PLAN_NFILES] = { &pl->file[0].want, &pl->file[1].want };
-	struct service_result res = { 0 };
-	char dir[PATH_MAX], err[FSX_ERR_MAX], err2[FSX_ERR_MAX];
-	int r;
-
-	if (!app->dnsmasq_bin[0])
-		return EXIT_OK;
-	if (backup_stage_confdir(app->conf_dir, app->state_dir, names, contents, PLAN_NFILES,
-				 dir, err) < 0) {
-		app_error(app, "cannot stage the conf-dir for dnsmasq --test: %s", err);
-		return EXIT_ENV;
-	}
-	r = service_dnsmasq_test(app->dnsmasq_bin, dir, pl->cd.filters, TEST_TIMEOUT_MS, &res, err);
-	if (backup_unstage(dir, err2) < 0)
-		app_error(app, "warning: %s", err2);
-	if (r < 0) {
-		app_error(app, "dnsmasq --test rejects the conf-dir with the new drop-ins, so nothing was changed: %s",
-			  err);
-		if (res.output.len)
-			fprintf(stderr, "%.*s", (int)res.output.len, res.output.p);
-		if (res.exec_errno)
-			app_error(app, "set dnsmasq = off in [dnsdrop] only if this appliance has no dnsmasq binary at %s",
-				  app->dnsmasq_bin);
-	} else {
-		app_step(app, "dnsmasq --test accepts the conf-dir with the new drop-ins");
-	}
-	service_result_free(&res);
-	return r < 0 ? (res.exec_errno ? EXIT_ENV : EXIT_INVALID) : EXIT_OK;
-}
-
-/* Drop-ins equal to the render: nothing to install, but keep applied/ true
- * (a run killed between rename and record leaves it behind). */
-static int in_sync(struct app *app, struct plan *pl, const struct apply_opts *o)
-{
-	const struct backup_applied *a = &pl->applied;
-	char err[FSX_ERR_MAX];
-	const struct buf *h = &pl->file[0].want, *s = &pl->file[1].want;
-
-	if (!plan_same(a->ini, a->ini_len, app->ini_text, app->ini_len) ||
-	    !plan_same(a->hosts, a->hosts_len, h->p, h->len) ||
-	    !plan_same(a->srv, a->srv_len, s->p, s->len)) {
-		if (backup_save_applied(app->state_dir, app->ini_text, app->ini_len, h->p, h->len,
-					s->p, s->len, err) < 0) {
-			app_error(app, "%s", err);
-			return EXIT_ENV;
-		}
-	}
-	if (!o->reapply)
-		app_step(app, "nothing to do: the installed drop-ins in %s match %s", app->conf_dir,
-			 app->ini_path);
-	return EXIT_OK;
-}
-
 static int refuse_drift(struct app *app, const struct plan *pl)
 {
 	for (int i = 0; i < PLAN_NFILES; i++)
@@ -137,40 +78,23 @@ static int refuse_drift(struct app *app, const struct plan *pl)
 	return EXIT_DRIFT;
 }
 
-static int sweep(struct app *app, const struct plan *pl)
-{
-	char err[FSX_ERR_MAX];
-
-	for (int i = 0; i < PLAN_NFILES; i++)
-		if (fsx_sweep_temps(app->conf_dir, pl->file[i].name, err) < 0) {
-			app_error(app, "%s", err);
-			return EXIT_ENV;
-		}
-	if (backup_sweep_stages(app->state_dir, err) < 0) {
-		app_error(app, "%s", err);
-		return EXIT_ENV;
-	}
-	return EXIT_OK;
-}
-
-/* Under the lock: compare, refuse drift, test, back up, change. */
+/* Under the lock: compare, refuse drift, change through the protocol. */
 static int apply_locked(struct app *app, struct plan *pl, const struct apply_opts *o)
 {
-	struct txn t = { app, pl, o->reapply ? "reapply" : "apply", o->no_restart, o->no_verify, "", "" };
+	struct proto t = { .app = app, .pl = pl, .action = o->reapply ? "reapply" : "apply",
+			    .no_restart = o->no_restart, .no_verify = o->no_verify };
 	struct dd_config old_cfg = { 0 };
-	struct state to = { 0 }, from;
+	struct state to, from;
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = sweep(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (rc = where_conflicts(app, pl, NULL, NULL)) != EXIT_OK ||
+	    (rc = proto_sweep(app, pl)) != EXIT_OK)
 		return rc;
 	if (!pl->pending) {
-		rc = in_sync(app, pl, o);
-		if (rc == EXIT_OK && !o->no_restart && txn_pending(app)) {
-			snprintf(t.summary, sizeof t.summary, "finished an interrupted change");
-			rc = txn_resume(&t);
-			txn_audit(&t, rc);
-		}
-		return rc;
+		if (!o->reapply)
+			app_step(app, "nothing to do: the installed drop-ins in %s match %s",
+				 app->conf_dir, app->ini_path);
+		return proto_converge(&t, o->reapply);
 	}
 	if (pl->drift && !o->force)
 		return refuse_drift(app, pl);
@@ -179,20 +103,10 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 		return EXIT_ENV;
 	if (!o->reapply && !tty_confirm(app, "Apply these changes?"))
 		return tty_declined(app);
-	if ((rc = txn_preflight(&t)) != EXIT_OK || (rc = dnsmasq_test(app, pl)) != EXIT_OK ||
-	    (rc = txn_backup(&t)) != EXIT_OK)
-		return rc;
-	txn_current(pl, &from, &old_cfg);
-	for (int i = 0; i < PLAN_NFILES; i++) {
-		to.data[i] = pl->file[i].want.p;
-		to.len[i] = pl->file[i].want.len;
-	}
-	to.rec = (struct backup_applied){ app->ini_text, pl->file[0].want.p, pl->file[1].want.p, app->ini_len,
-					  to.len[0], to.len[1] };
-	to.cfg = &app->cfg;
-	rc = txn_run(&t, &to, &from);
+	proto_current(pl, &from, &old_cfg);
+	proto_target(app, pl, &to);
+	rc = proto_change(&t, &to, &from);
 	model_free(&old_cfg);
-	txn_audit(&t, rc);
 	if (rc == EXIT_OK)
 		app_step(app, "applied: %s (backup %s)", t.summary, t.backup_id);
 	return rc;
@@ -222,15 +136,15 @@ static int run_apply(struct app *app, const struct apply_opts *o)
 	struct plan pl = { 0 };
 	int rc, fd = -1;
 
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK)
 		goto out;
 	if (o->dry_run) {
 		rc = dry_run(app, &pl);
 		goto out;
 	}
-	if ((rc = txn_lock(app, &fd)) != EXIT_OK)
+	if ((rc = proto_lock(app, &fd)) != EXIT_OK)
 		goto out;
-	rc = relock_reload(app, &pl);
+	rc = proto_reload(app, &pl);
 	if (rc == EXIT_OK)
 		rc = apply_locked(app, &pl, o);
 	fsx_unlock(fd);

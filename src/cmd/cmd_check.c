@@ -3,6 +3,7 @@
 #include "app.h"
 #include "cmd.h"
 #include "plan.h"
+#include "where.h"
 
 int cmd_check(struct app *app, int argc, char **argv)
 {
@@ -10,7 +11,7 @@ int cmd_check(struct app *app, int argc, char **argv)
 
 	if (app_no_args(app, "check", argc, argv) < 0)
 		return EXIT_USAGE;
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_check(app)) != EXIT_OK)
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_check(app)) != EXIT_OK)
 		return rc;
 	app_step(app, "%s: ok: %zu hosts, %zu srv, %zu cname records%s", app->ini_path,
 		 app->cfg.nhost, app->cfg.nsrv, app->cfg.ncname,

@@ -8,12 +8,11 @@
 
 static int render_one(const struct app *app, const char *name, int heading)
 {
-	struct buf out = { 0 };
+	struct buf b[2] = { { 0 }, { 0 } }, out;
 
-	if (strcmp(name, RENDER_HOSTS) == 0)
-		render_hosts(&app->cfg, &out);
-	else
-		render_srv(&app->cfg, &out);
+	render_all(&app->cfg, &b[0], &b[1]);
+	out = b[strcmp(name, RENDER_HOSTS) != 0];
+	buf_free(&b[strcmp(name, RENDER_HOSTS) == 0]);
 	if (out.oom) {
 		buf_free(&out);
 		app_error(app, "out of memory rendering %s", name);

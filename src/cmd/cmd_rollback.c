@@ -13,9 +13,10 @@
 #include "diff.h"
 #include "fsx.h"
 #include "plan.h"
+#include "protocol.h"
 #include "splice.h"
 #include "tty.h"
-#include "txn.h"
+#include "where.h"
 #include "validate.h"
 
 /* The files of one backup, read into memory. */
@@ -50,7 +51,7 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 			goto fail;
 	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
 		goto fail;
-	s->has_cfg = s->ini && txn_parse_ini(s->ini, s->ini_len, &s->cfg) == 0;
+	s->has_cfg = s->ini && proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0;
 	return EXIT_OK;
 fail:
 	app_error(app, "%s", err);
@@ -103,32 +104,6 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	return rc;
 }
 
-/* What the rollback changes, shown as apply shows its diff. */
-static int show_diff(const struct app *app, const struct plan *pl, const struct snapshot *s,
-		     const char *id)
-{
-	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 32];
-	struct buf out = { 0 };
-
-	for (int i = 0; i < PLAN_NFILES; i++) {
-		const struct dropin *f = &pl->file[i];
-
-		if (same_file(f->have, f->have_len, s->data[i], s->len[i]))
-			continue;
-		snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
-		snprintf(new_label, sizeof new_label, "%s (backup %s)", f->name, id);
-		if (diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
-				 s->len[i], old_label, new_label, 3, app->color_out, &out, NULL) < 0)
-			out.oom = 1;
-	}
-	if (!out.oom && !app->quiet)
-		fwrite(out.p, 1, out.len, stdout);
-	buf_free(&out);
-	if (out.oom)
-		app_error(app, "out of memory computing the diff");
-	return out.oom ? -1 : 0;
-}
-
 /* The INI a rollback writes: the backup's records with today's [dnsdrop]
  * settings, or with --whole-ini the backup's INI as it was. */
 static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
@@ -149,57 +124,107 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 	if (!s->has_cfg)
 		return 0;
 	model_free(&s->cfg);
-	if ((s->has_cfg = txn_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
+	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
 		return 0;
 	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
 	return -1;
 }
 
-static int rollback_locked(struct app *app, struct plan *pl, const char *id, int no_verify,
-			   int whole)
+/* rollback -n: the diff from the installed drop-ins to the backup's. 1 when
+ * a rollback would change something, 0 when not, -1 out of memory. */
+static int show_diff(const struct app *app, const struct plan *pl, const char *id,
+		     const struct snapshot *s)
 {
-	struct txn t = { app, pl, "rollback", 0, no_verify, "", "" };
+	struct buf out = { 0 };
+	int n = 0;
+
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		const struct dropin *f = &pl->file[i];
+		char a[PATH_MAX + 16], b[BACKUP_ID_MAX + 32];
+		int r;
+
+		snprintf(a, sizeof a, "%s/%s", app->conf_dir, f->name);
+		snprintf(b, sizeof b, "backup %s/%s", id, f->name);
+		r = diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
+				 s->len[i], a, b, 3, app->color_out, &out, NULL);
+		n += r > 0 || (!f->have != !s->data[i]);
+		if (r < 0)
+			n = -1;
+	}
+	if (n >= 0 && !app->quiet && out.len)
+		fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	if (n < 0)
+		app_error(app, "out of memory computing the diff");
+	return n;
+}
+
+struct rb_opts {
+	const char *id;
+	int dry_run, no_verify, whole;
+};
+
+/* Before the change: the conflict check, the INI to write, the diff and, on
+ * a terminal, the question. EXIT_OK to go on. */
+static int prepare(struct app *app, const struct plan *pl, const struct rb_opts *o,
+		   struct snapshot *s, const char *target)
+{
+	int rc;
+
+	if ((rc = where_conflicts(app, pl, s->data, s->len)) != EXIT_OK)
+		return rc;
+	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, target, s) < 0)
+		return EXIT_ENV;
+	if (!tty_confirm(app, "Roll back to this backup?"))
+		return tty_declined(app);
+	return EXIT_OK;
+}
+
+static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opts *o)
+{
+	struct proto t = { .app = app, .pl = pl, .action = "rollback", .no_verify = o->no_verify };
 	struct snapshot snap = { 0 };
 	struct dd_config old_cfg = { 0 };
 	struct state to = { 0 }, from;
 	char target[BACKUP_ID_MAX];
 	int rc;
 
-	if ((rc = plan_read(app, pl)) != EXIT_OK)
+	if ((rc = plan_read(app, pl)) != EXIT_OK || (!o->dry_run && (rc = proto_sweep(app, pl)) != EXIT_OK))
 		return rc;
-	if ((rc = choose(app, pl, id, &snap, target)) != EXIT_OK)
+	if ((rc = choose(app, pl, o->id, &snap, target)) != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
-	if (rollback_ini(app, &snap, whole) < 0) {
+	if (o->dry_run) {
+		rc = show_diff(app, pl, target, &snap);
+		if (rc > 0)
+			app_step(app, "rollback would bring back backup %s%s", target,
+				 snap.ini ? " and the INI that produced it" : " (hand-made drop-ins: the INI stays as it is)");
 		snapshot_free(&snap);
-		return EXIT_ENV;
+		return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
 	}
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
-	if (show_diff(app, pl, &snap, target) < 0)
-		rc = EXIT_ENV;
-	else if (!tty_confirm(app, "Roll back to this backup?"))
-		rc = tty_declined(app);
-	else if ((rc = txn_preflight(&t)) == EXIT_OK && (rc = txn_backup(&t)) == EXIT_OK) {
-		txn_current(pl, &from, &old_cfg);
-		for (int i = 0; i < PLAN_NFILES; i++) {
-			to.data[i] = snap.data[i];
-			to.len[i] = snap.len[i];
-		}
-		to.rec = (struct backup_applied){ snap.ini, snap.data[0], snap.data[1], snap.ini_len,
-						  snap.len[0], snap.len[1] };
-		to.ini_file = snap.ini;
-		to.ini_file_len = snap.ini_len;
-		to.cfg = snap.has_cfg ? &snap.cfg : NULL;
-		if (snap.ini) {
-			from.ini_file = app->ini_text;
-			from.ini_file_len = app->ini_len;
-		}
-		rc = txn_run(&t, &to, &from);
-		txn_audit(&t, rc);
-		if (rc == EXIT_OK)
-			app_step(app, "rolled back to %s; the state before is backup %s", target, t.backup_id);
+	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK) {
+		snapshot_free(&snap);
+		return rc;
 	}
+	proto_current(pl, &from, &old_cfg);
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		to.data[i] = snap.data[i];
+		to.len[i] = snap.len[i];
+	}
+	to.rec = (struct backup_applied){ snap.ini, snap.data[0], snap.data[1], snap.ini_len,
+					  snap.len[0], snap.len[1] };
+	to.ini_file = snap.ini;
+	to.ini_file_len = snap.ini_len;
+	to.cfg = snap.has_cfg ? &snap.cfg : NULL;
+	if (snap.ini) {
+		from.ini_file = app->ini_text;
+		from.ini_file_len = app->ini_len;
+	}
+	rc = proto_change(&t, &to, &from);
+	if (rc == EXIT_OK)
+		app_step(app, "rolled back to %s; the state before is backup %s", target, t.backup_id);
 	model_free(&old_cfg);
 	snapshot_free(&snap);
 	return rc;
@@ -208,28 +233,38 @@ static int rollback_locked(struct app *app, struct plan *pl, const char *id, int
 int cmd_rollback(struct app *app, int argc, char **argv)
 {
 	struct plan pl = { 0 };
-	const char *id = NULL;
-	int rc, fd = -1, no_verify = 0, whole = 0;
+	struct rb_opts o = { 0 };
+	int rc, fd = -1;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--no-verify") == 0)
-			no_verify = 1;
+			o.no_verify = 1;
+		else if (strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "--dry-run") == 0)
+			o.dry_run = 1;
 		else if (strcmp(argv[i], "--whole-ini") == 0)
-			whole = 1;
-		else if (argv[i][0] != '-' && !id)
-			id = argv[i];
+			o.whole = 1;
+		else if (argv[i][0] != '-' && !o.id)
+			o.id = argv[i];
 		else {
-			app_error(app, "usage: rollback [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]");
+			app_error(app, "usage: rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]");
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = app_load(app)) != EXIT_OK || (rc = plan_env(app, &pl)) != EXIT_OK ||
-	    (rc = txn_lock(app, &fd)) != EXIT_OK) {
+	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK) {
 		plan_free(&pl);
 		return rc;
 	}
-	if ((rc = relock_reload(app, &pl)) == EXIT_OK)
-		rc = rollback_locked(app, &pl, id, no_verify, whole);
+	if (o.dry_run) {
+		rc = rollback_locked(app, &pl, &o);
+		plan_free(&pl);
+		return rc;
+	}
+	if ((rc = proto_lock(app, &fd)) != EXIT_OK) {
+		plan_free(&pl);
+		return rc;
+	}
+	if ((rc = proto_reload(app, &pl)) == EXIT_OK)
+		rc = rollback_locked(app, &pl, &o);
 	fsx_unlock(fd);
 	plan_free(&pl);
 	return rc;

@@ -12,7 +12,7 @@
 #include "fsx.h"
 #include "plan.h"
 #include "report.h"
-#include "txn.h"
+#include "protocol.h"
 
 #define STATUS_READY_MS 2000u
 
@@ -60,6 +60,10 @@ static int status_dns(const struct app *app, const struct plan *pl)
 	r = dnsq_wait_ready(&pl->server, STATUS_READY_MS, err);
 	printf("dnsmasq      %s on %s%s%s\n", r == 0 ? "answering" : "NOT answering",
 	       pl->server.text, r == 0 ? "" : ": ", r == 0 ? "" : err);
+	if (r == 0 && pl->file[0].have && proto_served(pl, pl->file[0].have, pl->file[0].have_len) == 0) {
+		printf("serving      an older configuration than the installed drop-ins: run 'dnsdrop reapply'\n");
+		r = -1;
+	}
 	if (!app->root[0] && confdir_running("/proc", app->cfg.set.dnsmasq_conf, running,
 					     sizeof running) > 0 && running[0])
 		printf("running      %s\n", running);
@@ -82,7 +86,9 @@ int cmd_status(struct app *app, int argc, char **argv)
 		printf("state        %s\n", app->state_dir);
 		for (int i = 0; i < PLAN_NFILES; i++)
 			printf("%-12s %s\n", pl.file[i].name, state_word(&pl, &pl.file[i]));
-		if (status_dns(app, &pl) < 0 || pl.pending)
+		if (proto_pending(app))
+			printf("pending      the last change was written but not served yet (dnsmasq was not restarted since): run 'dnsdrop reapply'\n");
+		if (status_dns(app, &pl) < 0 || pl.pending || proto_pending(app))
 			rc = EXIT_DIFF;
 		status_backups(app);
 	}

@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "dnsq.h"
 #include "plan.h"
-#include "txn.h"
+#include "protocol.h"
 
 #define LIST_TIMEOUT_MS 1000u
 
@@ -61,7 +61,8 @@ static void list_answers(const struct app *app, const struct plan *pl)
 int cmd_verify(struct app *app, int argc, char **argv)
 {
 	struct plan pl = { 0 };
-	struct txn t = { app, &pl, "verify", 0, 0, "", "" };
+	struct proto t = { .app = app, .pl = &pl, .action = "verify" };
+	struct state s = { .cfg = &app->cfg };	/* no drop-ins: no marker to wait for */
 	int rc;
 
 	if (app_no_args(app, "verify", argc, argv) < 0)
@@ -71,7 +72,7 @@ int cmd_verify(struct app *app, int argc, char **argv)
 			app_error(app, "verify = off in %s: there is no server to ask", app->ini_path);
 			rc = EXIT_ENV;
 		} else {
-			rc = txn_verify(&t, &app->cfg) == 0 ? EXIT_OK : EXIT_DIFF;
+			rc = proto_verify(&t, &s) == 0 ? EXIT_OK : EXIT_DIFF;
 			if (app->verbose)
 				list_answers(app, &pl);
 		}

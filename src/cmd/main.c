@@ -1,6 +1,7 @@
 /* main.c - the command line: options, dispatch, help, exit codes. */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,10 @@ static const struct command commands[] = {
 	  cmd_apply, 1 },
 	{ "reapply", "apply only if something differs (after an upgrade)",
 	  "reapply [-m TEXT]",
-	  "Apply only if the installed drop-ins differ from the INI: run it after every\n"
-	  "Expressway upgrade. Silent and restart-free when nothing differs. Never asks.",
+	  "Converge the appliance to the INI: apply what differs; restart and verify\n"
+	  "when a change is pending or dnsmasq does not serve the drop-ins. Run it\n"
+	  "after every Expressway upgrade. Silent and restart-free when all is well.\n"
+	  "Never asks.",
 	  cmd_reapply, 1 },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
@@ -62,12 +65,13 @@ static const struct command commands[] = {
 	  "brings back; -v: its records), and the change that replaced it (who, note).",
 	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
+	  "rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
 	  "The INI gets the backup's records and keeps the current [dnsdrop] settings;\n"
 	  "--whole-ini takes the backup's INI as it was. Asks on a terminal like apply.\n"
-	  "The state it replaces is backed up first, so a rollback can be undone.",
+	  "The state it replaces is backed up first, so a rollback can be undone.\n"
+	  "-n shows what it would change (exit 1 when something would).",
 	  cmd_rollback, 1 },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
@@ -246,12 +250,13 @@ static int check_root(struct app *app)
 	return 0;
 }
 
-/* stdout is checked at exit: a full disk or a closed pipe is an error. */
-static int finish(int rc)
+/* stdout is checked at exit: a full disk or a closed pipe is an error,
+ * except after a change, whose exit code says what the appliance serves. */
+static int finish(int rc, int outcome)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dnsdrop: cannot write to standard output: %s\n", strerror(errno));
-		return rc ? rc : EXIT_ENV;
+		return rc || outcome ? rc : EXIT_ENV;
 	}
 	return rc;
 }
@@ -300,10 +305,13 @@ int main(int argc, char **argv)
 		free(cli.argv);
 		return EXIT_USAGE;
 	}
+	/* A closed pipe is an error on write (checked at exit), never a death
+	 * halfway through a change. */
+	signal(SIGPIPE, SIG_IGN);
 	app.color_out = report_color_wanted(stdout, cli.no_color);
 	app.color_err = report_color_wanted(stderr, cli.no_color);
 	rc = run(&app, &cli);
 	app_free(&app);
 	free(cli.argv);
-	return finish(rc);
+	return finish(rc, app.outcome);
 }

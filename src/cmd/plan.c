@@ -1,140 +1,14 @@
-/* plan.c - resolving the appliance and comparing what is with what should be. */
+/* plan.c - comparing what is on the appliance with what should be. */
 #include "plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "diff.h"
 #include "fsx.h"
 #include "render.h"
-#include "report.h"
-#include "service.h"
-
-/* 1 when PATH is DIR or lies below it (textually: both are normalised
- * absolute paths without "..", validate.c sees to that). */
-static int path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-static int resolve_conf_dir(struct app *app, struct plan *pl)
-{
-	const struct dd_settings *set = &app->cfg.set;
-	char err[FSX_ERR_MAX];
-	int fd;
-
-	if (strcmp(set->conf_dir, "auto") == 0) {
-		struct problems pr = { 0 };
-
-		if (confdir_find(set->dnsmasq_conf, app->root, &pl->cd, &pr) < 0) {
-			report_problems(stderr, &pr, app->color_err, 0);
-			problems_free(&pr);
-			app_error(app, "cannot tell where dnsmasq reads drop-ins from; set conf_dir = DIR in [dnsdrop] of %s",
-				  app->ini_path);
-			return EXIT_ENV;
-		}
-		problems_free(&pr);
-		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", pl->cd.dir_rooted);
-		snprintf(app->conf_dir_how, sizeof app->conf_dir_how, "auto: %s", pl->cd.how);
-	} else {
-		if (app_rooted(app, set->conf_dir, app->conf_dir) < 0)
-			return EXIT_ENV;
-		snprintf(app->conf_dir_how, sizeof app->conf_dir_how, "conf_dir in %s", app->ini_path);
-	}
-	if ((fd = fsx_open_dir(app->conf_dir, err)) < 0) {
-		app_error(app, "conf-dir (%s): %s", app->conf_dir_how, err);
-		app_error(app, "fix conf_dir in [dnsdrop] of %s, or create the directory dnsmasq reads",
-			  app->ini_path);
-		return EXIT_ENV;
-	}
-	close(fd);
-	return EXIT_OK;
-}
-
-/* 1 when PATH, or the nearest part of it that exists, is DIR or below it
- * on disk: a symlink can lead there when the names do not. */
-static int inode_within(const char *path, const char *dir)
-{
-	char p[PATH_MAX];
-	struct stat d, s;
-	char *slash;
-
-	if (stat(dir, &d) < 0 || snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-		return 0;
-	while (stat(p, &s) < 0 && (slash = strrchr(p, '/')) && slash != p)
-		*slash = '\0';
-	for (;;) {
-		if (s.st_dev == d.st_dev && s.st_ino == d.st_ino)
-			return 1;
-		if (!(slash = strrchr(p, '/')) || slash == p)
-			return 0;
-		*slash = '\0';
-		if (stat(p, &s) < 0)
-			return 0;
-	}
-}
-
-/* State never lives inside the conf-dir: dnsmasq would load backups. */
-static int check_state_dir(struct app *app)
-{
-	if (app_rooted(app, app->cfg.set.state_dir, app->state_dir) < 0)
-		return EXIT_ENV;
-	if (path_within(app->state_dir, app->conf_dir) ||
-	    inode_within(app->state_dir, app->conf_dir)) {
-		app_error(app, "state_dir %s is inside the conf-dir %s: dnsmasq would load the backups as configuration; set state_dir elsewhere (default /tandberg/persistent/dnsdrop)",
-			  app->cfg.set.state_dir, app->conf_dir);
-		return EXIT_INVALID;
-	}
-	return EXIT_OK;
-}
-
-int plan_check(struct app *app)
-{
-	struct confdir_result cd = { 0 };
-	struct problems pr = { 0 };
-	int rc = EXIT_OK;
-
-	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
-		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
-	if (confdir_find(app->cfg.set.dnsmasq_conf, app->root, &cd, &pr) == 0) {
-		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", cd.dir_rooted);
-		rc = check_state_dir(app);
-	} else if (app->verbose) {
-		app_step(app, "note: conf_dir = auto finds no conf-dir on this machine; apply will look again on the appliance");
-	}
-	confdir_free(&cd);
-	problems_free(&pr);
-	return rc;
-}
-
-int plan_env(struct app *app, struct plan *pl)
-{
-	const struct dd_settings *set = &app->cfg.set;
-	char err[SERVICE_ERR_MAX];
-	int rc;
-
-	if ((rc = resolve_conf_dir(app, pl)) != EXIT_OK || (rc = check_state_dir(app)) != EXIT_OK)
-		return rc;
-	app->dnsmasq_bin[0] = '\0';
-	if (strcmp(set->dnsmasq, "off") != 0 && app_rooted(app, set->dnsmasq, app->dnsmasq_bin) < 0)
-		return EXIT_ENV;
-	if (service_split(set->restart, app->root, &pl->restart_argv, err) < 0) {
-		app_error(app, "restart: %s", err);
-		return EXIT_INVALID;
-	}
-	pl->verify_off = set->verify_off;
-	if (!set->verify_off &&
-	    dnsq_server_init(&pl->server, set->verify_addr, set->verify_port, err) < 0) {
-		app_error(app, "verify: %s", err);
-		return EXIT_INVALID;
-	}
-	return EXIT_OK;
-}
+#include "where.h"
 
 int plan_same(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -158,6 +32,17 @@ static void classify(struct dropin *f, const char *last, size_t last_len, struct
 	}
 }
 
+/* The diff of F, once: plan_diff prints it, plan_summary counts it. */
+static int diff_file(const struct app *app, struct dropin *f)
+{
+	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
+
+	snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
+	snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
+	return diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len, old_label,
+			    new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
+}
+
 int plan_read(struct app *app, struct plan *pl)
 {
 	char err[FSX_ERR_MAX], path[PATH_MAX];
@@ -166,8 +51,7 @@ int plan_read(struct app *app, struct plan *pl)
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
-	render_hosts(&app->cfg, &pl->file[0].want);
-	render_srv(&app->cfg, &pl->file[1].want);
+	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want);
 	if (pl->file[0].want.oom || pl->file[1].want.oom) {
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
@@ -187,6 +71,10 @@ int plan_read(struct app *app, struct plan *pl)
 			return EXIT_ENV;
 		}
 		classify(f, last[i], last_len[i], pl);
+		if (f->state != DROPIN_SAME && diff_file(app, f) < 0) {
+			app_error(app, "out of memory comparing %s", f->name);
+			return EXIT_ENV;
+		}
 	}
 	return EXIT_OK;
 }
@@ -197,51 +85,35 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		const struct dropin *f = &pl->file[i];
-		char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
 
 		if (f->state == DROPIN_SAME)
 			continue;
-		snprintf(old_label, sizeof old_label, "%s/%s (installed)", app->conf_dir, f->name);
-		snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
-		if (diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len,
-				 old_label, new_label, 3, app->color_out, out, NULL) < 0)
-			out->oom = 1;
+		buf_add(out, f->diff.p, f->diff.len);
 		n++;
 	}
 	return n;
 }
 
-/* Count records, not lines: the two header comments are not news. */
-static void count_records(const struct buf *d, size_t *added, size_t *removed)
+/* The generation marker changes with every change: it is not a record. */
+static int marker_line(const char *text, size_t len)
 {
-	const char *p = d->p, *end = d->p + d->len;
+	char addr[RENDER_MARKER_ADDR_MAX];
 
-	*added = *removed = 0;
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (p[0] == '+' && p[1] != '+' && p[1] != '#')
-			++*added;
-		else if (p[0] == '-' && p[1] != '-' && p[1] != '#')
-			++*removed;
-		p = nl ? nl + 1 : end;
-	}
+	return render_marker_find(text, len, addr) == 0;
 }
 
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 {
 	const struct dropin *f = &pl->file[i];
-	struct buf scratch = { 0 };
-	size_t added, removed;
 
 	if (f->state == DROPIN_SAME) {
 		snprintf(out, outsz, "%s: unchanged", f->name);
 		return;
 	}
-	diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len,
-		     "a", "b", 0, 0, &scratch, NULL);
-	count_records(&scratch, &added, &removed);
-	buf_free(&scratch);
-	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name, added, removed,
+	/* Count records, not lines: the header comments are not news. */
+	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name,
+		 f->st.added - f->st.added_comments - marker_line(f->want.p, f->want.len),
+		 f->st.removed - f->st.removed_comments - marker_line(f->have, f->have_len),
 		 f->have ? "" : " (not installed)",
 		 f->state == DROPIN_DRIFT ? " (edited by hand)" : "");
 }
@@ -250,6 +122,7 @@ void plan_free(struct plan *pl)
 {
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		buf_free(&pl->file[i].want);
+		buf_free(&pl->file[i].diff);
 		free(pl->file[i].have);
 	}
 	backup_applied_free(&pl->applied);
@@ -264,7 +137,7 @@ int plan_prepare(struct app *app, struct plan *pl, int read_files)
 	int rc = app_load(app);
 
 	if (rc == EXIT_OK)
-		rc = plan_env(app, pl);
+		rc = where_env(app, pl);
 	if (rc == EXIT_OK && read_files)
 		rc = plan_read(app, pl);
 	return rc;

@@ -1,6 +1,6 @@
-/* plan.h - where things are on this appliance and what an apply would
- * change: the resolved paths, the rendered drop-ins next to the installed
- * ones and to what dnsdrop last wrote, and which of them were edited by hand.
+/* plan.h - what an apply would change: the rendered drop-ins next to the
+ * installed ones and to what dnsdrop last wrote, and which of them were
+ * edited by hand.
  * Reads only; used by diff, apply, reapply, rollback, status and verify. */
 #ifndef DNSDROP_PLAN_H
 #define DNSDROP_PLAN_H
@@ -11,6 +11,7 @@
 #include "backup.h"
 #include "buf.h"
 #include "confdir.h"
+#include "diff.h"
 #include "dnsq.h"
 
 #define PLAN_NFILES 2
@@ -27,6 +28,8 @@ struct dropin {
 	char *have;		/* installed content; NULL when absent */
 	size_t have_len;
 	enum dropin_state state;
+	struct buf diff;	/* unified diff installed -> render, unless SAME */
+	struct diff_stats st;	/* its counts */
 };
 
 struct plan {
@@ -39,17 +42,6 @@ struct plan {
 	int pending;		/* files that differ from the render */
 	int drift;		/* files edited by hand */
 };
-
-/* Resolve APP's settings into paths under --root (conf-dir discovery,
- * state dir, dnsmasq, restart command, verify server). Prints what is wrong.
- * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
-int plan_env(struct app *app, struct plan *pl);
-
-/* What check can judge of the appliance without touching it: when
- * conf_dir = auto finds the conf-dir here, state_dir must lie outside it.
- * Silent when nothing is found (check also runs off the appliance).
- * EXIT_OK or EXIT_INVALID (printed). */
-int plan_check(struct app *app);
 
 /* Render the INI and read the installed drop-ins and applied/ copies into
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
@@ -64,7 +56,7 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out);
 /* "hosts.conf: 2 added, 1 removed" for file I. */
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz);
 
-/* app_load, plan_env and (READ_FILES) plan_read: what the looking commands
+/* app_load, where_env and (READ_FILES) plan_read: what the looking commands
  * need. EXIT_OK, EXIT_INVALID or EXIT_ENV (printed). */
 int plan_prepare(struct app *app, struct plan *pl, int read_files);
 

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define TICK_MS 500
 
 int tty_confirm(const struct app *app, const char *question)
@@ -29,14 +31,6 @@ int tty_confirm(const struct app *app, const char *question)
 		((line[1] | 0x20) == 'e' && (line[2] | 0x20) == 's' && line[3] == '\n'));
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The updating line is drawn by a child process, so the waits of the
  * protocol (restart, DNS) stay as they are and no timer signal interrupts
  * them. It dies with us (PDEATHSIG) and is killed at the end of the step. */
@@ -50,7 +44,7 @@ static void ticker(const char *label, long long t0, unsigned limit_s)
 		_exit(0);
 	for (;;) {
 		n = snprintf(line, sizeof line, "\r\033[K%.160s ... %lld s", label,
-			     (now_ms() - t0) / 1000);
+			     (clock_ms() - t0) / 1000);
 		if (limit_s)
 			n += snprintf(line + n, sizeof line - (size_t)n, " of %u s", limit_s);
 		if (write(STDOUT_FILENO, line, (size_t)n) < 0)
@@ -62,7 +56,7 @@ static void ticker(const char *label, long long t0, unsigned limit_s)
 void tty_step_begin(const struct app *app, struct tty_step *s, const char *label,
 		    unsigned limit_ms)
 {
-	s->t0 = now_ms();
+	s->t0 = clock_ms();
 	s->pid = -1;
 	snprintf(s->label, sizeof s->label, "%s", label);
 	if ((s->on = !app->quiet) == 0)
@@ -79,7 +73,7 @@ void tty_step_begin(const struct app *app, struct tty_step *s, const char *label
 
 void tty_step_end(struct tty_step *s, int ok)
 {
-	long long ms = now_ms() - s->t0;
+	long long ms = clock_ms() - s->t0;
 
 	if (!s->on)
 		return;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "ini.h"
 #include "suggest.h"
 #include "validate.h"
@@ -50,11 +51,6 @@ static void inih_configure(void)
 	ini_allow_no_value = 0;
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -84,29 +80,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-#define ONES ((uint64_t)-1 / 255)
-#define HIGHS (ONES * 0x80)
-
-/* Nonzero when a byte of W is not printable ASCII (0x20-0x7e): past 0x7f
- * its high bit is set, 0x7f + 1 sets it, below 0x20 - 0x20 borrows it. */
-static uint64_t unusual8(uint64_t w)
-{
-	return (w | (w + ONES) | (w - ONES * 0x20)) & HIGHS;
-}
-
-/* Control bytes, bad UTF-8 and a BOM past the start: 0 if the line is clean.
- * 16 MiB of INI go through here: eight usual bytes at a time. */
+/* Control bytes, bad UTF-8 and a BOM past the start: 0 if the line is clean. */
 static int check_bytes(struct loader *ld, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	uint64_t w;
 
 	for (size_t i = 0; i < n;) {
 		size_t len;
-		if (n - i >= 8 && (memcpy(&w, u + i, 8), !unusual8(w))) {
-			i += 8;
-			continue;
-		}
 		if (u[i] - 0x20u < 0x5fu || u[i] == '\t') {
 			i++;	/* the usual byte: printable ASCII */
 			continue;

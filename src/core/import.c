@@ -1,24 +1,20 @@
 /* import.c - adopting hand-made drop-ins: dnsmasq lines -> INI text.
  *
- * Each line is first read as dnsmasq 2.90's config reader reads it: inside
- * "..." the escapes \\ \" \t \n \e \b \r are decoded and the characters an
- * option parser splits on are "hidden" (mapped to control bytes), so that a
- * quoted comma separates nothing and a quoted address is read as a name;
- * outside quotes, '#' at the start or after a blank begins a comment (one
- * right after a closing quote does too, when a blank came before the quote).
- * The four record options are then taken apart as dnsmasq's parser does and
- * every value is judged by dnsdrop's own rules (validate.h). The rules across
- * lines and the INI text are in import_ini.c. */
+ * Each line is read as dnsmasq 2.90 reads it (dnsconf.h); the four record
+ * options are then taken apart as dnsmasq's parser does and every value is
+ * judged by dnsdrop's own rules (validate.h). The rules across lines and
+ * the INI text are in import_ini.c. */
 #include "import.h"
+#include "render.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsconf.h"
 #include "validate.h"
 
-#define IMPORT_LINE_MAX 1024	/* dnsmasq's fgets reads a longer line in pieces */
-#define FIELDS_MAX (IMPORT_LINE_MAX + 1)
+#define FIELDS_MAX (DNSCONF_LINE_MAX + 1)
 
 struct imp {
 	const char *file;	/* the line being read: file, number, raw bytes */
@@ -40,24 +36,6 @@ struct imp {
  * value dnsdrop refuses, is one too: the rest of the file is imported. */
 #define SKIP(im, ...) (WARN(im, "not imported: " __VA_ARGS__), note(im))
 #define ERR SKIP
-
-/* dnsmasq's hiding table: a hidden character is the byte of its index. */
-static const char meta[] = "\0" "123456 \b\t\n78\r90abcdefABCDE\033F:,.";
-
-static char hide(char c)
-{
-	for (size_t i = 0; i < sizeof meta - 1; i++)
-		if (meta[i] == c)
-			return (char)i;
-	return c;
-}
-
-static void unhide(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < sizeof meta - 1)
-			*s = meta[(unsigned char)*s];
-}
 
 static int is_space(char c)
 {
@@ -89,87 +67,11 @@ static void note(struct imp *im)
 	buf_puts(&im->notes, "\n");
 }
 
-/* S read in place as dnsmasq reads a line: 0, or -1 when a quote is not
- * closed. The character after a closing quote is never itself a quote. */
-static int lex(char *s)
-{
-	char *r = s, *w = s, c;
-	int white = 1;
-
-	while (*r) {
-		if (*r == '"') {
-			for (r++; *r && *r != '"'; r++) {
-				c = *r;
-				if (c == '\\' && r[1] && strchr("\"tnebr\\", r[1])) {
-					c = *++r;
-					c = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'e' ? '\033'
-					  : c == 'b' ? '\b' : c == 'r' ? '\r' : c;
-				}
-				*w++ = hide(c);
-			}
-			if (!*r++)
-				return -1;
-			if (!*r)
-				break;
-		}
-		c = *r++;
-		if (is_space(c)) {
-			c = ' ';
-			white = 1;
-		} else if (white && c == '#') {
-			break;
-		} else {
-			white = 0;
-		}
-		*w++ = c;
-	}
-	*w = '\0';
-	return 0;
-}
-
-/* "option = arg" of a lexed line: *NAME NULL for a blank line, *ARG NULL
- * when there is no '='. Blanks around '=' and at both ends are dropped. */
-static void split_option(char *s, char **name, char **arg)
-{
-	char *p;
-
-	while (*s == ' ')
-		s++;
-	for (p = s + strlen(s); p > s && p[-1] == ' ';)
-		*--p = '\0';
-	*name = *s ? s : NULL;
-	*arg = NULL;
-	if (!*s || !(p = strchr(s, '=')))
-		return;
-	for (*arg = p + 1; **arg == ' ';)
-		(*arg)++;
-	for (; p >= s && (*p == ' ' || *p == '='); p--)
-		*p = '\0';
-}
-
-/* ARG cut at its commas into F, blanks around each comma dropped (dnsmasq's
- * split()); returns the number of fields. */
-static size_t fields(char *arg, char **f)
-{
-	size_t n = 1;
-	char *c, *p;
-
-	f[0] = arg;
-	while (n < FIELDS_MAX && (c = strchr(f[n - 1], ','))) {
-		for (p = c, *p = ' '; p >= f[n - 1] && *p == ' '; p--)
-			*p = '\0';
-		for (c++; *c == ' ';)
-			c++;
-		f[n++] = c;
-	}
-	return n;
-}
-
 /* A number field as dnsmasq reads it (digits only, leading zeros fine,
  * empty is 0) within 0-65535: 0, or -1. */
 static int number(char *s, unsigned *out)
 {
-	unhide(s);
+	dnsconf_unhide(s);
 	if (!*s) {
 		*out = 0;
 		return 0;
@@ -213,7 +115,7 @@ static int judge_addr(struct imp *im, const char *what, char *s, struct dd_addr 
 {
 	char why[VALIDATE_MSG_MAX], warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
 
-	unhide(s);
+	dnsconf_unhide(s);
 	if (validate_addr(s, a, why, warn) < 0) {
 		ERR(im, "%s: address %s %s", what, validate_quote(s, q), why);
 		return 0;
@@ -228,7 +130,7 @@ static int judge_name(struct imp *im, const char *what, char *s, char out[DD_NAM
 {
 	char why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
 
-	unhide(s);
+	dnsconf_unhide(s);
 	if (validate_hostname(s, out, why) == 0)
 		return 1;
 	ERR(im, "%s: name %s %s", what, validate_quote(s, q), why);
@@ -250,6 +152,10 @@ static void host_record(struct imp *im, char **f, size_t n)
 
 	if (n < 2) {
 		ERR(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
+		return;
+	}
+	if (strcasecmp(f[0], RENDER_MARKER_NAME) == 0) {
+		SKIP(im, "%s is the generation marker dnsdrop writes by itself", RENDER_MARKER_NAME);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -343,7 +249,7 @@ static void srv_host(struct imp *im, char **f, size_t n)
 	int ok = 1, dot = n < 2;
 	struct import_rec *r;
 
-	unhide(f[0]);
+	dnsconf_unhide(f[0]);
 	if (validate_srvname(f[0], name, why, warn) < 0) {
 		ERR(im, "srv-host: name %s %s", validate_quote(f[0], q), why);
 		ok = 0;
@@ -355,7 +261,7 @@ static void srv_host(struct imp *im, char **f, size_t n)
 		return;
 	}
 	if (n >= 2) {
-		unhide(f[1]);
+		dnsconf_unhide(f[1]);
 		dot = !f[1][0] || strcmp(f[1], ".") == 0;
 		if (!dot && !judge_name(im, "srv-host target", f[1], target))
 			ok = 0;
@@ -394,7 +300,7 @@ static void cname(struct imp *im, char **f, size_t n)
 		ERR(im, "cname needs an alias and a target: cname=ALIAS,TARGET (dnsmasq refuses this line)");
 		return;
 	}
-	unhide(f[n - 1]);
+	dnsconf_unhide(f[n - 1]);
 	if (n > 2 && all_digits(f[n - 1])) {
 		if (f[n - 1][0])
 			WARN(im, "cname: TTL %s dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)", f[n - 1]);
@@ -407,8 +313,9 @@ static void cname(struct imp *im, char **f, size_t n)
 }
 
 /* A hosts-format line (/etc/hosts, addn-hosts, Pi-hole's custom.list):
- * ADDRESS NAME [NAME...], lexed. 0 when S is not one. Given to import next
- * to the drop-ins, their names are CNAME targets like any host. */
+ * ADDRESS NAME [NAME...], as dnsconf_next reads a line without '='. 0 when
+ * S is not one. Given to import next to the drop-ins, their names are CNAME
+ * targets like any host. */
 static int hosts_line(struct imp *im, char *s)
 {
 	char name[DD_NAME_MAX + 1], *ip = s + strspn(s, " "), *n;
@@ -444,45 +351,55 @@ static void interface_name(struct imp *im, char *arg)
 	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], *f[FIELDS_MAX];
 	struct import_rec *r;
 
-	if (arg && fields(arg, f) >= 2 && (unhide(f[0]), validate_hostname(f[0], name, why) == 0) &&
-	    (r = add_rec(im, IMPORT_IFNAME, name, f[1])))
+	if (!arg || dnsconf_fields(arg, f, FIELDS_MAX) < 2)
+		return;
+	dnsconf_unhide(f[0]);
+	if (validate_hostname(f[0], name, why) == 0 && (r = add_rec(im, IMPORT_IFNAME, name, f[1])))
 		r->fate = IMPORT_DROP;
 }
 
-/* One line of a drop-in, NUL-terminated, at most IMPORT_LINE_MAX bytes. */
-static void one_line(struct imp *im, char *s)
+/* One line of a drop-in, read by dnsconf_next. */
+static void one_line(struct imp *im, const struct dnsconf *r)
 {
 	static const char *const known[] = { "host-record", "address", "srv-host", "cname" };
-	char *name, *arg, *f[FIELDS_MAX], q[VALIDATE_QUOTE_MAX];
+	char *f[FIELDS_MAX], q[VALIDATE_QUOTE_MAX];
 	size_t k, n;
 
-	if (lex(s) < 0) {
+	if (r->err == DNSCONF_NUL) {
+		ERR(im, "NUL byte: this is not a text file");
+		return;
+	}
+	if (r->err == DNSCONF_LONG) {
+		ERR(im, "line of %zu bytes: dnsmasq reads a line of more than %d bytes as several lines; split it",
+		    r->rawlen, DNSCONF_LINE_MAX);
+		return;
+	}
+	if (r->err == DNSCONF_QUOTE) {
 		ERR(im, "a quote (\") is not closed; dnsmasq refuses this line");
 		return;
 	}
-	if (hosts_line(im, s))
+	if (!r->name)
 		return;
-	split_option(s, &name, &arg);
-	if (!name)
+	if (!r->arg && hosts_line(im, r->name))
 		return;
-	for (k = 0; k < 4 && strcmp(name, known[k]) != 0; k++)
+	for (k = 0; k < 4 && strcmp(r->name, known[k]) != 0; k++)
 		;
 	if (k == 4) {
 		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only",
-		     validate_quote(name, q));
-		if (strcmp(name, "interface-name") == 0)
-			interface_name(im, arg);
+		     validate_quote(r->name, q));
+		if (strcmp(r->name, "interface-name") == 0)
+			interface_name(im, r->arg);
 		return;
 	}
-	if (!arg) {
+	if (!r->arg) {
 		ERR(im, "%s has no value (dnsmasq refuses this line)", known[k]);
 		return;
 	}
 	if (k == 1) {
-		address(im, arg);
+		address(im, r->arg);
 		return;
 	}
-	n = fields(arg, f);
+	n = dnsconf_fields(r->arg, f, FIELDS_MAX);
 	if (k == 0)
 		host_record(im, f, n);
 	else if (k == 2)
@@ -493,28 +410,14 @@ static void one_line(struct imp *im, char *s)
 
 static void one_file(struct imp *im, const struct import_src *src)
 {
-	const char *p = src->text, *end = p + src->len, *nl;
-	char line[IMPORT_LINE_MAX + 1];
-	size_t len;
+	struct dnsconf r = { .file = src->path, .text = src->text, .len = src->len };
 
 	im->file = src->path;
-	im->line = 0;
-	for (; p < end && !im->oom; p = nl ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		len = (size_t)((nl ? nl : end) - p);
-		im->line++;
-		im->raw = p;
-		im->rawlen = len;
-		if (memchr(p, '\0', len)) {
-			ERR(im, "NUL byte: this is not a text file");
-		} else if (len > IMPORT_LINE_MAX) {
-			ERR(im, "line of %zu bytes: dnsmasq reads a line of more than %d bytes as several lines; split it",
-			    len, IMPORT_LINE_MAX);
-		} else {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			one_line(im, line);
-		}
+	while (!im->oom && dnsconf_next(&r)) {
+		im->line = r.line;
+		im->raw = r.raw;
+		im->rawlen = r.rawlen;
+		one_line(im, &r);
 	}
 }
 

@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 #define DD_NAME_MAX 253		/* whole name, without the trailing dot */
+/* The size of every error-message buffer (ERR, WHY) in core and sys: room
+ * for two paths and a reason. */
+#define DD_ERR_MAX 1024
 #define DD_LABEL_MAX 63
 #define DD_ADDR_MAX 46		/* INET6_ADDRSTRLEN */
 #define DD_RENDER_LINE_MAX 1023	/* dnsmasq splits lines of 1024 bytes and more */

@@ -8,6 +8,7 @@
  * rules across lines can still name the first of two duplicates. */
 #include "validate.h"
 
+#include "ascii.h"
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,11 +36,6 @@ static const struct {
 	MRA("_xmpp-client._tcp.", 5222), MRA("_sips._tcp.", 5061),
 	MRA("_sip._tcp.", 5060), MRA("_sip._udp.", 5060),
 };
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Room for element N in V (of *CAP elements of SIZE): V itself, a larger
  * copy, or NULL when out of memory (V is then untouched). */

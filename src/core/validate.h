@@ -14,7 +14,7 @@
 
 /* Room for one judge's sentence. A sentence names the offending character or
  * label, so it cannot be static; every sentence fits, a longer one is cut. */
-#define VALIDATE_MSG_MAX 256
+#define VALIDATE_MSG_MAX DD_ERR_MAX
 /* Room for a value quoted by validate_quote: at most VALIDATE_QUOTE_SHOWN
  * input bytes, each escaped to at most 4, quotes and "...". */
 #define VALIDATE_QUOTE_SHOWN 100

@@ -6,6 +6,7 @@
  * means something else: a name is [a-z0-9.-] after lowercasing, plus the
  * '_' that starts the _service and _proto labels of an SRV name. */
 #include "validate.h"
+#include "render.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -199,6 +200,10 @@ int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDA
 {
 	if (normalise(in, SIZE_MAX, SIZE_MAX, 0, out, why) < 0 || check_labels(out, why) < 0)
 		return -1;
+	if (strcmp(out, RENDER_MARKER_NAME) == 0) {
+		validate_msgf(why, "is reserved: dnsdrop writes it into hosts.conf to tell which configuration dnsmasq serves; use another name");
+		return -1;
+	}
 	return 0;
 }
 
@@ -206,7 +211,7 @@ int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDA
  * end or twice in a row. S (N bytes) is the label without its '_'. */
 static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
 {
-	int letter = 0;
+	int letter = 0, twice = 0;
 
 	if (n == 0) {
 		validate_msgf(why, "the _service label is empty; write e.g. _sip._tcp.example.com");
@@ -217,13 +222,15 @@ static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
 		     (int)n, s, n, SERVICE_MAX);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		letter |= is_letter((unsigned char)s[i]);
+		twice |= i && s[i] == '-' && s[i - 1] == '-';
+	}
 	if (!letter) {
 		validate_msgf(why, "service \"_%.*s\" has no letter; RFC 6335 service names need one (e.g. _sip)", (int)n, s);
 		return -1;
 	}
-	if (s[0] == '-' || s[n - 1] == '-' || memmem(s, n, "--", 2)) {
+	if (s[0] == '-' || s[n - 1] == '-' || twice) {
 		validate_msgf(why, "service \"_%.*s\" has a hyphen at an end or two in a row; RFC 6335 does not allow that",
 		     (int)n, s);
 		return -1;

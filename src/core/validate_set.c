@@ -7,6 +7,7 @@
  * expects one. */
 #include "validate.h"
 
+#include "ascii.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,11 +36,6 @@ static const char *const set_defaults[] = {
 
 /* Shell syntax that would reach the restart program as plain text. */
 static const char shell_chars[] = "'\"$`;|&<>\\";
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Replace the string *SLOT by the first LEN bytes of S. */
 static int set_str(char **slot, const char *s, size_t len)

@@ -1,10 +1,10 @@
-/* confdir.c - finding dnsmasq's conf-dir by reading its config the way
- * dnsmasq 2.90 does (option.c: read_file, one_file and the conf-dir case,
- * each rule checked against the real binary). Reading /proc for the config
- * a running dnsmasq uses is in confdir_proc.c. */
+/* confdir.c - walking dnsmasq's config the way dnsmasq 2.90 does (option.c:
+ * one_file and the conf-dir case, each rule checked against the real
+ * binary; lines read by dnsconf.c): to find the conf-dir, and to collect
+ * the names the other files define. Reading /proc for the config a running
+ * dnsmasq uses is in confdir_proc.c. */
 #include "confdir.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +16,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dnsconf.h"
 #include "fsx.h"
 #include "render.h"
 
-#define LINE_BUF 1025		/* dnsmasq's fgets(MAXDNAME): longer lines split */
 #define MAX_BYTES (4u << 20)	/* a config bigger than this is not a config */
 #define MAX_FILTERS 16
-#define HIDDEN_COMMA '\001'	/* a quoted comma, as dnsmasq's hide_meta */
 #define RELATIVE "a relative path, taken from / (dnsmasq's working directory at boot)"
 
 struct filters {
@@ -48,6 +47,9 @@ struct walk {
 	struct buf notes;
 	int main_errno;		/* the main config could not be read */
 	int oom;
+	struct conflict_set *others;	/* confdir_others: every other option */
+	struct stat own;	/* dnsdrop's conf-dir: its drop-ins are ours */
+	int have_own, own_read;
 };
 
 static void walk_file(struct walk *w, const char *path, const char *named,
@@ -94,84 +96,19 @@ static char *rooted(const char *root, const char *abspath)
 	return dupf("%.*s%s", (int)n, n ? root : "", abspath);
 }
 
-/* Comments, quotes and blanks as in dnsmasq's read_file: '#' starts a
- * comment only at the start or after a blank; inside "..." a comma does
- * not split (kept as HIDDEN_COMMA). Escapes inside quotes are not decoded:
- * no sane path needs them. Returns the trimmed option text, NULL for a
- * blank line or a missing closing quote (dnsmasq refuses that line). */
-static char *clean_line(char *buf)
+/* The extension list F[0..N) of a conf-dir line; OUT gets it normalised. */
+static void parse_filters(char **list, size_t n, struct filters *f, struct buf *out)
 {
-	int white = 1;
-	char *p, *start;
-	size_t len;
-
-	for (p = buf; *p; p++) {
-		if (*p == '"') {
-			memmove(p, p + 1, strlen(p + 1) + 1);
-			for (; *p && *p != '"'; p++)
-				if (*p == ',')
-					*p = HIDDEN_COMMA;
-			if (!*p)
-				return NULL;
-			memmove(p, p + 1, strlen(p + 1) + 1);
-			if (!*p)
-				break;
-		}
-		if (isspace((unsigned char)*p)) {
-			*p = ' ';
-			white = 1;
-		} else if (white && *p == '#') {
-			*p = '\0';
-			break;
-		} else {
-			white = 0;
-		}
-	}
-	for (start = buf; *start == ' '; start++)
-		;
-	for (len = strlen(start); len && start[len - 1] == ' '; len--)
-		;
-	start[len] = '\0';
-	return len ? start : NULL;
-}
-
-static void unhide(char *s)
-{
-	for (; *s; s++)
-		if (*s == HIDDEN_COMMA)
-			*s = ',';
-}
-
-/* dnsmasq's split_chr: cut at the next comma and trim blanks around it. */
-static char *split_comma(char *s)
-{
-	char *c = s ? strchr(s, ',') : NULL, *p;
-
-	if (!c)
-		return NULL;
-	for (p = c; p >= s && (*p == ',' || *p == ' '); p--)
-		*p = '\0';
-	for (c++; *c == ' '; c++)
-		;
-	return c;
-}
-
-/* The extension list of a conf-dir line; OUT gets it normalised. */
-static void parse_filters(char *list, struct filters *f, struct buf *out)
-{
-	char *next;
-
 	buf_add(out, "", 0);
-	for (; list; list = next) {
-		next = split_comma(list);
-		unhide(list);
-		if (!*list || !strcmp(list, "*"))	/* dnsmasq: no-ops */
+	for (size_t i = 0; i < n; i++) {
+		dnsconf_unhide(list[i]);
+		if (!*list[i] || !strcmp(list[i], "*"))	/* dnsmasq: no-ops */
 			continue;
-		if (*list == '*' && f->nmatch < MAX_FILTERS)
-			f->match[f->nmatch++] = list + 1;
-		else if (*list != '*' && f->nskip < MAX_FILTERS)
-			f->skip[f->nskip++] = list;
-		buf_printf(out, "%s%s", out->len ? "," : "", list);
+		if (*list[i] == '*' && f->nmatch < MAX_FILTERS)
+			f->match[f->nmatch++] = list[i] + 1;
+		else if (*list[i] != '*' && f->nskip < MAX_FILTERS)
+			f->skip[f->nskip++] = list[i];
+		buf_printf(out, "%s%s", out->len ? "," : "", list[i]);
 	}
 }
 
@@ -223,8 +160,11 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 	char *rdir = rooted(w->root, dir), *path, *rpath;
 	struct dirent **ents = NULL;
 	struct stat st;
-	int n = rdir ? scandir(rdir, &ents, NULL, by_name) : -1;
+	int n = rdir ? scandir(rdir, &ents, NULL, by_name) : -1, own;
 
+	own = n >= 0 && w->have_own && stat(rdir, &st) == 0 &&
+	      st.st_dev == w->own.st_dev && st.st_ino == w->own.st_ino;
+	w->own_read |= own;
 	if (n < 0)
 		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
 				       "start)", how, dir, strerror(errno)) : NULL);
@@ -233,6 +173,9 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		rpath = dupf("%s/%s", rdir, ents[i]->d_name);
 		if (!path || !rpath)
 			w->oom = 1;
+		else if (own && (!strcmp(ents[i]->d_name, RENDER_HOSTS) ||
+				 !strcmp(ents[i]->d_name, RENDER_SRV)))
+			;	/* dnsdrop's own: not another file */
 		else if (loads(f, ents[i]->d_name, NULL) && stat(rpath, &st) == 0 &&
 			 S_ISREG(st.st_mode))
 			walk_file(w, path, NULL, depth + 1);
@@ -272,13 +215,13 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 {
 	struct filters f = { 0 };
 	struct buf flt = { 0 }, why = { 0 };
-	char *list = split_comma(arg), *dir, *how;
-	size_t len;
+	char *list[2 * MAX_FILTERS + 2], *dir, *how;
+	size_t len, n = dnsconf_fields(arg, list, 2 * MAX_FILTERS + 2);
 
-	unhide(arg);
+	dnsconf_unhide(arg);
 	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
 		arg[len - 1] = '\0';
-	parse_filters(list, &f, &flt);
+	parse_filters(list + 1, n - 1, &f, &flt);
 	dir = absolute(arg);
 	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
 		   flt.p ? flt.p : "", where);
@@ -302,24 +245,21 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 	buf_free(&why);
 }
 
-/* One line of a config file, split as dnsmasq splits "name = value". */
-static void walk_line(struct walk *w, char *line, const char *file, int lineno,
-		      int depth)
+/* One line of a config file: conf-dir and conf-file are followed, any
+ * other option goes to the visitor, if there is one. */
+static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 {
-	char *name, *arg = NULL, *eq, *where, *path;
+	char *name = r->name, *arg = r->arg, *where, *path;
 
-	if (!(name = clean_line(line)))
+	if (!name)
 		return;
-	if ((eq = strchr(name, '='))) {
-		for (arg = eq + 1; *arg == ' '; arg++)
-			;
-		for (; eq >= name && (*eq == ' ' || *eq == '='); eq--)
-			*eq = '\0';
-	}
 	if (strcmp(name, "conf-dir") && strcmp(name, "conf-file") &&
-	    strcmp(name, "conf-script"))
+	    strcmp(name, "conf-script")) {
+		if (w->others)
+			conflict_scan_line(w->others, r->file, r);
 		return;
-	if (!(where = dupf("at line %d of %s", lineno, file))) {
+	}
+	if (!(where = dupf("at line %d of %s", r->line, r->file))) {
 		w->oom = 1;
 		return;
 	}
@@ -332,7 +272,7 @@ static void walk_line(struct walk *w, char *line, const char *file, int lineno,
 	} else if (!strcmp(name, "conf-dir")) {
 		on_conf_dir(w, arg, where, depth);
 	} else if (strcmp(arg, "-")) {	/* "-" is stdin: nothing to follow */
-		unhide(arg);
+		dnsconf_unhide(arg);
 		if (arg[0] != '/')
 			tell(w, 1, dupf("conf-file=%s %s: " RELATIVE, arg, where));
 		if (!(path = absolute(arg)))
@@ -402,27 +342,28 @@ static char *read_conf(struct walk *w, const char *path, const char *named,
 static void walk_file(struct walk *w, const char *path, const char *named,
 		      int depth)
 {
-	char line[LINE_BUF], *text, *p, *end, *nl;
-	int lineno = 0;
-	size_t len, n;
+	struct dnsconf r = { .file = path, .pieces = 1 };
+	char *text;
 
 	if (depth > CONFDIR_MAX_DEPTH) {
 		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
 				CONFDIR_MAX_DEPTH));
 		return;
 	}
-	if (!(text = read_conf(w, path, named, depth, &len)))
+	if (!(text = read_conf(w, path, named, depth, &r.len)))
 		return;
-	for (p = text, end = text + len; !w->oom && p < end; p += n) {
-		n = (size_t)(end - p) < LINE_BUF - 1 ? (size_t)(end - p)
-						     : LINE_BUF - 1;
-		if ((nl = memchr(p, '\n', n)))
-			n = (size_t)(nl - p) + 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		walk_line(w, line, path, ++lineno, depth);
-	}
+	r.text = text;
+	while (!w->oom && dnsconf_next(&r))
+		walk_line(w, &r, depth);
 	free(text);
+}
+
+/* Free what W holds besides itself: the candidates and the notes. */
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->ncand && i < CONFDIR_MAX_CANDS; i++)
+		free(w->cand[i].dir), free(w->cand[i].filters), free(w->cand[i].how);
+	buf_free(&w->notes);
 }
 
 /* The error for none or several candidates, with what was seen. */
@@ -481,10 +422,8 @@ int confdir_find(const char *dnsmasq_conf, const char *root,
 		if ((rc = res->dir_rooted && (res->notes || !w->notes.len) ? 0 : -1))
 			problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory");
 	}
-	for (size_t i = 0; w && i < w->ncand && i < CONFDIR_MAX_CANDS; i++)
-		free(w->cand[i].dir), free(w->cand[i].filters), free(w->cand[i].how);
 	if (w)
-		buf_free(&w->notes);
+		walk_free(w);
 	free(w);
 	free(conf);
 	if (rc < 0)
@@ -500,4 +439,72 @@ void confdir_free(struct confdir_result *res)
 	free(res->how);
 	free(res->notes);
 	*res = (struct confdir_result){ 0 };
+}
+
+/* dnsdrop's conf-dir when no conf-dir line loads it (conf_dir set in the
+ * INI): the files dnsmasq would load with these FILTERS. */
+static void walk_own(struct walk *w, const char *conf_dir, const char *filters)
+{
+	char *copy = strdup(filters ? filters : ""), *list[2 * MAX_FILTERS + 1];
+	struct filters f = { 0 };
+	struct buf flt = { 0 };
+
+	if (!copy) {
+		w->oom = 1;
+		return;
+	}
+	parse_filters(list, *copy ? dnsconf_fields(copy, list, 2 * MAX_FILTERS + 1) : 0,
+		      &f, &flt);
+	walk_dir(w, conf_dir, &f, conf_dir, 0);
+	buf_free(&flt);
+	free(copy);
+}
+
+/* The hosts files addn-hosts= lines named, as dnsmasq reads them. */
+static void read_hosts(const char *root, struct conflict_set *theirs)
+{
+	char e[FSX_ERR_MAX], *abs, *path, *text;
+	size_t len;
+
+	for (size_t i = 0; i < theirs->nhosts; i++) {
+		abs = absolute(theirs->hosts[i]);
+		path = abs ? rooted(root, abs) : NULL;
+		text = NULL;
+		if (!path)
+			theirs->oom = 1;
+		else if (fsx_read(path, MAX_BYTES, FSX_ABSENT_OK, &text, &len, e) == 0 && text)
+			conflict_scan_hosts(theirs, abs, text, len);
+		free(text);
+		free(path);
+		free(abs);
+	}
+}
+
+int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
+		   const char *filters, struct conflict_set *theirs)
+{
+	struct walk *w = calloc(1, sizeof *w);
+	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
+	char *conf = absolute(dnsmasq_conf), *rdir = rooted(root, conf_dir);
+
+	if (w && conf && rdir) {
+		w->root = root;
+		w->pr = &quiet;
+		w->prfile = dnsmasq_conf;
+		w->others = theirs;
+		w->have_own = stat(rdir, &w->own) == 0;
+		walk_file(w, conf, NULL, 0);
+		if (w->have_own && !w->own_read)
+			walk_own(w, conf_dir, filters);
+		theirs->oom |= w->oom || w->notes.oom;
+		walk_free(w);
+		read_hosts(root, theirs);
+	} else {
+		theirs->oom = 1;
+	}
+	problems_free(&quiet);
+	free(rdir);
+	free(conf);
+	free(w);
+	return theirs->oom ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "conflict.h"
 #include "problem.h"
 
 #define CONFDIR_MAX_DEPTH 8	/* conf-file / conf-dir nesting followed */
@@ -36,6 +37,17 @@ struct confdir_result {
  * their file (borrowed: it must outlive PR). Free RES with confdir_free. */
 int confdir_find(const char *dnsmasq_conf, const char *root,
 		 struct confdir_result *res, struct problems *pr);
+
+/* The names every other file dnsmasq would load defines, into THEIRS (see
+ * conflict.h): DNSMASQ_CONF and what it includes or loads through
+ * conf-dir= (read as confdir_find reads them), CONF_DIR (an appliance path,
+ * extension list FILTERS) when no conf-dir line loads it, and the hosts
+ * files addn-hosts= lines name. CONF_DIR's hosts.conf and srv.conf are
+ * dnsdrop's own and not read. A file that cannot be read is passed over
+ * (dnsmasq would not start, which the restart reports). Returns 0, or -1
+ * when out of memory. */
+int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_dir,
+		   const char *filters, struct conflict_set *theirs);
 
 /* Free what RES owns and zero it (a zeroed RES is fine). */
 void confdir_free(struct confdir_result *res);

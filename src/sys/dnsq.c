@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,33 +32,6 @@ void dnsq_seterr(char *err, const char *fmt, ...)
 	va_end(ap);
 	if (n >= DNSQ_ERR_MAX)	/* a cut message still names the problem */
 		memcpy(err + DNSQ_ERR_MAX - 4, "...", 4);
-}
-
-long long dnsq_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-uint64_t dnsq_rng_seed(void)
-{
-	uint64_t s;
-
-	/* Ids only tell our answers from stale or foreign packets; should the
-	 * kernel lack getrandom, clock and pid still differ from run to run. */
-	if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)
-		s = (uint64_t)dnsq_now_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	return s | 1;
-}
-
-unsigned dnsq_rng_id(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return (unsigned)(*s >> 24) & 0xffff;
 }
 
 const char *dnsq_type_name(int type)
@@ -233,12 +205,12 @@ static int await_udp(int fd, const struct dnsq_server *srv,
 		     int type, unsigned wait_ms, struct dnsq_answer *ans, char *err)
 {
 	unsigned char rx[RXMAX];
-	long long deadline = dnsq_now_ms() + wait_ms, left;
+	long long deadline = clock_ms() + wait_ms, left;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 	int rc;
 
-	while ((left = deadline - dnsq_now_ms()) > 0) {
+	while ((left = deadline - clock_ms()) > 0) {
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			break;
 		n = recv(fd, rx, sizeof rx, MSG_DONTWAIT);
@@ -272,7 +244,7 @@ static int io_full(int fd, unsigned char *p, size_t n, int out, long long deadli
 		}
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if ((left = deadline - dnsq_now_ms()) <= 0 || poll(&pf, 1, (int)left) == 0) {
+		if ((left = deadline - clock_ms()) <= 0 || poll(&pf, 1, (int)left) == 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -286,7 +258,7 @@ int dnsq_query_tcp(const struct dnsq_server *srv, const unsigned char *q,
 		     int qlen, const char *name, int type, unsigned timeout_ms,
 		     struct dnsq_answer *ans, char *err)
 {
-	long long deadline = dnsq_now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 	unsigned char out[QMAX + 2], len2[2], *in = NULL;
 	int fd, rc = -1, e;
 
@@ -354,8 +326,8 @@ int dnsq_query(const struct dnsq_server *srv, const char *name, int type,
 	       unsigned timeout_ms, struct dnsq_answer *ans, char *err)
 {
 	unsigned char q[QMAX];
-	uint64_t rng = dnsq_rng_seed();
-	int qlen = dnsq_build_query(name, ns_c_in, type, dnsq_rng_id(&rng), q);
+	uint64_t rng = rand_seed();
+	int qlen = dnsq_build_query(name, ns_c_in, type, (unsigned)(rand_next(&rng) >> 48), q);
 	int fd, rc = 3;
 
 	ans->tcp = 0;
@@ -393,11 +365,11 @@ void dnsq_answer_free(struct dnsq_answer *ans)
 int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 		    char *err)
 {
-	long long deadline = dnsq_now_ms() + timeout_ms, left, t0;
+	long long deadline = clock_ms() + timeout_ms, left, t0;
 	struct dnsq_answer ans = { 0 };
 	char last[DNSQ_ERR_MAX];
 	unsigned char q[QMAX];
-	uint64_t rng = dnsq_rng_seed();
+	uint64_t rng = rand_seed();
 	unsigned step = 10;
 	int fd, rc = 3;
 
@@ -406,17 +378,17 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 	dnsq_seterr(err, "no reply yet");
 	/* CHAOS TXT version.bind is answered by dnsmasq itself; any name in
 	 * class IN could be forwarded upstream and hang there. Any reply counts. */
-	while (rc != 0 && rc != 2 && (left = deadline - (t0 = dnsq_now_ms())) > 0) {
+	while (rc != 0 && rc != 2 && (left = deadline - (t0 = clock_ms())) > 0) {
 		unsigned wait = left < step ? (unsigned)left : step;
 		int qlen = dnsq_build_query("version.bind", ns_c_chaos, ns_t_txt,
-				       dnsq_rng_id(&rng), q);
+				       (unsigned)(rand_next(&rng) >> 48), q);
 
 		if (qlen > 0 && send(fd, q, (size_t)qlen, 0) == qlen)
 			rc = await_udp(fd, srv, q, "version.bind", ns_c_chaos,
 				       ns_t_txt, wait, &ans, err);
 		else if (qlen > 0)
 			dnsq_seterr(err, "%s", strerror(errno));
-		if (rc != 0 && rc != 2 && (left = t0 + wait - dnsq_now_ms()) > 0)
+		if (rc != 0 && rc != 2 && (left = t0 + wait - clock_ms()) > 0)
 			nanosleep(&(struct timespec){ 0, left * 1000000L }, NULL);
 		step = step * 2 > 50 ? 50 : step * 2;
 	}

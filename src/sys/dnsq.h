@@ -10,7 +10,7 @@
 
 #include "model.h"
 
-#define DNSQ_ERR_MAX 256		/* size of every ERR buffer below */
+#define DNSQ_ERR_MAX DD_ERR_MAX		/* size of every ERR buffer below */
 #define DNSQ_TEXT_MAX (DD_NAME_MAX + 24)	/* "target:port prio weight" */
 #define DNSQ_REPORT_KEEP 50		/* mismatch sentences kept in a report */
 

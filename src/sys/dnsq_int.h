@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "dnsq.h"
 
 #define QMAX 300		/* header + name (<= 255 octets) + question + OPT */
@@ -17,10 +18,6 @@
 
 void dnsq_seterr(char *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-long long dnsq_now_ms(void);
-uint64_t dnsq_rng_seed(void);
-/* Next 16-bit query id from the xorshift state S. */
-unsigned dnsq_rng_id(uint64_t *s);
 const char *dnsq_type_name(int type);
 const char *dnsq_rcode_name(int rcode, char tmp[16]);
 /* Query for NAME (CLASS, TYPE) with ID and an EDNS0 OPT into Q (QMAX bytes);

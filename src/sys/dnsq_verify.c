@@ -1,24 +1,20 @@
-/* dnsq_verify.c - compare what a DNS server answers with a dd_config: many
- * questions in flight on one UDP socket, answers compared as sets. */
+/* dnsq_verify.c - compare what a DNS server answers with a dd_config: one
+ * question at a time through dnsq_query (which retries and falls back to
+ * TCP), in INI order, answers compared as sets. On loopback a dnsmasq
+ * answers in well under a millisecond, so 1,000 records take a fraction of
+ * a second; no window, no id map. */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "dnsq.h"
 #include "dnsq_int.h"
 
-#define WINDOW 64		/* queries in flight while verifying, at most */
-#define WINDOW_START 8		/* ... at first: grows by one per answer */
 #define LIST_MAX 8		/* items of a set shown in a mismatch sentence */
 
 enum { CK_HOST, CK_SRV, CK_CNAME };
@@ -27,14 +23,7 @@ struct check {
 	const char *name;
 	int type, kind, line;
 	size_t idx, n;		/* host or cname index; SRV: range of vctx.srvp */
-};
-
-struct slot {
-	size_t check;
-	unsigned tries;
-	int qlen;		/* 0: free */
-	long long sent;
-	unsigned char q[QMAX];
+	size_t seq;		/* order added: ties on a line keep it */
 };
 
 struct strset {
@@ -44,23 +33,12 @@ struct strset {
 
 struct vctx {
 	const struct dd_config *cfg;
-	const struct dnsq_server *srv;
 	struct dnsq_report *rep;
-	unsigned timeout_ms;
-	int fd;
-	uint64_t rng;
 	struct check *chk;
-	size_t nchk, next, inflight, answered;
-	size_t lost;			/* given up since the last packet */
-	long long last_reply;		/* last packet from the server, or start */
-	size_t window;			/* in flight allowed now, 1..WINDOW */
+	size_t nchk;
 	const struct dd_srv **srvp;	/* cfg->srv sorted by name, then line */
 	struct dnsq_answer ans;
 	struct strset want, got;
-	size_t key[DNSQ_REPORT_KEEP];	/* check index of each kept mismatch */
-	struct slot slot[WINDOW];
-	uint16_t idmap[65536];		/* query id -> slot + 1; 0: free */
-	unsigned char rx[RXMAX];
 };
 
 static int cmp_srv(const void *a, const void *b)
@@ -70,6 +48,16 @@ static int cmp_srv(const void *a, const void *b)
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* By INI line; a host's A before its AAAA (added in that order). */
+static int cmp_check(const void *a, const void *b)
+{
+	const struct check *x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line > y->line) - (x->line < y->line);
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static void add_check(struct vctx *v, const char *name, int type, int kind,
@@ -83,6 +71,7 @@ static void add_check(struct vctx *v, const char *name, int type, int kind,
 	c->idx = idx;
 	c->n = n;
 	c->line = line;
+	c->seq = v->nchk - 1;
 }
 
 /* One question per host and family, per SRV name, per alias. -1: no memory. */
@@ -127,6 +116,7 @@ static int plan(struct vctx *v)
 	for (i = 0; i < cfg->ncname; i++)
 		add_check(v, cfg->cname[i].alias, ns_t_a, CK_CNAME, i, 0,
 			  cfg->cname[i].line);
+	qsort(v->chk, v->nchk, sizeof *v->chk, cmp_check);	/* the report in INI order */
 	return 0;
 }
 
@@ -250,40 +240,28 @@ static void put_list(struct buf *b, const struct strset *s)
 		buf_printf(b, " and %zu more", s->n - LIST_MAX);
 }
 
-/* Keep B's text if it is among the first DNSQ_REPORT_KEEP by INI line. */
-static int keep(struct vctx *v, size_t ci, struct buf *b)
+/* Keep B's text while fewer than DNSQ_REPORT_KEEP are kept: checks run
+ * in INI order, so these are the first. */
+static int keep(struct vctx *v, const struct check *c, struct buf *b)
 {
 	struct dnsq_report *r = v->rep;
-	int line = v->chk[ci].line;
-	size_t at = r->kept;
 
 	if (b->oom || !b->p) {
 		buf_free(b);
 		return -1;
 	}
-	while (at > 0 && (line < r->mismatch[at - 1].line ||
-			  (line == r->mismatch[at - 1].line && ci < v->key[at - 1])))
-		at--;
-	if (at == DNSQ_REPORT_KEEP) {
+	if (r->kept == DNSQ_REPORT_KEEP) {
 		buf_free(b);
 		return 0;
 	}
-	if (r->kept == DNSQ_REPORT_KEEP)
-		free(r->mismatch[--r->kept].text);
-	memmove(&r->mismatch[at + 1], &r->mismatch[at],
-		(r->kept - at) * sizeof *r->mismatch);
-	memmove(&v->key[at + 1], &v->key[at], (r->kept - at) * sizeof *v->key);
-	r->mismatch[at].line = line;
-	r->mismatch[at].text = b->p;
-	v->key[at] = ci;
-	r->kept++;
+	r->mismatch[r->kept].line = c->line;
+	r->mismatch[r->kept++].text = b->p;
 	return 0;
 }
 
-/* Compare the answer in v->ans with check CI; WHY says why none came. */
-static int judge(struct vctx *v, size_t ci, const char *why)
+/* Compare the answer in v->ans with check C; WHY says why none came. */
+static int judge(struct vctx *v, const struct check *c, const char *why)
 {
-	const struct check *c = &v->chk[ci];
 	struct buf b = { 0 };
 	char tmp[16];
 
@@ -309,191 +287,54 @@ static int judge(struct vctx *v, size_t ci, const char *why)
 			   dnsq_type_name(c->kind == CK_CNAME ? ns_t_cname : c->type));
 	else
 		buf_puts(&b, ", got "), put_list(&b, &v->got);
-	if (keep(v, ci, &b) == 0)
+	if (keep(v, c, &b) == 0)
 		return 0;
 	dnsq_seterr(v->rep->err, "out of memory reporting %s", c->name);
 	return -1;
 }
 
-/* (Re)send slot S; a full socket buffer counts as a lost packet. */
-static int transmit(struct vctx *v, struct slot *s)
-{
-	s->tries++;
-	s->sent = dnsq_now_ms();
-	if (send(v->fd, s->q, (size_t)s->qlen, 0) == s->qlen ||
-	    errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
-		return 0;
-	dnsq_seterr(v->rep->err, "cannot query DNS server %s: %s", v->srv->text,
-	       strerror(errno));
-	return -1;
-}
-
-static int launch(struct vctx *v)
-{
-	const struct check *c = &v->chk[v->next];
-	struct slot *s = v->slot;
-	unsigned id;
-
-	while (s->qlen)		/* a slot is free: inflight < WINDOW */
-		s++;
-	do
-		id = dnsq_rng_id(&v->rng);
-	while (v->idmap[id]);
-	s->qlen = dnsq_build_query(c->name, ns_c_in, c->type, id, s->q);
-	if (s->qlen < 0) {
-		s->qlen = 0;
-		return judge(v, v->next++, "cannot build the query");
-	}
-	s->check = v->next++;
-	s->tries = 0;
-	v->idmap[id] = (uint16_t)(s - v->slot + 1);
-	v->inflight++;
-	return transmit(v, s);
-}
-
-static size_t retire(struct vctx *v, struct slot *s)
-{
-	v->idmap[ns_get16(s->q)] = 0;
-	s->qlen = 0;
-	v->inflight--;
-	return s->check;
-}
-
-static int on_packet(struct vctx *v, int len)
+/* Ask every check in turn. A question without a reply is a mismatch; the
+ * server is taken for gone when it never answered, or when two questions
+ * in a row got nothing (each already sent twice). */
+static int ask_all(struct vctx *v, const struct dnsq_server *srv, unsigned timeout_ms)
 {
 	char err[DNSQ_ERR_MAX];
-	unsigned k = len >= NS_HFIXEDSZ ? v->idmap[ns_get16(v->rx)] : 0;
-	struct slot *s = &v->slot[k ? k - 1 : 0];
-	const struct check *c = &v->chk[s->check];
-	int rc;
+	size_t answered = 0, failed = 0;
 
-	if (!k)
-		return 0;
-	rc = dnsq_parse_reply(v->rx, len, ns_get16(s->q), c->name, ns_c_in, c->type,
-			 &v->ans, err);
-	if (rc == 1)
-		return 0;	/* a late copy for an id now reused */
-	v->answered++;
-	v->window += v->window < WINDOW;
-	v->ans.tcp = 0;
-	if (rc == 2 && (rc = dnsq_query_tcp(v->srv, s->q, s->qlen, c->name, c->type,
-				       v->timeout_ms, &v->ans, err)) == 0)
-		v->rep->tcp++;
-	return judge(v, retire(v, s), rc < 0 ? err : NULL);
-}
+	for (size_t i = 0; i < v->nchk; i++) {
+		const struct check *c = &v->chk[i];
+		int rc = dnsq_query(srv, c->name, c->type, timeout_ms, &v->ans, err);
 
-/* Resend what timed out once; judge what timed out twice. The window starts
- * small, grows by one per answer and halves on a timeout: a server slower
- * than WINDOW answers per timeout (dnsmasq scans its cname and srv-host
- * lists for every query) must neither have queries wait out their timeout
- * in its queue nor be buried in resends. */
-static int expire(struct vctx *v)
-{
-	long long now = dnsq_now_ms();
-	char why[64];
-
-	snprintf(why, sizeof why, "timeout, %d tries of %u ms", TRIES,
-		 v->timeout_ms);
-	for (struct slot *s = v->slot; s < v->slot + WINDOW; s++) {
-		if (!s->qlen || now - s->sent < v->timeout_ms)
-			continue;
-		v->window = v->window > 1 ? v->window / 2 : 1;
-		if (s->tries < TRIES ? transmit(v, s) < 0 :
-		    (v->lost++, judge(v, retire(v, s), why) < 0))
+		failed = rc < 0 ? failed + 1 : 0;
+		answered += rc == 0;
+		v->rep->tcp += rc == 0 && v->ans.tcp;
+		if (judge(v, c, rc < 0 ? err : NULL) < 0)
 			return -1;
-	}
-	/* Silence for longer than a query may take: the server is gone; do
-	 * not wait out every remaining query one by one. */
-	if (!v->lost || now - v->last_reply < (TRIES + 1) * (long long)v->timeout_ms)
-		return 0;
-	if (v->answered)
-		dnsq_seterr(v->rep->err, "DNS server %s stopped answering (nothing for "
-		       "%lld ms)", v->srv->text, now - v->last_reply);
-	return -1;
-}
-
-/* One round: fill the window, wait for the first reply or deadline, read
- * every reply queued, then handle timeouts. */
-static int pump(struct vctx *v)
-{
-	struct pollfd p = { .fd = v->fd, .events = POLLIN };
-	long long wait = v->timeout_ms, now;
-	ssize_t n;
-
-	while (v->inflight < v->window && v->next < v->nchk)
-		if (launch(v) < 0)
+		if (rc < 0 && (!answered || failed == 2)) {
+			dnsq_seterr(v->rep->err, "DNS server %s %s (%s)", srv->text,
+				    answered ? "stopped answering" : "did not answer", err);
 			return -1;
-	now = dnsq_now_ms();
-	for (struct slot *s = v->slot; s < v->slot + WINDOW; s++)
-		if (s->qlen && s->sent + v->timeout_ms - now < wait)
-			wait = s->sent + v->timeout_ms - now;
-	if (v->inflight && poll(&p, 1, wait > 0 ? (int)wait : 0) < 0 &&
-	    errno != EINTR) {
-		dnsq_seterr(v->rep->err, "cannot wait for DNS answers: %s", strerror(errno));
-		return -1;
+		}
 	}
-	while ((n = recv(v->fd, v->rx, sizeof v->rx, MSG_DONTWAIT)) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		if (n <= 0)
-			continue;
-		/* Even a late copy of a resent query shows the server is
-		 * alive, only busy: the connected socket hears no one else. */
-		v->last_reply = dnsq_now_ms();
-		v->lost = 0;
-		if (on_packet(v, (int)n) < 0)
-			return -1;
-	}
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-		dnsq_seterr(v->rep->err, "cannot query DNS server %s: %s",
-		       v->srv->text, strerror(errno));
-		return -1;
-	}
-	return expire(v);
+	return v->rep->mismatches ? 1 : 0;
 }
 
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep)
 {
-	struct vctx *v = calloc(1, sizeof *v);
+	struct vctx v = { cfg, rep, NULL, 0, NULL, { 0 }, { 0 }, { 0 } };
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
-	if (!v) {
+	if (plan(&v) < 0)
 		dnsq_seterr(rep->err, "out of memory");
-		return -1;
-	}
-	v->cfg = cfg;
-	v->srv = srv;
-	v->rep = rep;
-	v->fd = -1;
-	v->timeout_ms = timeout_ms ? timeout_ms : 1;
-	v->rng = dnsq_rng_seed();
-	v->window = WINDOW_START;
-	v->last_reply = dnsq_now_ms();
-	if (plan(v) < 0)
-		dnsq_seterr(rep->err, "out of memory");
-	else if (v->nchk == 0)
-		rc = 0;
-	else if ((v->fd = dnsq_open_udp(srv, rep->err)) >= 0) {
-		while ((v->next < v->nchk || v->inflight) && (rc = pump(v)) == 0)
-			;
-		if (v->answered == 0 && (rc == 0 || !rep->err[0])) {
-			dnsq_seterr(rep->err, "DNS server %s did not answer (%zu queries "
-			       "got no reply, %d tries of %u ms each)", srv->text,
-			       rep->checked, TRIES, v->timeout_ms);
-			rc = -1;
-		} else if (rc == 0) {
-			rc = rep->mismatches ? 1 : 0;
-		}
-	}
-	if (v->fd >= 0)
-		close(v->fd);
-	dnsq_answer_free(&v->ans);
-	free(v->want.v);
-	free(v->got.v);
-	free(v->chk);
-	free(v->srvp);
-	free(v);
+	else
+		rc = ask_all(&v, srv, timeout_ms ? timeout_ms : 1);
+	dnsq_answer_free(&v.ans);
+	free(v.want.v);
+	free(v.got.v);
+	free(v.chk);
+	free(v.srvp);
 	return rc;
 }
 

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define TEMP_TRIES 100
 
 void fsx_errf(char *err, int errnum, const char *fmt, ...)
@@ -124,17 +126,21 @@ int fsx_open_dir(const char *path, char *err)
 	return -1;
 }
 
+int fsx_dirname(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	int n = !slash ? snprintf(dir, PATH_MAX, ".")
+		       : snprintf(dir, PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+
+	return n < PATH_MAX ? 0 : -1;
+}
+
 static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		snprintf(dir, sizeof dir, "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
+	fsx_dirname(path, dir);	/* a prefix of PATH: it fits */
 	if (stat(dir, &st) < 0) {
 		fsx_errf(err, errno, "cannot check directory %s", dir);
 		return -1;
@@ -333,15 +339,6 @@ static int fsx_sync_close(int dfd, const char *done, const char *dir,
 	return rc;
 }
 
-static uint64_t fsx_mix(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* The random part need not be secret: O_EXCL|O_NOFOLLOW makes a clash or a
  * planted name fail safely, and we try again. */
 static int fsx_create_temp(int dfd, const char *dir, const char *name,
@@ -349,17 +346,13 @@ static int fsx_create_temp(int dfd, const char *dir, const char *name,
 {
 	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				  "abcdefghijklmnopqrstuvwxyz0123456789";
-	struct timespec ts;
-	uint64_t x;
+	uint64_t x = rand_seed();
 	int i, k, n, fd;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	x = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^
-	    ((uint64_t)getpid() << 20);
 	for (i = 0; i < TEMP_TRIES; i++) {
 		n = snprintf(tmp, NAME_MAX + 1, ".%s.", name);
 		for (k = 0; k < FSX_TEMP_RAND; k++)
-			tmp[n + k] = set[fsx_mix(&x) % (sizeof set - 1)];
+			tmp[n + k] = set[rand_next(&x) % (sizeof set - 1)];
 		tmp[n + FSX_TEMP_RAND] = '\0';
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_CLOEXEC, 0600);

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define FSX_ERR_MAX 1024
+#include "model.h"
+
+#define FSX_ERR_MAX DD_ERR_MAX
 #define FSX_TEMP_RAND 6	/* random characters in a temp name ".NAME.Xa1b2c" */
 
 /* fsx_read and fsx_each_entry flags */
@@ -66,6 +68,10 @@ int fsx_write_atomic(const char *dir, const char *name, const char *data,
 /* Remove the regular file DIR/NAME and fsync DIR; absent is success. A
  * symlink or other non-regular file at DIR/NAME is refused, never removed. */
 int fsx_remove_atomic(const char *dir, const char *name, char *err);
+
+/* The directory of PATH into DIR (PATH_MAX bytes): "." when PATH has no
+ * '/', "/" for a file in the root. -1 when it does not fit. */
+int fsx_dirname(const char *path, char *dir);
 
 /* Create PATH and missing parents with MODE (existing ones are kept as they
  * are); each new directory is fsync'd into its parent. */

@@ -71,21 +71,13 @@ int fsx_fsync_dir(const char *path, char *err)
 
 static int fsx_mkdir_one(char *p, mode_t mode, char *err)
 {
-	char *slash;
+	char parent[PATH_MAX];
 	struct stat st;
-	int rc;
 
 	if (mkdir(p, mode) == 0) {
 		/* A new directory is only durable once its parent is synced. */
-		slash = strrchr(p, '/');
-		if (!slash)
-			return fsx_fsync_dir(".", err);
-		if (slash == p)
-			return fsx_fsync_dir("/", err);
-		*slash = '\0';
-		rc = fsx_fsync_dir(p, err);
-		*slash = '/';
-		return rc;
+		fsx_dirname(p, parent);	/* a prefix of P: it fits */
+		return fsx_fsync_dir(parent, err);
 	}
 	if (errno != EEXIST) {
 		fsx_errf(err, errno, "cannot create directory %s", p);

@@ -1,5 +1,5 @@
 /* service.c - running a program the safe way: fork + execve of a fixed
- * argv, clean environment, own process group, bounded output, time limit.
+ * argv, clean environment, own session and process group, bounded output, time limit.
  * No SIGCHLD handler: the child is watched with waitid(WNOHANG) between
  * short polls of its output pipe. */
 #include "service.h"
@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
+#include "clock.h"
+
 #define SLICE_MS 20		/* how often a quiet child is checked for exit */
 #define CHUNK 8192
 #define DRAIN_CHUNKS 64		/* per call: a writer that never stops cannot hold us */
@@ -29,14 +32,7 @@ struct reader {
 	int fd;			/* read end of the output pipe; -1 once closed */
 	size_t max;
 	struct service_result *res;
-	char *tail;		/* ring of the last max/2 bytes past the head */
-	size_t tail_len, tail_pos;
 };
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* The restart setting is one line of blank-separated words; nothing is
  * special, so "$(x)" or ";" reach the program literally. */
@@ -94,14 +90,6 @@ int service_split(const char *cmdline, const char *root, char ***argv,
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* close_range(2) needs Linux 5.9; older appliance kernels get the loop. */
 static void close_from(int lowfd)
 {
@@ -134,7 +122,11 @@ static _Noreturn void child_exec(char *const argv[], int out_w, int rep_w)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
+	/* Its own session (and so process group), no terminal: a Ctrl-C or a
+	 * lost SSH session reaches dnsdrop, which decides, never the init
+	 * script halfway through stopping and starting dnsmasq. */
+	if (setsid() < 0)
+		goto fail;
 	/* Move everything above 3 first, so dup2 onto 0-3 clobbers nothing. */
 	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (nul = fcntl(nul, F_DUPFD_CLOEXEC, HIGH_FD)) < 0 ||
@@ -157,39 +149,41 @@ fail:
 	_exit(127);
 }
 
+/* The head stays; past max bytes, the window after it slides on. */
 static void keep(struct reader *rd, const char *p, size_t n)
 {
-	size_t head = rd->max - rd->max / 2, ring = rd->max / 2;
-	size_t have = rd->res->output.len, room = have < head ? head - have : 0;
-	size_t take = n < room ? n : room;
+	struct buf *out = &rd->res->output;
+	size_t head = rd->max - rd->max / 2, over;
 
-	buf_add(&rd->res->output, p, take);
-	for (p += take, n -= take; n > 0 && rd->tail; p++, n--) {
-		if (rd->tail_len == ring)
-			rd->res->output_dropped++;
-		else
-			rd->tail_len++;
-		rd->tail[rd->tail_pos] = *p;
-		rd->tail_pos = (rd->tail_pos + 1) % ring;
-	}
-	rd->res->output_dropped += n;	/* no ring (out of memory): counted only */
+	buf_add(out, p, n);
+	if (out->oom)
+		rd->res->output_dropped += n;	/* counted only */
+	if (out->oom || out->len <= rd->max)
+		return;
+	over = out->len - rd->max;
+	memmove(out->p + head, out->p + head + over, rd->max / 2);
+	out->len = rd->max;
+	out->p[out->len] = '\0';
+	rd->res->output_dropped += over;
 }
 
-/* Head, a note of what was left out, then the tail in order. */
+/* A note of what was left out, between the head and the tail. */
 static void keep_finish(struct reader *rd)
 {
 	struct buf *out = &rd->res->output;
-	size_t ring = rd->max / 2, start = rd->tail_len < ring ? 0 : rd->tail_pos;
+	size_t head = rd->max - rd->max / 2, n;
+	char note[64];
 
-	if (rd->res->output_dropped) {
-		if (out->len && out->p[out->len - 1] != '\n')
-			buf_puts(out, "\n");
-		buf_printf(out, "[... %zu bytes not shown ...]\n", rd->res->output_dropped);
-	}
-	for (size_t i = 0; i < rd->tail_len; i++)
-		buf_add(out, &rd->tail[(start + i) % ring], 1);
-	free(rd->tail);
-	rd->tail = NULL;
+	if (!rd->res->output_dropped || out->oom)
+		return;
+	n = (size_t)snprintf(note, sizeof note, "%s[... %zu bytes not shown ...]\n",
+			     head && out->p[head - 1] != '\n' ? "\n" : "",
+			     rd->res->output_dropped);
+	buf_add(out, note, n);
+	if (out->oom)
+		return;
+	memmove(out->p + head + n, out->p + head, out->len - n - head);
+	memcpy(out->p + head, note, n);
 }
 
 /* Read what is there without blocking; EOF or an error closes the pipe. */
@@ -232,7 +226,7 @@ static int wait_exit(pid_t pid, struct reader *rd, long long deadline)
 		} else if (errno == ECHILD) {
 			return 1;
 		}
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - clock_ms()) <= 0)
 			return 0;
 		pfd = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
 		if (poll(&pfd, rd->fd >= 0, left < SLICE_MS ? (int)left : SLICE_MS) > 0)
@@ -245,10 +239,10 @@ static void supervise(pid_t pid, struct reader *rd)
 	struct service_result *res = rd->res;
 	int status;
 
-	if (!wait_exit(pid, rd, now_ms() + res->timeout_ms)) {
+	if (!wait_exit(pid, rd, clock_ms() + res->timeout_ms)) {
 		res->timed_out = 1;
 		kill(-pid, SIGTERM);
-		wait_exit(pid, rd, now_ms() + SERVICE_GRACE_MS);
+		wait_exit(pid, rd, clock_ms() + SERVICE_GRACE_MS);
 	}
 	if (res->timed_out)	/* the leader is a zombie: the group is still ours */
 		kill(-pid, SIGKILL);
@@ -323,7 +317,7 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		struct service_result *res, char *err)
 {
 	int fd[4] = { -1, -1, -1, -1 };	/* output r/w, exec report r/w */
-	struct reader rd = { -1, max_output, res, NULL, 0, 0 };
+	struct reader rd = { -1, max_output, res };
 	char cmd[256], what[128];
 	pid_t pid;
 
@@ -342,7 +336,9 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		return start_failed("fork", argv[0], fd, err);
 	if (pid == 0)
 		child_exec(argv, fd[1], fd[3]);
-	setpgid(pid, pid);	/* as the child does: no window for kill(-pid) */
+	/* No setpgid(pid, pid) here: it would make setsid fail in the child.
+	 * The read below returns only once the child has exec'd (or failed),
+	 * so by the time kill(-pid) can happen the group exists. */
 	close(fd[1]);
 	close(fd[3]);
 	while (read(fd[2], &res->exec_errno, sizeof res->exec_errno) < 0 &&
@@ -350,7 +346,6 @@ int service_run(char *const argv[], unsigned timeout_ms, size_t max_output,
 		;
 	close(fd[2]);
 	rd.fd = fd[0];
-	rd.tail = malloc(max_output / 2 + 1);	/* freed by keep_finish */
 	fcntl(rd.fd, F_SETFL, O_NONBLOCK);
 	supervise(pid, &rd);
 	if (res->exec_errno) {

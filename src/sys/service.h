@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "model.h"
 
-#define SERVICE_ERR_MAX 512		/* size of every ERR buffer below */
+#define SERVICE_ERR_MAX DD_ERR_MAX		/* size of every ERR buffer below */
 #define SERVICE_TIMEOUT_MS 30000u	/* used when a caller passes 0 */
 #define SERVICE_GRACE_MS 2000u		/* SIGTERM -> SIGKILL on expiry */
 #define SERVICE_OUTPUT_MAX (64u << 10)	/* a sensible max_output for callers */
@@ -33,9 +34,10 @@ struct service_result {
 int service_split(const char *cmdline, const char *root, char ***argv,
 		  char *err);
 
-/* Run ARGV (argv[0] absolute) in its own process group, stdin from
- * /dev/null, stdout+stderr into RES->output (first MAX_OUTPUT bytes, the
- * rest counted and noted "[... N more bytes]"), environment exactly
+/* Run ARGV (argv[0] absolute) in its own session and process group, stdin
+ * from /dev/null, stdout+stderr into RES->output (the first and the last
+ * MAX_OUTPUT/2 bytes, what lies between counted and noted "[... N bytes
+ * not shown ...]"), environment exactly
  * SERVICE_PATH, working directory /, no other fd inherited. After
  * TIMEOUT_MS (0: SERVICE_TIMEOUT_MS) the group gets SIGTERM, then SIGKILL
  * SERVICE_GRACE_MS later. Stops reading once the program itself exits, so

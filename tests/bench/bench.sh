@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # bench.sh - dnsdrop's figures (`make bench` runs it after building).
 #
-# Prints one block per benchmark, then a summary for the README:
+# Prints the stripped size and the code line count of src/ per folder, one
+# block per benchmark, then a summary for the README:
+#   0. the figures of issue 13, side by side in one run: check of the typical
+#      30-record INI against dnsmasq --test on its render; check+render of
+#      100k hosts + 100k SRV against dnsmasq --test (time, peak RSS);
+#      verify of 1000 records on loopback
 #   1. check + render scaling (1k, 10k, 100k hosts + as many SRV records),
 #      against dnsmasq --test on the rendered files
 #   2. apply --no-restart --no-verify in a sandbox appliance
@@ -221,12 +226,12 @@ mkdir -p "$OUT"
 chmod go-w "$OUT" # dnsdrop refuses an INI in a group/world-writable folder
 
 # diffcmp links dnsdrop's own objects (make's flags) when `make` built them.
-diff_objs=("$REPO/build/obj/core/diff.o" "$REPO/build/obj/core/diff_print.o" "$REPO/build/obj/core/buf.o")
+diff_objs=("$REPO/build/obj/core/diff.o" "$REPO/build/obj/core/buf.o")
 DIFFCMP_HOW="dnsdrop's build/obj/diff.o, as make built it"
 for o in "${diff_objs[@]}"; do
 	src=$REPO/src/core/$(basename "$o" .o).c
 	if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
-		diff_objs=("$REPO/src/core/diff.c" "$REPO/src/core/diff_print.c" "$REPO/src/core/buf.c")
+		diff_objs=("$REPO/src/core/diff.c" "$REPO/src/core/buf.c")
 		DIFFCMP_HOW="src/core/diff.c, $CC_BENCH -Os"
 		break
 	fi
@@ -242,7 +247,81 @@ echo "dnsdrop benchmarks: $("$DNSDROP" --version), $(/usr/sbin/dnsmasq --version
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
 size=$(stat -c %s "$REPO/build/dnsdrop")
 echo "binary: build/dnsdrop $size bytes stripped, static ($((size / 1024)) KiB; DESIGN.md budget 128 KiB, see README Decisions)"
+# code_lines DIR: lines of C in DIR's .c and .h files that are neither blank
+# nor comment (a /* */ block, or a // line). A counter, not a parser: a "/*"
+# inside a string literal would count wrong (src/ has none).
+code_lines() {
+	cat "$1"/*.[ch] | awk '
+		{
+			line = $0; out = ""
+			while (line != "") {
+				if (inc) {
+					i = index(line, "*/")
+					if (!i) { line = ""; break }
+					line = substr(line, i + 2); inc = 0
+				} else {
+					i = index(line, "/*"); j = index(line, "//")
+					if (j && (!i || j < i)) { out = out substr(line, 1, j - 1); line = ""; break }
+					if (!i) { out = out line; line = ""; break }
+					out = out substr(line, 1, i - 1); line = substr(line, i + 2); inc = 1
+				}
+			}
+			if (out ~ /[^ \t]/) n++
+		}
+		END { print n + 0 }'
+}
+loc_core=$(code_lines "$REPO/src/core") loc_sys=$(code_lines "$REPO/src/sys") loc_cmd=$(code_lines "$REPO/src/cmd")
+LOC_TOTAL=$((loc_core + loc_sys + loc_cmd))
+LOC="core $loc_core, sys $loc_sys, cmd $loc_cmd: $LOC_TOTAL"
+echo "code lines of src/ (no comments, no blank lines): $LOC (issue 13 aims at <= 5500)"
 echo "times: wall clock, median of the runs; RSS: peak resident set (GNU time), largest of the runs"
+
+# ------------------------------------------------ 0. the issue 13 figures
+
+echo
+echo "== 0. the issue 13 figures, side by side =="
+new_sandbox sb-fig
+gen_typical 1 >"$OUT/typical-a.ini"
+chmod 0600 "$OUT/typical-a.ini"
+mkdir -p "$OUT/typical.d"
+"$DNSDROP" -q -c "$OUT/typical-a.ini" render hosts.conf >"$OUT/typical.d/hosts.conf"
+"$DNSDROP" -q -c "$OUT/typical-a.ini" render srv.conf >"$OUT/typical.d/srv.conf"
+typ_n=$("$DNSDROP" -c "$OUT/typical-a.ini" check | sed -n 's/.*: ok: \([0-9]*\) hosts, \([0-9]*\) srv, \([0-9]*\) cname.*/\1 \2 \3/p' |
+	awk '{ print $1 + $2 + $3 }')
+measure 21 0 /dev/null "$DNSDROP" -q -c "$OUT/typical-a.ini" check
+F0_CHECK_US=$M_US
+measure 21 0 /dev/null /usr/sbin/dnsmasq --test --conf-file=/dev/null --conf-dir="$OUT/typical.d"
+F0_TEST_US=$M_US
+F0_BIG=100000
+gen_ini "$F0_BIG" "$OUT/f0.ini"
+mkdir -p "$OUT/f0.d"
+"$DNSDROP" -q -c "$OUT/f0.ini" render hosts.conf >"$OUT/f0.d/hosts.conf"
+"$DNSDROP" -q -c "$OUT/f0.ini" render srv.conf >"$OUT/f0.d/srv.conf"
+measure 3 0 /dev/null "$DNSDROP" -q -c "$OUT/f0.ini" render
+F0_RENDER_US=$M_US F0_RENDER_KIB=$M_KIB
+measure 3 0 /dev/null /usr/sbin/dnsmasq --test --conf-file=/dev/null --conf-dir="$OUT/f0.d"
+F0_BTEST_US=$M_US F0_BTEST_KIB=$M_KIB
+# 1000 records (500 hosts + 500 SRV) served by the sandbox's dnsmasq on loopback
+gen_ini 500 "$OUT/v1000.ini"
+put_ini "$OUT/v1000.ini"
+ddr -q apply >/dev/null || die "the apply of 1000 records failed"
+measure 5 0 /dev/null "$DNSDROP" --root "$SANDBOX" -q verify
+F0_VERIFY_US=$M_US
+sandbox_destroy
+F0_ROW='%-58s %10s %10s %7s %s\n'
+# shellcheck disable=SC2059 # one format for the header and the rows
+printf "$F0_ROW" figure dnsdrop "dnsmasq" ratio target
+# shellcheck disable=SC2059
+printf "$F0_ROW" "check, typical INI ($typ_n records) / --test on its render" \
+	"$(msec "$F0_CHECK_US") ms" "$(msec "$F0_TEST_US") ms" "$(calc '%.2f' "$F0_CHECK_US / $F0_TEST_US")" "<= 2 ms, <= 0.5"
+# shellcheck disable=SC2059
+printf "$F0_ROW" "check+render, ${F0_BIG} hosts + ${F0_BIG} SRV / --test, time" \
+	"$(sec "$F0_RENDER_US") s" "$(sec "$F0_BTEST_US") s" "$(calc '%.2f' "$F0_RENDER_US / $F0_BTEST_US")" "<= 1.0"
+# shellcheck disable=SC2059
+printf "$F0_ROW" "check+render, ${F0_BIG} hosts + ${F0_BIG} SRV / --test, peak RSS" \
+	"$(mib "$F0_RENDER_KIB") MiB" "$(mib "$F0_BTEST_KIB") MiB" "$(calc '%.2f' "$F0_RENDER_KIB / $F0_BTEST_KIB")" "<= 1.0"
+# shellcheck disable=SC2059
+printf "$F0_ROW" "verify, 1000 records on loopback" "$(sec "$F0_VERIFY_US") s" "-" "-" "< 1 s"
 
 # ------------------------------------------------- 1. check + render scaling
 
@@ -468,6 +547,11 @@ cat <<EOF
 
 | benchmark | figure |
 |---|---|
+| stripped binary | $size bytes ($((size / 1024)) KiB; budget 131072) |
+| code lines of src/ (no comments, no blanks) | $LOC |
+| check, typical INI ($typ_n records) / dnsmasq --test on its render | $(msec "$F0_CHECK_US") ms / $(msec "$F0_TEST_US") ms ($(calc '%.2f' "$F0_CHECK_US / $F0_TEST_US")x; target <= 2 ms, <= 0.5x) |
+| check+render, $F0_BIG hosts + $F0_BIG SRV / dnsmasq --test on the result | $(sec "$F0_RENDER_US") s, $(mib "$F0_RENDER_KIB") MiB / $(sec "$F0_BTEST_US") s, $(mib "$F0_BTEST_KIB") MiB ($(calc '%.2f' "$F0_RENDER_US / $F0_BTEST_US")x time, $(calc '%.2f' "$F0_RENDER_KIB / $F0_BTEST_KIB")x memory; target <= 1.0x both) |
+| verify, 1000 records on loopback | $(sec "$F0_VERIFY_US") s (target < 1 s) |
 | check, $((2 * BIG)) records ($BIG hosts + $BIG SRV) | $(sec "${R1_CHECK[$BIG]}") s |
 | render, $((2 * BIG)) records | $(sec "${R1_RENDER[$BIG]}") s |
 | dnsmasq --test on the rendered files | $(sec "${R1_DNSMASQ[$BIG]}") s |

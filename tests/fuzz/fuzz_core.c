@@ -180,8 +180,35 @@ static void check_cname_line(struct field l, const struct dd_cname *c)
 		oracle_fail("cname line differs from the model", l.p, l.n);
 }
 
-/* hosts.conf: header, host-record per address in model order, then cname. */
-static void check_hosts(const struct buf *b, const struct dd_config *cfg)
+/* The last line of hosts.conf names which render dnsmasq serves: the 64
+ * bits of FNV-1a 64 over the rest of hosts.conf, then srv.conf, written as
+ * fd00:dd::X:X:X:X with four hex digits a group. Computed here on its own. */
+static void check_marker_line(struct field l, const struct buf *hosts, const struct buf *srv)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char key[] = "host-record=dnsdrop-generation.invalid,fd00:dd::";
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t rest = (size_t)(l.p - hosts->p);
+	char want[sizeof key + 20], *p = want + sizeof key - 1;
+
+	for (size_t i = 0; i < rest; i++)
+		h = (h ^ (unsigned char)hosts->p[i]) * 0x100000001b3ull;
+	for (size_t i = 0; i < srv->len; i++)
+		h = (h ^ (unsigned char)srv->p[i]) * 0x100000001b3ull;
+	memcpy(want, key, sizeof key - 1);
+	for (int g = 3; g >= 0; g--) {
+		for (int d = 3; d >= 0; d--)
+			*p++ = hex[(h >> (g * 16 + d * 4)) & 0xf];
+		if (g)
+			*p++ = ':';
+	}
+	if (l.n != (size_t)(p - want) || memcmp(l.p, want, l.n) != 0)
+		oracle_fail("generation marker is not the digest of the render", l.p, l.n);
+}
+
+/* hosts.conf: header, host-record per address in model order, then cname,
+ * then the generation marker. */
+static void check_hosts(const struct buf *b, const struct buf *srv, const struct dd_config *cfg)
 {
 	struct lines it = { b->p, b->p + b->len };
 	struct field l;
@@ -199,6 +226,9 @@ static void check_hosts(const struct buf *b, const struct dd_config *cfg)
 			oracle_fail("hosts.conf ends before every cname is written", NULL, 0);
 		check_cname_line(l, &cfg->cname[i]);
 	}
+	if (!next_line(&it, &l))
+		oracle_fail("hosts.conf ends before the generation marker", NULL, 0);
+	check_marker_line(l, b, srv);
 	if (next_line(&it, &l))
 		oracle_fail("hosts.conf has a line no record asked for", l.p, l.n);
 }
@@ -402,8 +432,7 @@ static int run_core(const char *text, size_t len, const char *path, struct dd_co
 	problems_sort(pr);
 	if (pr->errors)
 		return 0;
-	render_hosts(cfg, hosts);
-	render_srv(cfg, srv);
+	render_all(cfg, hosts, srv);
 	check_buf(hosts, "hosts.conf");
 	check_buf(srv, "srv.conf");
 	return 1;
@@ -510,7 +539,7 @@ int fuzz_core_check(const uint8_t *data, size_t size, struct buf *hosts, struct 
 	ok = run_core((const char *)data, size, FUZZ_INI_PATH, &cfg, &pr, hosts, srv);
 	check_problems(&pr, FUZZ_INI_PATH, count_lines(data, size));
 	if (ok) {
-		check_hosts(hosts, &cfg);
+		check_hosts(hosts, srv, &cfg);
 		check_srv(srv, &cfg);
 		check_semantics(&cfg);
 		check_settings(&cfg.set);

@@ -373,6 +373,81 @@ EOF
 	served_v1
 }
 
+# --- the conf-dir is shared (DESIGN.md 3) ---------------------------------------
+
+# A command refused for a name another file defines: exit 3 naming WHERE
+# (FILE:LINE), nothing changed, no restart, the records before still served.
+refused_for_clash() {
+	local where=$1
+	shift
+	before=$(confdir_state)
+	backups_before=$(backup_ids)
+	restarts=$(sandbox_restarts)
+	run --separate-stderr dd "$@"
+	echo "$* exited $status: $stderr"
+	expect_status 3
+	grep -qF "$where: error: duplicate" <<<"$stderr"
+	grep -qF 'move this record into the INI' <<<"$stderr"
+	grep -qF 'nothing was changed' <<<"$stderr"
+	[ "$(confdir_state)" = "$before" ]
+	[ "$(backup_ids)" = "$backups_before" ]
+	[ "$(sandbox_restarts)" -eq "$restarts" ]
+	no_temp_files
+}
+
+@test "a host-record in another conf-dir file for an INI name: apply exit 3 naming it, no restart" {
+	install_v1
+	printf 'cache-size=150\nhost-record=expc1.example.local,10.99.0.11\n' \
+		>>"$SANDBOX_CONFDIR/local.conf"
+	ini_v2
+	refused_for_clash local.conf:4 apply
+	served_v1
+	run --separate-stderr dd reapply
+	expect_status 3
+}
+
+@test "rollback ID to a state whose name another file defines: exit 3, no restart" {
+	install_v1
+	ini_v2
+	run --separate-stderr dd apply
+	expect_status 0
+	id=$(backup_ids | tail -n 1)
+	echo 'host-record=cucm1.example.local,10.99.0.21' >"$SANDBOX_CONFDIR/site.conf"
+	refused_for_clash site.conf:1 rollback "$id"
+	served_v2
+}
+
+@test "a clashing cname alias in another file: apply exit 3 before dnsmasq --test" {
+	install_v1
+	echo 'cname=CUCM.example.local.,elsewhere.example.local' >"$SANDBOX_CONFDIR/other.conf"
+	ini_v2
+	refused_for_clash other.conf:1 apply
+	grep -qF 'duplicate cname cucm.example.local' <<<"$stderr"
+	served_v1
+}
+
+@test "a name in a hosts file named by addn-hosts=: apply exit 3 naming that file" {
+	install_v1
+	mkdir -p "$SANDBOX/tandberg/etc/hosts.d"
+	printf '# site hosts\n10.99.0.12   other.example.local expc2.example.local  # ours\n' \
+		>"$SANDBOX/tandberg/etc/hosts.d/site.hosts"
+	echo 'addn-hosts=/tandberg/etc/hosts.d/site.hosts' >>"$SANDBOX_CONFDIR/local.conf"
+	ini_v2
+	refused_for_clash /tandberg/etc/hosts.d/site.hosts:2 apply
+	served_v1
+}
+
+@test "a name in a file the conf-dir filter skips (*.conf) is no clash" {
+	install_v1
+	echo 'host-record=expc1.example.local,10.99.0.11' >"$SANDBOX_CONFDIR/old.conf.bak"
+	echo 'host-record=expc1.example.local,10.99.0.11' >"$SANDBOX_CONFDIR/.hidden.conf"
+	echo 'host-record=expc1.example.local,10.99.0.11' >"$SANDBOX_CONFDIR/notes.txt"
+	ini_v2
+	run --separate-stderr dd apply
+	expect_status 0
+	served_v2
+}
+
 @test "a restart that prints 5 MB does not wedge apply" {
 	install_v1
 	ini_v2

@@ -285,7 +285,7 @@ _cisco-uds._tcp.example.com = cucm1.example.local:8443 20 10'
 	fx_run -m -c "$D/many.ini" render hosts.conf
 	expect_status 0
 	expect_rss_below "$RSS_MAX_KB"
-	[ "$(grep -c '^host-record=' <<<"$output")" -eq 100000 ]
+	[ "$(grep -c '^host-record=' <<<"$output")" -eq 100001 ]	# and the generation marker
 
 	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "[bogus%d]\nk = v\n", i }' |
 		fx_put_ini "$D/unknown.ini"

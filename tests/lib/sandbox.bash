@@ -38,6 +38,18 @@
 #                this file, then goes on: a slow restart the test ends
 #   spew         every restart first prints 5 MB to stdout, then goes on as
 #                it would (with the knobs above too); stays until removed
+# Init scripts as the field has them (each stays until removed unless noted;
+# a knob file may hold a number of seconds):
+#   slow         restart stops dnsmasq, sleeps (2 s), then starts it
+#   async        restart returns at once, before the old dnsmasq exits; the
+#                stop and start happen in the background (1 s) later
+#   fail-late    next restart returns 0 at once; in the background it then
+#                stops dnsmasq and fails to start the new one (one-shot)
+#   lose-pid     next restart first loses the pid file, so it cannot stop
+#                the running dnsmasq and the start fails (one-shot; the
+#                orphan's pid goes to run/lost.pid)
+# run/restart.log gets "begin N" and "end N" per restart run (N: its pid):
+# a test can see that no two runs of the script overlapped.
 
 _sandbox_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SANDBOX_REPO=$(cd "$_sandbox_lib_dir/../.." && pwd)
@@ -238,6 +250,40 @@ do_stop() {
 	echo "dnsmasq stopped"
 }
 
+# The number of seconds knob $1 holds, or $2.
+knob() {
+	v=$(cat "$RUN/$1" 2>/dev/null)
+	case $v in '' | *[!0-9.]*) echo "$2" ;; *) echo "$v" ;; esac
+}
+
+# The restart variants of the field's init scripts (see the knobs above).
+restart_variant() {
+	if [ -e "$RUN/lose-pid" ]; then
+		rm -f "$RUN/lose-pid"
+		cat "$PIDFILE" >"$RUN/lost.pid" 2>/dev/null
+		rm -f "$PIDFILE"
+	fi
+	if [ -e "$RUN/fail-late" ]; then
+		rm -f "$RUN/fail-late"
+		(sleep 0.5; do_stop; "$DNSMASQ" --no-such-option) </dev/null >>"$RUN/async.out" 2>&1 &
+		echo "dnsmasq restarting in the background"
+		return 0
+	fi
+	if [ -e "$RUN/async" ]; then
+		d=$(knob async 1)
+		(sleep "$d"; do_stop && do_start) </dev/null >>"$RUN/async.out" 2>&1 &
+		echo "dnsmasq restarting in the background"
+		return 0
+	fi
+	if [ -e "$RUN/slow" ]; then
+		do_stop || return 1
+		sleep "$(knob slow 2)"
+		do_start
+		return
+	fi
+	do_stop && do_start
+}
+
 do_restart() {
 	echo restart >>"$RUN/restarts"
 	i=0
@@ -265,7 +311,11 @@ do_restart() {
 		exec 9>&-
 		exec sleep 600
 	fi
-	do_stop && do_start
+	echo "begin $$" >>"$RUN/restart.log"
+	restart_variant
+	rc=$?
+	echo "end $$" >>"$RUN/restart.log"
+	return $rc
 }
 
 mkdir -p "$RUN" || exit 1
@@ -367,6 +417,9 @@ _sandbox_kill_if() {
 sandbox_destroy() {
 	[ -n "$SANDBOX" ] && [ -d "$SANDBOX/run" ] || return 0
 	_sandbox_kill_if "$(cat "$SANDBOX/run/hang.pid" 2>/dev/null)" sleep
+	rm -f "$SANDBOX/run/async" "$SANDBOX/run/fail-late"
+	sandbox_settle
+	_sandbox_kill_if "$(cat "$SANDBOX/run/lost.pid" 2>/dev/null)" "$SANDBOX/run/dnsmasq.conf"
 	sandbox_stop || true
 	# the init script may have failed to stop it: go by the pid file too
 	_sandbox_kill_if "$(cat "$SANDBOX/run/dnsmasq.pid" 2>/dev/null)" "$SANDBOX/run/dnsmasq.conf"

@@ -142,6 +142,20 @@ static void t_host_record_ttl_and_last_address(void **state)
 	passes_check(f);
 }
 
+/* A drop-in dnsdrop wrote ends with its generation marker: not a record,
+ * and a name no INI may hold. */
+static void t_generation_marker(void **state)
+{
+	struct fx *f = conv(state, "host-record=a.example,10.0.0.1\n"
+			    "host-record=dnsdrop-generation.invalid,fd00:dd::1:2:3:4\n");
+
+	WARN(f, 2, "generation marker");
+	LINE(f, "a.example = 10.0.0.1");
+	assert_int_equal(f->c.hosts, 1);
+	assert_int_equal(f->pr.errors, 0);
+	passes_check(f);
+}
+
 static void t_host_record_errors(void **state)
 {
 	struct fx *f = conv(state, "host-record=a.example\n"
@@ -446,6 +460,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_host_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_host_record_ttl_and_last_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_generation_marker, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_host_record_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_host_record_nothing_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_merge_and_duplicates, setup, teardown),

@@ -229,6 +229,35 @@ static void test_deterministic(void **state)
 	buf_free(&y);
 }
 
+/* render_all: both files, and hosts.conf ends with the generation marker:
+ * FNV-1a 64 of the rest of hosts.conf followed by srv.conf (checked
+ * against an independent implementation in Python). */
+static void test_marker(void **state)
+{
+	struct dd_config cfg = { .path = "e.ini" };
+	struct buf h = { 0 }, s = { 0 }, h2 = { 0 }, s2 = { 0 };
+	char addr[RENDER_MARKER_ADDR_MAX], addr2[RENDER_MARKER_ADDR_MAX];
+
+	(void)state;
+	render_all(&cfg, &h, &s);
+	assert_string_equal(h.p, HDR("e.ini")
+			    "host-record=dnsdrop-generation.invalid,fd00:dd::9b40:7f53:2ca8:21a5\n");
+	assert_string_equal(s.p, HDR("e.ini"));
+	assert_int_equal(render_marker_find(h.p, h.len, addr), 0);
+	assert_string_equal(addr, "fd00:dd::9b40:7f53:2ca8:21a5");
+	assert_int_equal(render_marker_find(s.p, s.len, addr), -1);
+	assert_int_equal(render_marker_find(NULL, 0, addr), -1);
+	/* any other render, another generation */
+	cfg.path = "f.ini";
+	render_all(&cfg, &h2, &s2);
+	assert_int_equal(render_marker_find(h2.p, h2.len, addr2), 0);
+	assert_string_not_equal(addr, addr2);
+	buf_free(&h);
+	buf_free(&s);
+	buf_free(&h2);
+	buf_free(&s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_path_too_long),
 		cmocka_unit_test(test_path_at_limit),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_marker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,96 @@
+/* protocol.h - the one way dnsdrop changes the appliance (DESIGN.md
+ * section 7), run by apply, reapply and rollback alike: lock, sweep of what
+ * a killed run left, dnsmasq --test on a staging copy, backup, atomic write,
+ * restart, verification that the new generation answers, restore on
+ * failure, audit. From the first change on disk to the outcome no signal
+ * stops it halfway (protocol_serve.c). Prints progress and errors; the
+ * command files keep only their options and messages. */
+#ifndef DNSDROP_PROTOCOL_H
+#define DNSDROP_PROTOCOL_H
+
+#include <signal.h>
+
+#include "app.h"
+#include "backup.h"
+#include "plan.h"
+
+#define PROTO_PENDING "pending"	/* in state_dir: a change written, not yet served */
+#define PROTO_NSIG 4		/* signals guarded during a change */
+
+/* A state of the appliance. Pointers are borrowed. */
+struct state {
+	const char *data[PLAN_NFILES];	/* drop-ins; NULL: absent */
+	size_t len[PLAN_NFILES];
+	struct backup_applied rec;	/* what to record in applied/ (NULL: none) */
+	const char *ini_file;		/* written over the INI (rollback); NULL: leave it */
+	size_t ini_file_len;
+	const struct dd_config *cfg;	/* records to verify; NULL: only "dnsmasq answers" */
+};
+
+struct proto {
+	struct app *app;
+	struct plan *pl;
+	const char *action;		/* "apply", "rollback", ... for messages and the log */
+	int no_restart, no_verify;
+	char backup_id[BACKUP_ID_MAX];
+	char summary[256];		/* "hosts.conf: 2 added, 1 removed; srv.conf: unchanged" */
+	/* Set by the protocol itself. */
+	int restoring;			/* on the way back: signals no longer cut waits short */
+	struct sigaction saved[PROTO_NSIG];	/* dispositions before the guard */
+};
+
+/* Take the state lock in app->state_dir. EXIT_OK (*FD holds it), EXIT_LOCKED
+ * or EXIT_ENV, printed. */
+int proto_lock(struct app *app, int *fd);
+
+/* After proto_lock: read the INI again (rollback rewrites it under the lock)
+ * and, if it changed, resolve PL anew. EXIT_OK, EXIT_INVALID or EXIT_ENV. */
+int proto_reload(struct app *app, struct plan *pl);
+
+/* Under the lock: remove the temp files and staging copies a killed run
+ * left behind. EXIT_OK or EXIT_ENV (printed). */
+int proto_sweep(struct app *app, const struct plan *pl);
+
+/* The records of an earlier INI (from applied/ or a backup), for checking
+ * that they are served again; problems are not shown. 0, or -1 (CFG empty)
+ * when it is no longer valid. */
+int proto_parse_ini(const char *text, size_t len, struct dd_config *cfg);
+
+/* The state installed now, as PL read it: its drop-ins, applied/ record and,
+ * when the installed files are exactly what dnsdrop wrote, the records of
+ * the INI that produced them (parsed into *OLD_CFG, which the caller frees
+ * with model_free). */
+void proto_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg);
+
+/* The state the INI asks for: PL's render, recorded with APP's INI. */
+void proto_target(const struct app *app, const struct plan *pl, struct state *to);
+
+/* Change the appliance from FROM (installed now) to TO: preflight, dnsmasq
+ * --test, backup, write, restart, verify; on failure or SIGINT/SIGTERM
+ * restore FROM. The audit log gets the outcome. Returns EXIT_OK, EXIT_ENV or
+ * EXIT_INVALID (nothing was changed), EXIT_RESTORED or EXIT_RESTORE_FAILED. */
+int proto_change(struct proto *p, const struct state *to, const struct state *from);
+
+/* The drop-ins already equal the INI's render: keep applied/ true, and if a
+ * change is still pending, or (HEALTH) dnsmasq does not answer with this
+ * generation, restart and verify (audited). Silent and restart-free when
+ * all is well. EXIT_OK or EXIT_ENV. */
+int proto_converge(struct proto *p, int health);
+
+/* 1 when an earlier change was written but not yet served (the pending
+ * mark is in state_dir). */
+int proto_pending(const struct app *app);
+
+/* Which generation dnsmasq serves, asked once: 1 the one rendered in HOSTS
+ * (or HOSTS carries no marker), 0 another or none, -1 no answer at all. */
+int proto_served(const struct plan *pl, const char *hosts, size_t len);
+
+/* protocol_serve.c, for protocol.c: the signal guard, restart, verify. */
+void proto_guard(struct proto *p);
+void proto_unguard(struct proto *p);
+int proto_stop_signal(void);		/* SIGINT or SIGTERM caught: restore; else 0 */
+int proto_hup_seen(void);		/* SIGHUP caught (the terminal went away) */
+int proto_restart(struct proto *p);
+int proto_verify(struct proto *p, const struct state *s);
+
+#endif
