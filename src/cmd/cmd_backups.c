@@ -9,6 +9,7 @@
 #include "backup.h"
 #include "cmd.h"
 #include "fsx.h"
+#include "render.h"
 
 struct holds {
 	size_t addr, cname, srv, other;
@@ -22,8 +23,8 @@ static void count_lines(const char *p, size_t len, struct holds *h, int show)
 	for (; p && p < end; p = nl + 1) {
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 			nl = end;
-		if (p == nl || *p == '#')
-			continue;
+		if (p == nl || *p == '#' || !strncmp(p, RENDER_MARKER_LINE, sizeof RENDER_MARKER_LINE - 1))
+			continue;	/* the generation marker is not a record */
 		if (!strncmp(p, "host-record=", 12) || !strncmp(p, "address=", 8))
 			h->addr++;
 		else if (!strncmp(p, "cname=", 6))

@@ -155,7 +155,9 @@ static void host_record(struct imp *im, char **f, size_t n)
 		return;
 	}
 	if (strcasecmp(f[0], RENDER_MARKER_NAME) == 0) {
-		SKIP(im, "%s is the generation marker dnsdrop writes by itself", RENDER_MARKER_NAME);
+		/* Not a record: nothing is lost, apply writes a new one. */
+		WARN(im, "%s is the generation marker dnsdrop writes by itself: dropped (not a record)",
+		     RENDER_MARKER_NAME);
 		return;
 	}
 	for (i = 0; i < n; i++) {
