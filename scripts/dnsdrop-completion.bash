@@ -15,7 +15,7 @@ _dnsdrop_global_args() {
 
 _dnsdrop() {
 	local cur prev cmd i
-	local commands="check render diff apply reapply status backups rollback import verify help"
+	local commands="check render diff apply reapply status backups rollback import verify doctor help"
 	local global="-c --root -q -v --no-color --help --version"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -54,6 +54,13 @@ _dnsdrop() {
 	render) mapfile -t COMPREPLY < <(compgen -W "hosts.conf srv.conf" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
 	import) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	doctor)
+		if [ "$prev" = --format ]; then
+			mapfile -t COMPREPLY < <(compgen -W "text csv zone" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "--format $global" -- "$cur")
+		fi
+		;;
 	rollback)
 		local -a args ids
 		mapfile -t args < <(_dnsdrop_global_args)

@@ -14,6 +14,7 @@ int cmd_backups(struct app *app, int argc, char **argv);
 int cmd_rollback(struct app *app, int argc, char **argv);
 int cmd_verify(struct app *app, int argc, char **argv);
 int cmd_import(struct app *app, int argc, char **argv);
+int cmd_doctor(struct app *app, int argc, char **argv);
 
 /* Free what app_load and the commands attached to APP. */
 void app_free(struct app *app);

@@ -78,6 +78,17 @@ static const struct command commands[] = {
 	  "Query dnsmasq for every record in the INI and report mismatches; -v lists\n"
 	  "each record with its answer. Exit 0 when all are served as written, 1 when not.",
 	  cmd_verify, 0 },
+	{ "doctor", "the MRA DNS picture: inside, outside, served",
+	  "doctor [--format text|csv|zone]",
+	  "For every name of the INI: the inside answer, the upstream answer (the\n"
+	  "servers dnsmasq forwards to) and which one dnsmasq serves; a type the INI\n"
+	  "leaves to the outside (AAAA of an IPv4 host); PTR against A; SRV targets\n"
+	  "and MRA ports; _cisco-uds/_cuplogin must not be public, _collab-edge (and\n"
+	  "_xmpp-server with federation) must. One finding a line, with what to do.\n"
+	  "Exit 0 when nothing needs attention, 1 otherwise. --format zone prints the\n"
+	  "records the public DNS must carry, from the INI's [mra] section:\n"
+	  "public_fqdn, public_address, domains, federation = yes|no.",
+	  cmd_doctor, 0 },
 	{ "import", "hand-made dnsmasq lines to INI on stdout",
 	  "import FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"

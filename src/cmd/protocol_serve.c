@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "dnsq.h"
 #include "render.h"
+#include "report.h"
 #include "service.h"
 #include "tty.h"
 
@@ -200,6 +201,19 @@ static int wait_served(struct proto *t, const struct state *s)
 	return 0;
 }
 
+/* SRV targets outside the INI that resolve nowhere: a warning each (a
+ * typo there costs an MRA login, and dnsmasq serves it faithfully). */
+static void warn_targets(const struct proto *t, const struct dd_config *cfg)
+{
+	struct problems pr = { 0 };
+	char err[DNSQ_ERR_MAX];
+
+	if (dnsq_targets(cfg, &t->pl->server, QUERY_TIMEOUT_MS, &pr, err) < 0)
+		app_error(t->app, "warning: SRV targets not checked: %s", err);
+	report_problems(stderr, &pr, t->app->color_err, t->app->quiet);
+	problems_free(&pr);
+}
+
 int proto_verify(struct proto *t, const struct state *s)
 {
 	struct dnsq_report rep = { 0 };
@@ -230,5 +244,7 @@ int proto_verify(struct proto *t, const struct state *s)
 		app_error(t->app, "verification could not finish: %s", rep.err);
 	show_mismatches(&rep);
 	dnsq_report_free(&rep);
+	if (r == 0)
+		warn_targets(t, s->cfg);
 	return r == 0 ? 0 : -1;
 }

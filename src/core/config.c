@@ -30,8 +30,8 @@ struct loader {
 	int oom;
 };
 
-static const char *const section_names[] = { "dnsdrop", "hosts", "srv", "cname", NULL };
-static const enum section section_ids[] = { SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME };
+static const char *const section_names[] = { "dnsdrop", "hosts", "srv", "cname", "mra", NULL };
+static const enum section section_ids[] = { SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME, SEC_MRA };
 
 /* Debian's libinih exposes its build options as run-time variables (upstream
  * has them as compile-time macros). Set every one we depend on, so a change
@@ -137,7 +137,7 @@ static void section_enter(struct loader *ld, const char *name, size_t n)
 			     "unknown section %s; did you mean [%s]?", validate_quote(word, q), hint);
 	else
 		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "unknown section %s; the sections are [dnsdrop], [hosts], [srv] and [cname]",
+			     "unknown section %s; the sections are [dnsdrop], [hosts], [srv], [cname] and [mra]",
 			     validate_quote(word, q));
 }
 

@@ -10,7 +10,7 @@
 #define CONFIG_MAX_BYTES (16u << 20)	/* see README: 100k records fit, a stray log does not */
 #define CONFIG_MAX_LINE 1000		/* longer lines are an error, never cut */
 
-enum section { SEC_NONE, SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME };
+enum section { SEC_NONE, SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME, SEC_MRA };
 
 struct ini_entry {
 	enum section sec;

@@ -55,6 +55,18 @@ struct dd_settings {
 	unsigned restart_timeout;	/* seconds; then the restart is killed and rolled back */
 };
 
+/* [mra]: what the customer's public DNS must carry for Mobile and Remote
+ * Access (dnsdrop doctor --format zone). Unset: line 0. */
+struct dd_mra {
+	int line;		/* first [mra] line; 0: no [mra] section */
+	char *public_fqdn;	/* the Expressway-E's public name */
+	struct dd_addr *addr;	/* its public addresses */
+	size_t naddr;
+	char **domain;		/* the public domains; none: those of [srv] */
+	size_t ndomain;
+	int federation;		/* publish _xmpp-server._tcp */
+};
+
 struct dd_config {
 	const char *path;	/* the INI as named to the user (borrowed) */
 	struct dd_settings set;
@@ -64,6 +76,7 @@ struct dd_config {
 	size_t nsrv;
 	struct dd_cname *cname;
 	size_t ncname;
+	struct dd_mra mra;
 	struct dd_mem *mem;	/* holds the records' names and addresses */
 };
 

@@ -7,6 +7,7 @@
  * line is valid enters the model even when other lines are not, so the
  * rules across lines can still name the first of two duplicates. */
 #include "validate.h"
+#include "mra.h"
 
 #include "ascii.h"
 #include <arpa/inet.h>
@@ -290,21 +291,26 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 	return ok;
 }
 
-/* MRA clients look for these services on one port only. REC->name is a
- * valid SRV name: its _service._proto. prefix ends at its second dot. */
+unsigned validate_mra_port(const char *name)
+{
+	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++)
+		if (strncmp(name, mra_ports[i].prefix, mra_ports[i].len) == 0)
+			return mra_ports[i].port;
+	return 0;
+}
+
+/* MRA clients look for these services on one port only. */
 static void mra_port(struct vctx *v, const struct dd_srv *rec)
 {
-	const char *dot = strchr(strchr(rec->name, '.') + 1, '.');
-	size_t n = (size_t)(dot + 1 - rec->name);
+	unsigned want = validate_mra_port(rec->name);
+	size_t n = strcspn(strchr(rec->name, '.') + 1, ".") + strcspn(rec->name, ".") + 1;
 
-	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++)
-		if (n == mra_ports[i].len && memcmp(rec->name, mra_ports[i].prefix, n) == 0 &&
-		    rec->port != mra_ports[i].port)
-			problems_add(v->pr, v->path, rec->line, SEV_WARNING,
-				     mra_ports[i].port == 8443
-				     ? "%.*s on port %u is unusual: MRA clients expect port %u; check the port"
-				     : "%.*s on port %u is unusual: that service is on port %u (it is not an MRA record; MRA's are _collab-edge._tls and _cisco-uds._tcp on 8443); check the port",
-				     (int)(n - 1), mra_ports[i].prefix, rec->port, mra_ports[i].port);
+	if (want && rec->port != want)
+		problems_add(v->pr, v->path, rec->line, SEV_WARNING,
+			     want == 8443
+			     ? "%.*s on port %u is unusual: MRA clients expect port %u; check the port"
+			     : "%.*s on port %u is unusual: that service is on port %u (it is not an MRA record; MRA's are _collab-edge._tls and _cisco-uds._tcp on 8443); check the port",
+			     (int)n, rec->name, rec->port, want);
 }
 
 /* [srv] name = target:port [priority [weight]] | . */
@@ -420,6 +426,8 @@ int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *
 		const struct ini_entry *e = &doc->v[i];
 		if (e->sec == SEC_DNSDROP)
 			rc = validate_set_entry(&cfg->set, &seen, e, path, pr);
+		else if (e->sec == SEC_MRA)
+			rc = mra_entry(cfg, e, pr);
 		else if (e->sec == SEC_NONE)
 			problems_add(pr, path, e->line, SEV_ERROR,
 				     "%s is outside any section; put it under [hosts], [srv], [cname] or [dnsdrop]",
@@ -430,7 +438,8 @@ int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *
 	if (rc < 0)
 		return -1;
 	validate_set_finish(&cfg->set, &seen, path, pr);
-	if (validate_dup(cfg, pr) < 0)
+	mra_finish(cfg, pr);
+	if (validate_dup(cfg, pr) < 0 || validate_targets(cfg, pr) < 0)
 		return -1;
 	if (records == 0)
 		problems_add(pr, path, 0, SEV_WARNING,

@@ -2,11 +2,13 @@
  * DESIGN.md section 4. Pure: no printing, no disk.
  * Implemented in validate.c (the walk and the records), validate_name.c
  * (names), validate_addr.c (addresses, numbers), validate_set.c ([dnsdrop])
- * and validate_dup.c (rules across lines: duplicates, CNAME targets). */
+ * validate_dup.c (rules across lines: duplicates, CNAME targets) and
+ * validate_target.c (SRV targets one edit off a host). */
 #ifndef DNSDROP_VALIDATE_H
 #define DNSDROP_VALIDATE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "model.h"
@@ -45,6 +47,9 @@ int validate_srvname(const char *in, char out[DD_NAME_MAX + 1],
  * is '\0' unless the address is loopback: then WARN holds why. */
 int validate_addr(const char *in, struct dd_addr *out,
 		  char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX]);
+/* The port MRA clients expect for SRV name NAME (_collab-edge._tls.D:
+ * 8443, ...), 0 when NAME is not a well-known MRA service. */
+unsigned validate_mra_port(const char *name);
 /* Decimal in [lo, hi], no sign, no leading zeros beyond "0", no blanks. */
 int validate_number(const char *in, unsigned lo, unsigned hi, unsigned *out);
 
@@ -86,5 +91,12 @@ void validate_set_finish(const struct dd_settings *set,
 /* Rules across records: duplicate hosts, SRV records and aliases; "." next
  * to real SRV records; CNAME targets. O(n log n). -1 when out of memory. */
 int validate_dup(const struct dd_config *cfg, struct problems *pr);
+/* Warn for an SRV target not in [hosts] or [cname] that is one edit away
+ * from a host ("did you mean"). Linear in the names. -1 when out of memory. */
+int validate_targets(const struct dd_config *cfg, struct problems *pr);
+/* The SRV targets of CFG that neither [hosts] nor [cname] defines, each once
+ * (its first line), sorted by name, into *OUT (free it). Their number, or
+ * -1 when out of memory. */
+ssize_t validate_unknown_targets(const struct dd_config *cfg, const struct dd_srv ***out);
 
 #endif

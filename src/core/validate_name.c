@@ -3,8 +3,10 @@
  *
  * dnsmasq accepts almost any byte in a name and reads ',' '#' and line ends
  * as syntax, so this is the only guard between the INI and a drop-in that
- * means something else: a name is [a-z0-9.-] after lowercasing, plus the
- * '_' that starts the _service and _proto labels of an SRV name. */
+ * means something else: a name is [a-z0-9.-] after lowercasing, plus, in an
+ * SRV name only, a '_' that starts a label: the _service and _proto labels
+ * and labels of the domain after them (Active Directory's
+ * _ldap._tcp.dc._msdcs.DOMAIN, _kerberos._tcp.SITE._sites.DOMAIN). */
 #include "validate.h"
 #include "render.h"
 
@@ -103,9 +105,9 @@ static void bad_char(const char *p, int srv, char why[VALIDATE_MSG_MAX])
 	else if (c >= 0x80)
 		validate_msgf(why, "has a non-ASCII byte (\\x%02x); write the name in its IDNA form, which starts with \"xn--\" (e.g. from: idn2 NAME)", c);
 	else if (c == '_' && srv)
-		validate_msgf(why, "\"_\" is only allowed at the start of the _service and _proto labels; use \"-\" elsewhere");
+		validate_msgf(why, "\"_\" is only allowed at the start of a label (as in _ldap._tcp.dc._msdcs.example.com); use \"-\" elsewhere");
 	else if (c == '_')
-		validate_msgf(why, "\"_\" is only allowed in the _service._proto prefix of an [srv] name; use \"-\"");
+		validate_msgf(why, "\"_\" is only allowed at the start of a label of an [srv] name; use \"-\"");
 	else if (c == ' ' || c == '\t')
 		validate_msgf(why, "has a blank (%s); a name is one word of letters, digits, hyphens and dots", validate_quote(one, q));
 	else
@@ -114,10 +116,10 @@ static void bad_char(const char *p, int srv, char why[VALIDATE_MSG_MAX])
 }
 
 /* Copy IN lowercased without one trailing dot into OUT, judging every
- * byte ('_' only at offsets US1 and US2, SIZE_MAX: nowhere; SRV: for the
- * hint), then the length. One pass: 100k records carry 200k names. */
-static int normalise(const char *in, size_t us1, size_t us2, int srv,
-		     char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX])
+ * byte ('_' only at the start of a label, and only when SRV), then the
+ * length. One pass: 100k records carry 200k names. */
+static int normalise(const char *in, int srv, char out[DD_NAME_MAX + 1],
+		     char why[VALIDATE_MSG_MAX])
 {
 	size_t len;
 
@@ -127,7 +129,7 @@ static int normalise(const char *in, size_t us1, size_t us2, int srv,
 			;	/* the usual bytes first */
 		else if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
-		else if (c != '_' || (len != us1 && len != us2)) {
+		else if (c != '_' || !srv || (len > 0 && in[len - 1] != '.')) {
 			bad_char(in + len, srv, why);
 			return -1;
 		}
@@ -149,9 +151,16 @@ static int normalise(const char *in, size_t us1, size_t us2, int srv,
 	return 0;
 }
 
-/* One label of N bytes at L (characters already judged). */
+/* One label of N bytes at L (characters already judged; a leading '_'
+ * is judged with the rest of the label after it). */
 static int check_label(const char *l, size_t n, char why[VALIDATE_MSG_MAX])
 {
+	size_t u = n > 0 && l[0] == '_';
+
+	if (n == 1 && u) {
+		validate_msgf(why, "has a label that is only \"_\"; write the whole label, e.g. _msdcs");
+		return -1;
+	}
 	if (n == 0) {
 		validate_msgf(why, "has an empty label (a leading dot or two dots in a row); remove the extra dot");
 		return -1;
@@ -161,7 +170,7 @@ static int check_label(const char *l, size_t n, char why[VALIDATE_MSG_MAX])
 		     n, DD_LABEL_MAX);
 		return -1;
 	}
-	if (l[0] == '-' || l[n - 1] == '-') {
+	if (l[u] == '-' || l[n - 1] == '-') {
 		validate_msgf(why, "label \"%.*s\" starts or ends with \"-\"; a label must begin and end with a letter or digit",
 		     (int)n, l);
 		return -1;
@@ -198,7 +207,7 @@ static int check_labels(const char *name, char why[VALIDATE_MSG_MAX])
 
 int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX])
 {
-	if (normalise(in, SIZE_MAX, SIZE_MAX, 0, out, why) < 0 || check_labels(out, why) < 0)
+	if (normalise(in, 0, out, why) < 0 || check_labels(out, why) < 0)
 		return -1;
 	if (strcmp(out, RENDER_MARKER_NAME) == 0) {
 		validate_msgf(why, "is reserved: dnsdrop writes it into hosts.conf to tell which configuration dnsmasq serves; use another name");
@@ -266,14 +275,14 @@ static int check_proto(const char *p, size_t n, char why[VALIDATE_MSG_MAX],
 int validate_srvname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDATE_MSG_MAX],
 		     char warn[VALIDATE_MSG_MAX])
 {
-	const char *dot = strchr(in, '.'), *proto, *domain;
+	const char *dot, *proto, *domain;
 
 	warn[0] = '\0';
 	if (in[0] != '_') {
 		validate_msgf(why, "must start with _service._proto, e.g. _sip._tcp.example.com");
 		return -1;
 	}
-	if (normalise(in, 0, dot ? (size_t)(dot - in) + 1 : SIZE_MAX, 1, out, why) < 0)
+	if (normalise(in, 1, out, why) < 0)
 		return -1;
 	dot = strchr(out, '.');
 	if (!dot || dot[1] != '_') {

@@ -21,6 +21,7 @@
 
 #include "dnsq.h"
 #include "dnsq_int.h"
+#include "validate.h"
 
 void dnsq_seterr(char *err, const char *fmt, ...)
 {
@@ -41,6 +42,7 @@ const char *dnsq_type_name(int type)
 	case ns_t_aaaa: return "AAAA";
 	case ns_t_srv: return "SRV";
 	case ns_t_cname: return "CNAME";
+	case ns_t_ptr: return "PTR";
 	default: return "?";
 	}
 }
@@ -97,7 +99,7 @@ static int expand_name(const ns_msg *m, const unsigned char *src, char *dst)
 	return 0;
 }
 
-/* Append RR to ANS when it is IN A/AAAA/SRV/CNAME. 0; -1: malformed;
+/* Append RR to ANS when it is IN A/AAAA/SRV/CNAME/PTR. 0; -1: malformed;
  * -2: out of memory. */
 static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 {
@@ -108,7 +110,7 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 	struct dnsq_rr *o;
 
 	if (ns_rr_class(*rr) != ns_c_in || (t != ns_t_a && t != ns_t_aaaa &&
-					   t != ns_t_srv && t != ns_t_cname))
+					   t != ns_t_srv && t != ns_t_cname && t != ns_t_ptr))
 		return 0;
 	if (ans->nrr == ans->cap) {
 		size_t cap = ans->cap ? 2 * ans->cap : 16;
@@ -130,7 +132,7 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 		ok = len == 4 && inet_ntop(AF_INET, rd, o->data, sizeof o->data);
 	else if (t == ns_t_aaaa)
 		ok = len == 16 && inet_ntop(AF_INET6, rd, o->data, sizeof o->data);
-	else if (t == ns_t_cname)
+	else if (t == ns_t_cname || t == ns_t_ptr)
 		ok = expand_name(m, rd, o->data) == 0;
 	else {
 		ok = len > 6 && expand_name(m, rd + 6, o->data) == 0;
@@ -402,3 +404,43 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 	return -1;
 }
 
+
+int dnsq_resolves(const struct dnsq_server *srv, const char *name,
+		  unsigned timeout_ms, char *err)
+{
+	static const int types[] = { ns_t_a, ns_t_aaaa };
+	struct dnsq_answer ans = { 0 };
+	int found = 0;
+
+	for (int i = 0; i < 2 && !found; i++) {
+		if (dnsq_query(srv, name, types[i], timeout_ms, &ans, err) < 0) {
+			dnsq_answer_free(&ans);
+			return -1;
+		}
+		for (size_t k = 0; k < ans.nrr; k++)
+			found |= ans.rr[k].type == types[i];
+	}
+	dnsq_answer_free(&ans);
+	return found;
+}
+
+int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
+		 unsigned timeout_ms, struct problems *pr, char *err)
+{
+	const struct dd_srv **unk;
+	ssize_t n = validate_unknown_targets(cfg, &unk);
+	int rc = 0;
+
+	if (n < 0) {
+		dnsq_seterr(err, "out of memory");
+		return -1;
+	}
+	for (ssize_t i = 0; i < n && rc >= 0; i++)
+		if ((rc = dnsq_resolves(srv, unk[i]->target, timeout_ms, err)) == 0)
+			problems_add(pr, cfg->path, unk[i]->line, SEV_WARNING,
+				     "SRV target %s resolves to no address (asked %s); check the spelling, or add it under [hosts]",
+				     unk[i]->target, srv->text);
+	free(unk);
+	problems_sort(pr);
+	return rc < 0 ? -1 : 0;
+}

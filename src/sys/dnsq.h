@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "problem.h"
 
 #define DNSQ_ERR_MAX DD_ERR_MAX		/* size of every ERR buffer below */
 #define DNSQ_TEXT_MAX (DD_NAME_MAX + 24)	/* "target:port prio weight" */
@@ -21,7 +22,7 @@ struct dnsq_server {
 };
 
 struct dnsq_rr {
-	int type;			/* ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname */
+	int type;			/* ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname, ns_t_ptr */
 	char owner[DD_NAME_MAX + 3];	/* lowercase, no trailing dot */
 	char data[DD_NAME_MAX + 3];	/* inet_ntop text, or target ("." = root) */
 	unsigned priority, weight, port;	/* SRV only */
@@ -60,6 +61,11 @@ int dnsq_server_init(struct dnsq_server *srv, const char *addr, unsigned port,
 int dnsq_query(const struct dnsq_server *srv, const char *name, int type,
 	       unsigned timeout_ms, struct dnsq_answer *ans, char *err);
 
+/* "A", "AAAA", "SRV", "CNAME", "PTR" ("?" for others). */
+const char *dnsq_type_name(int type);
+/* "NOERROR", "NXDOMAIN", ...; "RCODE N" in TMP for others. */
+const char *dnsq_rcode_name(int rcode, char tmp[16]);
+
 /* Release what ANS holds and zero it. */
 void dnsq_answer_free(struct dnsq_answer *ans);
 
@@ -77,6 +83,17 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
  * (rep->err; counts cover what was done). Free REP with dnsq_report_free. */
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep);
+
+/* 1 when SRV answers NAME with an A or (else) AAAA record, 0 when with
+ * neither, -1 with ERR when it did not answer. */
+int dnsq_resolves(const struct dnsq_server *srv, const char *name,
+		  unsigned timeout_ms, char *err);
+
+/* Ask SRV for every SRV target of CFG that the INI does not define (each
+ * once) and add to PR, with the INI line, a warning for each that resolves
+ * to no address. 0, or -1 with ERR when SRV did not answer. */
+int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
+		 unsigned timeout_ms, struct problems *pr, char *err);
 
 /* Release the sentences REP holds and zero it. */
 void dnsq_report_free(struct dnsq_report *rep);

@@ -18,8 +18,6 @@
 
 void dnsq_seterr(char *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-const char *dnsq_type_name(int type);
-const char *dnsq_rcode_name(int rcode, char tmp[16]);
 /* Query for NAME (CLASS, TYPE) with ID and an EDNS0 OPT into Q (QMAX bytes);
  * its length or -1. */
 int dnsq_build_query(const char *name, int class, int type, unsigned id,

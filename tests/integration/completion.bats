@@ -35,6 +35,13 @@ complete_words() {
 	[[ " ${COMPREPLY[*]} " == *" --no-verify "* ]]
 }
 
+@test "completes doctor and its formats" {
+	complete_words dnsdrop 'do'
+	[[ " ${COMPREPLY[*]} " == *" doctor "* ]]
+	complete_words dnsdrop doctor --format ""
+	[[ " ${COMPREPLY[*]} " == " text csv zone " ]]
+}
+
 @test "completes rollback with the backup IDs of the --root sandbox" {
 	sandbox_create "$BATS_TEST_TMPDIR/box"
 	sandbox_start >/dev/null

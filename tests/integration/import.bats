@@ -134,6 +134,24 @@ imp() {
 	[ -z "$stderr" ]
 }
 
+@test "import: Active Directory SRV names ('_' labels in the domain) are taken, lowercase" {
+	printf '%s\n' 'host-record=dc1.corp.example.com,10.0.30.11' \
+		'srv-host=_ldap._tcp.dc._msdcs.corp.example.com,dc1.corp.example.com,389,0,100' \
+		'srv-host=_kerberos._tcp.Default-First-Site-Name._sites.dc._msdcs.corp.example.com,dc1.corp.example.com,88' \
+		'srv-host=_sip._tcp.a_b.example.com,dc1.corp.example.com,5060' >"$T/ad.conf"
+	run --separate-stderr imp "$T/ad.conf"
+	expect_status 3
+	grep -q "^$T/ad.conf:4: error: srv-host: name \"_sip._tcp.a_b.example.com\"" <<<"$stderr"
+	sed -i '$d' "$T/ad.conf"
+	run --separate-stderr imp "$T/ad.conf"
+	expect_status 0
+	grep -qxF '_ldap._tcp.dc._msdcs.corp.example.com = dc1.corp.example.com:389 0 100' <<<"$output"
+	grep -qxF '_kerberos._tcp.default-first-site-name._sites.dc._msdcs.corp.example.com = dc1.corp.example.com:88 0 0' <<<"$output"
+	(umask 077 && printf '%s\n' "$output" >"$T/i.ini")
+	run --separate-stderr "$DNSDROP_BIN" -c "$T/i.ini" check
+	expect_status 0
+}
+
 @test "import: a FILE is taken as given, not under --root" {
 	mkdir "$T/root"
 	echo 'host-record=a.example,10.0.0.1' >"$T/d.conf"

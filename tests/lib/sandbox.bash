@@ -13,6 +13,11 @@
 #                        unless the text has its own [dnsdrop]
 #   dd ARGS...           run "$DNSDROP_BIN" --root "$SANDBOX" ARGS... (bounded)
 #   sandbox_dig NAME TYPE          dig +short against the sandbox's dnsmasq
+#   sandbox_outside      start an "outside" dnsmasq (the public view) that
+#                        serves the dnsmasq lines on stdin on a port of its
+#                        own, and make it the appliance's upstream: a
+#                        `server=127.0.0.1#PORT` line in etc/dnsmasq.conf
+#                        (call before sandbox_start; stopped by destroy)
 #   sandbox_start, sandbox_stop    the init script's start and stop
 #   sandbox_restarts     how many times the init script was asked to restart
 #   sandbox_settle       wait until no init script run is in progress
@@ -379,6 +384,20 @@ sandbox_dig() {
 	dig @127.0.0.1 -p "$SANDBOX_PORT" +short +time=1 +tries=2 -q "$1" -t "${2:-A}"
 }
 
+sandbox_outside() {
+	local port conf=$SANDBOX/run/outside.conf
+	port=$(_sandbox_reserve_port "$SANDBOX/run/outside") || return 1
+	mkdir -p "$SANDBOX/run/outside" && echo "$port" >"$SANDBOX/run/outside/port"
+	cat >"$conf" || return 1
+	"$SANDBOX_DNSMASQ" -C "$conf" --port="$port" --listen-address=127.0.0.1 \
+		--bind-interfaces --no-resolv --no-hosts \
+		--pid-file="$SANDBOX/run/outside.pid" </dev/null >"$SANDBOX/run/outside.out" 2>&1 ||
+		_sandbox_die "outside dnsmasq failed: $(cat "$SANDBOX/run/outside.out")" || return 1
+	printf 'server=127.0.0.1#%s\n' "$port" >>"$SANDBOX/etc/dnsmasq.conf"
+	SANDBOX_OUTSIDE_PORT=$port
+	export SANDBOX_OUTSIDE_PORT
+}
+
 sandbox_start() {
 	"$SANDBOX/etc/init.d/dnsmasq" start
 }
@@ -425,6 +444,10 @@ sandbox_destroy() {
 	_sandbox_kill_if "$(cat "$SANDBOX/run/dnsmasq.pid" 2>/dev/null)" "$SANDBOX/run/dnsmasq.conf"
 	if [ "$(cat "$_sandbox_ports/$SANDBOX_PORT/owner" 2>/dev/null)" = "$SANDBOX" ]; then
 		rm -rf "${_sandbox_ports:?}/$SANDBOX_PORT"
+	fi
+	if [ -s "$SANDBOX/run/outside/port" ]; then
+		_sandbox_kill_if "$(cat "$SANDBOX/run/outside.pid" 2>/dev/null)" "$SANDBOX/run/outside.conf"
+		rm -rf "${_sandbox_ports:?}/$(cat "$SANDBOX/run/outside/port")"
 	fi
 	return 0
 }

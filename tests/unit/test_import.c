@@ -173,7 +173,7 @@ static void t_host_record_errors(void **state)
 	ERR(f, 6, "name \"10.0.0.1#x\"");	/* '#' after a non-blank is no comment */
 	assert_int_equal(f->c.skipped, 5);
 	LINE(f, "; d.conf:2: host-record=a_b.example,10.0.0.1");
-	LINE(f, ";   ^ why: host-record: name \"a_b.example\" \"_\" is only allowed in the _service._proto prefix of an [srv] name; use \"-\"");
+	LINE(f, ";   ^ why: host-record: name \"a_b.example\" \"_\" is only allowed at the start of a label of an [srv] name; use \"-\"");
 	LINE(f, "l.example = 127.0.0.1");	/* the rest of the file is imported */
 	passes_check(f);
 }

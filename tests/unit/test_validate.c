@@ -116,7 +116,7 @@ static void t_hostname_chars(void **state)
 	assert_non_null(strstr(host_why("b\xc3\xbc" "cher.example"), "xn--"));
 	assert_non_null(strstr(host_why("b\xc3\xbc" "cher.example"), "\\xc3"));
 	assert_non_null(strstr(host_why("exp_c1.example.local"),
-				"\"_\" is only allowed in the _service._proto prefix of an [srv] name; use \"-\""));
+				"\"_\" is only allowed at the start of a label of an [srv] name; use \"-\""));
 	assert_non_null(strstr(host_why("_sip._tcp.example.com"), "[srv]"));
 }
 
@@ -156,6 +156,11 @@ static void t_srvname(void **state)
 	assert_string_equal(srv_ok("_sip._tcp.localhost", NULL), "");	/* one-label domain */
 	assert_string_equal(srv_ok("_abcdefghijklmno._tcp.example", NULL), "");	/* 15 */
 	assert_string_equal(srv_ok("_1a._tcp.example", NULL), "");
+	/* Active Directory: '_' labels in the domain, site names in capitals */
+	assert_string_equal(srv_ok("_ldap._tcp.dc._msdcs.corp.example.com", NULL), "");
+	assert_string_equal(srv_ok("_kerberos._tcp.Default-First-Site-Name._sites.dc._msdcs.Corp.Example.com",
+				   "_kerberos._tcp.default-first-site-name._sites.dc._msdcs.corp.example.com"), "");
+	assert_string_equal(srv_ok("_ldap._tcp.pdc._msdcs.corp.example.com.", "_ldap._tcp.pdc._msdcs.corp.example.com"), "");
 	assert_non_null(strstr(srv_ok("_sip._foo.example.com", NULL), "\"_foo\" is not one of"));
 	assert_non_null(strstr(srv_why("sip._tcp.example.com"), "must start with _service._proto"));
 	assert_non_null(strstr(srv_why("_sip.tcp.example.com"), "_proto label"));
@@ -173,7 +178,10 @@ static void t_srvname(void **state)
 	assert_non_null(strstr(srv_why("_sip._-tcp.example"), "starts or ends"));
 	assert_non_null(strstr(srv_why("__sip._tcp.example"), "only allowed at the start"));
 	assert_non_null(strstr(srv_why("_s_ip._tcp.example"), "only allowed at the start"));
-	assert_non_null(strstr(srv_why("_sip._tcp._x.example"), "only allowed at the start"));
+	assert_non_null(strstr(srv_why("_sip._tcp.x_.example"), "only allowed at the start"));
+	assert_non_null(strstr(srv_why("_sip._tcp._.example"), "only \"_\""));
+	assert_non_null(strstr(srv_why("_sip._tcp._-x.example"), "starts or ends"));
+	assert_non_null(strstr(srv_why("_ldap._tcp.dc.__msdcs.example"), "only allowed at the start"));
 	assert_non_null(strstr(srv_why("_sip._tcp.a_b.example"), "only allowed at the start"));
 	assert_non_null(strstr(srv_why("_sip._tcp.example.123"), "all-digit"));
 	assert_non_null(strstr(srv_why("_sip._tcp.ex ample"), "blank"));

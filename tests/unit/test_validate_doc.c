@@ -208,6 +208,30 @@ static void t_srv_targets(void **state)
 	NERR(f, 7);
 }
 
+/* A target one edit off a host is a warning, once per target, at its first
+ * line; two edits, a known name or an alias are not. */
+static void t_srv_near(void **state)
+{
+	struct fx *f = *state;
+
+	add(f, SEC_HOSTS, "cucm-pub.acme.local", "10.0.0.4");		/* 1 */
+	add(f, SEC_HOSTS, "cucm-sub1.acme.local", "10.0.0.5");		/* 2 */
+	add(f, SEC_CNAME, "cucm.acme.local", "cucm-pub.acme.local");	/* 3 */
+	add(f, SEC_SRV, "_cisco-uds._tcp.acme.com", "cucm-sub.acme.local:8443");	/* 4 */
+	add(f, SEC_SRV, "_cuplogin._tcp.acme.com", "cucm-sub.acme.local:8443");	/* 5 */
+	add(f, SEC_SRV, "_cuplogin._tcp.acme.com", "cucm-pbu.acme.local:8443");	/* 6 */
+	add(f, SEC_SRV, "_a._tcp.acme.com", "cucm-pubx.acme.local:8443");	/* 7 */
+	add(f, SEC_SRV, "_a._tcp.acme.com", "cucm-sub2.acme.local:8443");	/* 8 */
+	add(f, SEC_SRV, "_b._tcp.acme.com", "cucm.acme.local:8443");		/* 9 */
+	add(f, SEC_SRV, "_b._tcp.acme.com", "cucm-pub.acme.local:8443");	/* 10 */
+	run(f);
+	WARN(f, 4, "SRV target cucm-sub.acme.local is not in [hosts]: did you mean cucm-sub1.acme.local?");
+	WARN(f, 7, "did you mean cucm-pub.acme.local?");
+	WARN(f, 8, "did you mean cucm-sub1.acme.local?");
+	NERR(f, 0);
+	assert_int_equal(f->pr.warnings, 3);
+}
+
 static void t_srv_dups(void **state)
 {
 	struct fx *f = *state;
@@ -341,7 +365,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_example), T(t_defaults), T(t_no_records), T(t_outside_section),
-		T(t_empty_values), T(t_hosts), T(t_srv_fields), T(t_srv_targets),
+		T(t_empty_values), T(t_hosts), T(t_srv_fields), T(t_srv_targets), T(t_srv_near),
 		T(t_srv_dups), T(t_srv_mra), T(t_cname),
 		T(t_large),
 	};

@@ -1,0 +1,226 @@
+/* validate_target.c - an SRV target one edit away from a name the INI
+ * defines: "cucm-sub.acme.local" next to host cucm-sub1.acme.local is a
+ * typo that check passes and that later fails an MRA login far from its
+ * cause. A warning, not an error: a public target may be one letter off an
+ * inside name by design.
+ *
+ * Linear in the names: every name and every one-character deletion of it
+ * is hashed (two names are one edit apart only if such variants meet);
+ * variants of the unknown targets are sorted, those of the known names
+ * looked up in them, and each meeting is confirmed character by character. */
+#include "validate.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE 1099511628211ULL
+
+struct variant {
+	uint64_t hash;
+	uint32_t idx;		/* into the unknown targets */
+};
+
+struct near {
+	const char **name;	/* known names (hosts, aliases), sorted */
+	size_t nname;
+	const struct dd_srv **unk;	/* first SRV line of each unknown target */
+	size_t nunk;
+	struct variant *var;
+	size_t nvar;
+	const char **hit;	/* per unknown target: the closest known name */
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* By target, then line: the first line of each target comes first. */
+static int cmp_target(const void *a, const void *b)
+{
+	const struct dd_srv *x = *(const struct dd_srv *const *)a;
+	const struct dd_srv *y = *(const struct dd_srv *const *)b;
+	int c = strcmp(x->target, y->target);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+	const struct variant *x = a, *y = b;
+
+	return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+/* Call FN(ctx, hash) for S and for S without each of its characters:
+ * H(x) = sum x[i] * BASE^(len-1-i), so S without S[k] hashes to
+ * pre(k) * BASE^(n-1-k) + suf(k+1). */
+static void variants(const char *s, void (*fn)(void *, uint64_t), void *ctx)
+{
+	uint64_t pw[DD_NAME_MAX + 2], suf[DD_NAME_MAX + 2], pre = 0;
+	size_t n = strlen(s);
+
+	if (n > DD_NAME_MAX)
+		return;
+	pw[0] = 1;
+	suf[n] = 0;
+	for (size_t i = 1; i <= n; i++)
+		pw[i] = pw[i - 1] * BASE;
+	for (size_t i = n; i-- > 0;)
+		suf[i] = suf[i + 1] + (unsigned char)s[i] * pw[n - 1 - i];
+	fn(ctx, suf[0]);
+	for (size_t k = 0; k < n; k++) {
+		fn(ctx, pre * pw[n - 1 - k] + suf[k + 1]);
+		pre = pre * BASE + (unsigned char)s[k];
+	}
+}
+
+/* One substitution, insertion or deletion turns A into B (A != B). */
+static int one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	if (la + 1 < lb || lb + 1 < la)
+		return 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return strcmp(a + i + 1, b + i + 1) == 0;
+	return la < lb ? strcmp(a + i, b + i + 1) == 0 : strcmp(a + i + 1, b + i) == 0;
+}
+
+/* Length of the common start of A and B. */
+static size_t common(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+struct adder {
+	struct near *nr;
+	uint32_t idx;
+};
+
+static void add_variant(void *ctx, uint64_t h)
+{
+	struct adder *a = ctx;
+
+	a->nr->var[a->nr->nvar++] = (struct variant){ h, a->idx };
+}
+
+struct prober {
+	struct near *nr;
+	const char *known;
+};
+
+static void probe_variant(void *ctx, uint64_t h)
+{
+	struct prober *p = ctx;
+	struct near *nr = p->nr;
+	struct variant key = { h, 0 }, *v = bsearch(&key, nr->var, nr->nvar, sizeof key, cmp_var);
+
+	while (v && v > nr->var && v[-1].hash == h)
+		v--;
+	/* Of two names one edit off, the one sharing the longer start:
+	 * cucm-sub is cucm-sub1 mistyped rather than cucm-pub. */
+	for (; v && v < nr->var + nr->nvar && v->hash == h; v++) {
+		const char *t = nr->unk[v->idx]->target, **hit = &nr->hit[v->idx];
+
+		if (one_edit(t, p->known) && (!*hit || common(t, p->known) > common(t, *hit)))
+			*hit = p->known;
+	}
+}
+
+static int known(const struct near *nr, const char *s)
+{
+	return nr->nname && bsearch(&s, nr->name, nr->nname, sizeof s, cmp_str) != NULL;
+}
+
+/* Known names, sorted, and the unknown targets (each once, at its first
+ * line, by name). */
+static int collect(const struct dd_config *cfg, struct near *nr)
+{
+	size_t i, k;
+
+	nr->name = malloc((cfg->nhost + cfg->ncname + 1) * sizeof *nr->name);
+	nr->unk = malloc((cfg->nsrv + 1) * sizeof *nr->unk);
+	if (!nr->name || !nr->unk)
+		return -1;
+	for (i = 0; i < cfg->nhost; i++)
+		nr->name[nr->nname++] = cfg->host[i].name;
+	for (i = 0; i < cfg->ncname; i++)
+		nr->name[nr->nname++] = cfg->cname[i].alias;
+	if (nr->nname > 1)
+		qsort(nr->name, nr->nname, sizeof *nr->name, cmp_str);
+	for (i = 0; i < cfg->nsrv; i++)
+		if (cfg->srv[i].target && !known(nr, cfg->srv[i].target))
+			nr->unk[nr->nunk++] = &cfg->srv[i];
+	if (nr->nunk > 1)
+		qsort(nr->unk, nr->nunk, sizeof *nr->unk, cmp_target);
+	for (i = k = 0; i < nr->nunk; i++)
+		if (k == 0 || strcmp(nr->unk[k - 1]->target, nr->unk[i]->target) != 0)
+			nr->unk[k++] = nr->unk[i];
+	nr->nunk = k;
+	return 0;
+}
+
+ssize_t validate_unknown_targets(const struct dd_config *cfg, const struct dd_srv ***out)
+{
+	struct near nr = { 0 };
+
+	*out = NULL;
+	if (collect(cfg, &nr) < 0) {
+		free(nr.name);
+		free(nr.unk);
+		return -1;
+	}
+	free(nr.name);
+	*out = nr.unk;
+	return (ssize_t)nr.nunk;
+}
+
+/* The variants of every unknown target, sorted. */
+static int index_variants(struct near *nr)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; i < nr->nunk; i++)
+		chars += strlen(nr->unk[i]->target) + 1;
+	nr->var = malloc((chars + 1) * sizeof *nr->var);
+	nr->hit = calloc(nr->nunk + 1, sizeof *nr->hit);
+	if (!nr->var || !nr->hit)
+		return -1;
+	for (i = 0; i < nr->nunk; i++)
+		variants(nr->unk[i]->target, add_variant, &(struct adder){ nr, (uint32_t)i });
+	if (nr->nvar > 1)
+		qsort(nr->var, nr->nvar, sizeof *nr->var, cmp_var);
+	return 0;
+}
+
+int validate_targets(const struct dd_config *cfg, struct problems *pr)
+{
+	struct near nr = { 0 };
+	int rc = -1;
+
+	if (collect(cfg, &nr) == 0 && index_variants(&nr) == 0) {
+		/* Hosts in INI order: the first near name wins. */
+		for (size_t i = 0; i < cfg->nhost && nr.nunk; i++)
+			variants(cfg->host[i].name, probe_variant, &(struct prober){ &nr, cfg->host[i].name });
+		for (size_t i = 0; i < nr.nunk; i++)
+			if (nr.hit[i])
+				problems_add(pr, cfg->path, nr.unk[i]->line, SEV_WARNING,
+					     "SRV target %s is not in [hosts]: did you mean %s?",
+					     nr.unk[i]->target, nr.hit[i]);
+		rc = 0;
+	}
+	free(nr.name);
+	free(nr.unk);
+	free(nr.var);
+	free(nr.hit);
+	return rc;
+}
