@@ -95,7 +95,7 @@ twin: test-deps build/dnsdrop
 # The sanitizer build (ASan+UBSan, system gcc) runs the unit tests and the
 # integration suites that reach every code path of the binary; the others
 # (ssh, ansible, strace matrices) test the same code through the same paths.
-SAN_SUITES = golden apply import hostile trust
+SAN_SUITES = golden apply import hostile trust window
 sanitize: test-deps build/include/ini.h
 	$(MAKE) SAN=1 unit build/host-san/dnsdrop
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

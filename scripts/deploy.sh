@@ -2,13 +2,18 @@
 # deploy.sh - put dnsdrop and one INI on an Expressway over SSH, show the
 # diff, apply it, and pass dnsdrop's exit code back.
 #
-#   deploy.sh [-n] [-f] HOST INI     HOST is [user@]host (user default root);
+#   deploy.sh [-n] [-f] [-m NOTE] HOST INI
+#                                    HOST is [user@]host (user default root);
 #                                    INI is a file, or - for standard input
 #   deploy.sh -k INI                 only validate INI here; contact nothing
 #
 #   -n   dry run: upload, show `dnsdrop diff`, leave the appliance as it was
 #        (exit 0 nothing differs, 1 something would change)
 #   -f   pass --force to apply (drop-ins edited by hand go into the backup)
+#   -m   the change note (ticket number), passed to `dnsdrop apply -m`: it
+#        goes into the appliance's audit log, syslog and `dnsdrop backups`
+# dnsdrop never asks for confirmation here: its standard input is not a
+# terminal (the diff is shown, then applied; -n is the way to look first).
 #
 # What happens:
 #   1. INI is checked here with the binary about to be uploaded, when it runs
@@ -51,10 +56,11 @@ prog=deploy.sh
 
 usage() {
 	cat >&2 <<'EOF'
-usage: deploy.sh [-n] [-f] HOST INI    upload dnsdrop and INI, diff, apply
+usage: deploy.sh [-n] [-f] [-m NOTE] HOST INI    upload dnsdrop and INI, diff, apply
        deploy.sh -k INI                validate INI locally, contact nothing
   -n  dry run: show the diff, change nothing (exit 1 when something differs)
   -f  apply --force (drop-ins edited by hand are backed up and replaced)
+  -m  change note for the audit log and backups, e.g. -m 'CHG0012345'
   HOST is [user@]host (default user root); INI - reads standard input.
   env: DNSDROP_BIN, DEPLOY_SSH_OPTS, DEPLOY_REMOTE_ROOT (see the script)
 EOF
@@ -67,10 +73,12 @@ err() {
 dry=0
 force=0
 localonly=0
-while getopts nfkh opt; do
+note=
+while getopts nfkhm: opt; do
 	case $opt in
 	n) dry=1 ;;
 	f) force=1 ;;
+	m) note=$OPTARG ;;
 	k) localonly=1 ;;
 	h)
 		usage
@@ -281,13 +289,14 @@ EOF
 	fi
 }
 
-# The remote side. POSIX sh only; arguments: DIR TAG MODE FORCE ROOT.
-# MODE is diff (dry run) or apply; ROOT is empty or the --root prefix.
+# The remote side. POSIX sh only; arguments: DIR TAG MODE FORCE ROOT NOTE.
+# MODE is diff (dry run) or apply; ROOT is empty or the --root prefix;
+# NOTE is empty or the -m text for apply.
 # Standard input is the INI.
 remote_script=$(
 	cat <<'REMOTE'
 set -u
-d=$1 tag=$2 mode=$3 force=$4 root=$5
+d=$1 tag=$2 mode=$3 force=$4 root=$5 note=${6-}
 bin=$d/dnsdrop
 ini=$d/dnsdrop.ini
 nbin=$d/.deploy-$tag.bin
@@ -396,6 +405,9 @@ if [ "$drc" = 0 ]; then
 	word=unchanged
 	say "the installed drop-ins already match the INI: nothing to apply"
 else
+	if [ -n "$note" ]; then
+		set -- "$@" -m "$note"
+	fi
 	if [ "$force" = 1 ]; then
 		"$nbin" "$@" apply --force </dev/null
 	else
@@ -408,7 +420,7 @@ if [ "$rc" != 0 ]; then
 	if [ "$swapped" = 0 ]; then
 		say "dnsdrop apply failed (exit $rc); dnsdrop.ini was not changed" >&2
 	elif [ "$had" = 1 ]; then
-		say "dnsdrop apply failed (exit $rc): the previous dnsdrop.ini is put back" >&2
+		say "dnsdrop apply failed (exit $rc). Its INI there was this deploy's upload; deploy.sh now puts the appliance's previous dnsdrop.ini back, so the appliance is as before: fix your INI here and deploy again" >&2
 	else
 		say "dnsdrop apply failed (exit $rc): the uploaded dnsdrop.ini is removed again" >&2
 	fi
@@ -452,7 +464,7 @@ fi
 cat "$tmp/ssh.err" >&2
 
 # ssh #2: the INI on standard input, and the work.
-cmd="exec sh -c $(shq "$remote_script") deploy $(shq "$rdir") $(shq "$tag") $mode $force $(shq "$rroot")"
+cmd="exec sh -c $(shq "$remote_script") deploy $(shq "$rdir") $(shq "$tag") $mode $force $(shq "$rroot") $(shq "$note")"
 ssh "$@" -- "$host" "$cmd" <"$tmp/dnsdrop.ini"
 rc=$?
 if [ "$rc" = 255 ]; then

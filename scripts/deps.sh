@@ -8,7 +8,7 @@ want=${1:-all}
 
 # package:probe pairs; a probe is a command name or an absolute file path.
 build_pkgs="lld:ld.lld musl-tools:musl-gcc libinih-dev:/usr/include/ini.h libinih-dev:/usr/lib/x86_64-linux-gnu/libinih.a make:make gcc:gcc"
-test_pkgs="time:/usr/bin/time libcmocka-dev:/usr/include/cmocka.h dnsmasq-base:/usr/sbin/dnsmasq bind9-dnsutils:dig bind9-utils:named-checkzone bats:bats strace:strace procps:pkill util-linux:flock util-linux:unshare util-linux:nsenter util-linux:setsid busybox-static:/bin/busybox openssh-server:/usr/sbin/sshd openssh-client:ssh ansible-core:ansible-playbook shellcheck:shellcheck mandoc:mandoc valgrind:valgrind cppcheck:cppcheck clang-tidy:clang-tidy clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
+test_pkgs="time:/usr/bin/time libcmocka-dev:/usr/include/cmocka.h dnsmasq-base:/usr/sbin/dnsmasq bind9-dnsutils:dig bind9-utils:named-checkzone bats:bats strace:strace procps:pkill util-linux:flock util-linux:unshare util-linux:nsenter util-linux:setsid busybox-static:/bin/busybox openssh-server:/usr/sbin/sshd openssh-client:ssh ansible-core:ansible-playbook tmux:tmux shellcheck:shellcheck mandoc:mandoc valgrind:valgrind cppcheck:cppcheck clang-tidy:clang-tidy clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 
 case $want in
 build) list=$build_pkgs ;;

@@ -29,12 +29,16 @@ _dnsdrop() {
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return
 		;;
+	-m | --message)
+		COMPREPLY=() # free text: the change note
+		return
+		;;
 	esac
 
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-c | --root) ((i++)) ;;
+		-c | --root | -m | --message) ((i++)) ;;
 		-*) ;;
 		*)
 			cmd=${COMP_WORDS[i]}
@@ -45,7 +49,8 @@ _dnsdrop() {
 
 	case $cmd in
 	'') mapfile -t COMPREPLY < <(compgen -W "$commands $global" -- "$cur") ;;
-	apply) mapfile -t COMPREPLY < <(compgen -W "-n --dry-run --force --no-restart --no-verify $global" -- "$cur") ;;
+	apply) mapfile -t COMPREPLY < <(compgen -W "-n --dry-run --force --no-restart --no-verify -y --yes -m $global" -- "$cur") ;;
+	reapply) mapfile -t COMPREPLY < <(compgen -W "-m $global" -- "$cur") ;;
 	render) mapfile -t COMPREPLY < <(compgen -W "hosts.conf srv.conf" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
 	import) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
@@ -59,8 +64,8 @@ _dnsdrop() {
 	rollback)
 		local -a args ids
 		mapfile -t args < <(_dnsdrop_global_args)
-		mapfile -t ids < <("${COMP_WORDS[0]}" "${args[@]}" -q backups 2>/dev/null | cut -d' ' -f1)
-		mapfile -t COMPREPLY < <(compgen -W "--no-verify ${ids[*]}" -- "$cur")
+		mapfile -t ids < <("${COMP_WORDS[0]}" "${args[@]}" -q backups 2>/dev/null | awk '/^[^ ]/ { print $1 }')
+		mapfile -t COMPREPLY < <(compgen -W "--no-verify --whole-ini -y --yes -m ${ids[*]}" -- "$cur")
 		;;
 	*) mapfile -t COMPREPLY < <(compgen -W "$global" -- "$cur") ;;
 	esac

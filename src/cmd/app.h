@@ -25,12 +25,18 @@ enum {
 };
 
 #define APP_DEFAULT_INI "/tandberg/persistent/dnsdrop/dnsdrop.ini"
+#define APP_NOTE_MAX 200	/* bytes of -m TEXT, as typed */
 
 struct app {
 	const char *root;	/* --root DIR, "" when not sandboxed */
 	const char *ini_arg;	/* -c FILE as given, or NULL */
 	char ini_path[PATH_MAX];	/* the INI as opened (and named in messages) */
 	int quiet, verbose;
+	int yes;		/* -y: do not ask on a terminal */
+	/* -m TEXT, the change note: every byte outside printable ASCII, '"'
+	 * and '\\' written as \xHH, so it stays one quoted field of the
+	 * audit log and the backup's meta. "" when none. */
+	char note[APP_NOTE_MAX * 4 + 1];
 	int color_out, color_err;	/* colour on stdout / stderr */
 	char *ini_text;		/* the INI's bytes, NUL-terminated */
 	size_t ini_len;

@@ -10,6 +10,7 @@
 #include "fsx.h"
 #include "plan.h"
 #include "protocol.h"
+#include "tty.h"
 #include "where.h"
 
 struct apply_opts {
@@ -100,6 +101,8 @@ static int apply_locked(struct app *app, struct plan *pl, const struct apply_opt
 	summarize(pl, t.summary, sizeof t.summary);
 	if (print_diff(app, pl) < 0)
 		return EXIT_ENV;
+	if (!o->reapply && !tty_confirm(app, "Apply these changes?"))
+		return tty_declined(app);
 	proto_current(pl, &from, &old_cfg);
 	proto_target(app, pl, &to);
 	rc = proto_change(&t, &to, &from);

@@ -57,10 +57,10 @@ static int convert(struct app *app, const struct import_src *src, int n)
 	fwrite(out.p, 1, out.len, stdout);
 	buf_free(&out);
 	if (!app->quiet)
-		fprintf(stderr, "dnsdrop: imported %zu hosts, %zu srv and %zu cname lines from %d file%s; %zu kept as comments%s\n",
+		fprintf(stderr, "dnsdrop: imported %zu hosts, %zu srv and %zu cname lines from %d file%s; %zu left out, kept as comments%s\n",
 			c.hosts, c.srv, c.cname, n, n == 1 ? "" : "s", c.skipped,
-			c.skipped ? " (see the warnings)" : "");
-	return EXIT_OK;
+			c.skipped ? " (see the warnings; exit 1)" : "");
+	return c.skipped ? EXIT_DIFF : EXIT_OK;
 }
 
 /* --dnsmasq VERSION (default: the appliance's dnsmasq, else 2.90): warn of

@@ -9,11 +9,14 @@
 #include "app.h"
 #include "backup.h"
 #include "cmd.h"
+#include "config.h"
+#include "diff.h"
 #include "fsx.h"
 #include "plan.h"
-#include "diff.h"
 #include "protocol.h"
 #include "restore.h"
+#include "splice.h"
+#include "tty.h"
 #include "where.h"
 #include "validate.h"
 
@@ -102,6 +105,32 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	return rc;
 }
 
+/* The INI a rollback writes: the backup's records with today's [dnsdrop]
+ * settings, or with --whole-ini the backup's INI as it was. */
+static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
+{
+	struct buf b = { 0 };
+
+	if (!s->ini || whole)
+		return 0;
+	splice_settings(s->ini, s->ini_len, app->ini_text, app->ini_len, &b);
+	if (b.oom) {
+		buf_free(&b);
+		app_error(app, "out of memory joining the backup's INI with the current settings");
+		return -1;
+	}
+	free(s->ini);
+	s->ini = b.p;
+	s->ini_len = b.len;
+	if (!s->has_cfg)
+		return 0;
+	model_free(&s->cfg);
+	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
+		return 0;
+	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
+	return -1;
+}
+
 /* rollback -n: the diff from the installed drop-ins to the backup's. 1 when
  * a rollback would change something, 0 when not, -1 out of memory. */
 static int show_diff(const struct app *app, const struct plan *pl, const char *id,
@@ -146,8 +175,24 @@ static int dry_run(const struct app *app, const struct plan *pl, const char *id,
 
 struct rb_opts {
 	const char *id;
-	int dry_run, no_verify;
+	int dry_run, no_verify, whole;
 };
+
+/* Before the change: the conflict check, the INI to write, the diff and, on
+ * a terminal, the question. EXIT_OK to go on. */
+static int prepare(struct app *app, const struct plan *pl, const struct rb_opts *o,
+		   struct snapshot *s, const char *target)
+{
+	int rc;
+
+	if ((rc = where_conflicts(app, pl, s->data, s->len)) != EXIT_OK)
+		return rc;
+	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, target, s) < 0)
+		return EXIT_ENV;
+	if (!tty_confirm(app, "Roll back to this backup?"))
+		return tty_declined(app);
+	return EXIT_OK;
+}
 
 static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opts *o)
 {
@@ -179,7 +224,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
 		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
-	if ((rc = where_conflicts(app, pl, snap.data, snap.len)) != EXIT_OK) {
+	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK) {
 		snapshot_free(&snap);
 		return rc;
 	}
@@ -216,10 +261,12 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 			o.no_verify = 1;
 		else if (strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "--dry-run") == 0)
 			o.dry_run = 1;
+		else if (strcmp(argv[i], "--whole-ini") == 0)
+			o.whole = 1;
 		else if (argv[i][0] != '-' && !o.id)
 			o.id = argv[i];
 		else {
-			app_error(app, "usage: rollback [-n] [--no-verify] [ID]");
+			app_error(app, "usage: rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]");
 			return EXIT_USAGE;
 		}
 	}

@@ -17,12 +17,14 @@
 
 #define STATUS_READY_MS 2000u
 
-static const char *state_word(const struct dropin *f)
+static const char *state_word(const struct plan *pl, const struct dropin *f)
 {
 	if (f->state == DROPIN_SAME)
 		return "in sync with the INI";
+	if (!f->have && !pl->applied.ini)
+		return "not installed yet (first install): see 'dnsdrop diff', then 'dnsdrop apply'";
 	if (!f->have)
-		return "missing: run 'dnsdrop reapply' (an upgrade removes drop-ins)";
+		return "missing although dnsdrop installed it (an Expressway upgrade removes drop-ins): run 'dnsdrop reapply'";
 	if (f->state == DROPIN_DRIFT)
 		return "edited by hand: see 'dnsdrop diff'";
 	return "differs from the INI: see 'dnsdrop diff', then 'dnsdrop apply'";
@@ -41,8 +43,9 @@ static void status_backups(const struct app *app)
 	else if (n == 0)
 		app_print("backups      none");
 	else
-		app_print("backups      %zu, newest %s (%s, %s)", n, list[0].id, list[0].user,
-		       list[0].summary);
+		app_print("backups      %zu, newest %s (before %s by %s%s%s%s)", n, list[0].id,
+		       list[0].action, list[0].user, list[0].note[0] ? ", note \"" : "", list[0].note,
+		       list[0].note[0] ? "\"" : "");
 	backup_free_list(list, n);
 }
 
@@ -104,7 +107,7 @@ int cmd_status(struct app *app, int argc, char **argv)
 		app_print("state        %s", app->state_dir);
 		status_version(app);
 		for (int i = 0; i < PLAN_NFILES; i++)
-			app_print("%-12s %s", pl.file[i].name, state_word(&pl.file[i]));
+			app_print("%-12s %s", pl.file[i].name, state_word(&pl, &pl.file[i]));
 		if (proto_pending(app))
 			app_print("pending      the last change was written but not served yet (dnsmasq was not restarted since): run 'dnsdrop reapply'");
 		if (status_dns(app, &pl) < 0 || pl.pending || proto_pending(app))

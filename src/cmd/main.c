@@ -19,6 +19,7 @@ struct command {
 	const char *usage;
 	const char *help;
 	int (*run)(struct app *app, int argc, char **argv);
+	int changes;		/* takes -y and -m: it changes the appliance */
 };
 
 static const struct command commands[] = {
@@ -26,54 +27,62 @@ static const struct command commands[] = {
 	  "check",
 	  "Validate the INI and print every problem as FILE:LINE: error|warning: ...\n"
 	  "Exit 0 when valid (warnings allowed), 3 when not. Nothing is written.",
-	  cmd_check },
+	  cmd_check, 0 },
 	{ "render", "print what would be written",
 	  "render [hosts.conf|srv.conf]",
 	  "Print what apply would write: one drop-in, or both, each after a\n"
 	  "'==> NAME <==' line. Exit 3 when the INI is invalid.",
-	  cmd_render },
+	  cmd_render, 0 },
 	{ "diff", "diff of the installed drop-ins against the INI",
 	  "diff",
 	  "Unified diff of the installed drop-ins against the INI (a dry run).\n"
 	  "Exit 0 when nothing differs, 1 when something does.",
-	  cmd_diff },
+	  cmd_diff, 0 },
 	{ "apply", "back up, write, restart, verify; roll back on failure",
-	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify]",
+	  "apply [-n|--dry-run] [--force] [--no-restart] [--no-verify] [-y] [-m TEXT]",
 	  "Check, diff, back up, write atomically, restart dnsmasq and verify by DNS\n"
 	  "queries; on any failure restore the previous drop-ins (exit 4, or 5 if that\n"
 	  "fails too). -n shows the diff and exits 1 when something would change.\n"
-	  "--force overwrites drop-ins edited by hand (they go into the backup first).",
-	  cmd_apply },
+	  "--force overwrites drop-ins edited by hand (they go into the backup first).\n"
+	  "On a terminal it asks before changing anything (no: exit 1); -y does not\n"
+	  "ask; without a terminal nothing is asked. -m TEXT: a change note (ticket)\n"
+	  "for the audit log, syslog and backups, 1-200 bytes.",
+	  cmd_apply, 1 },
 	{ "reapply", "apply only if something differs (after an upgrade)",
-	  "reapply",
+	  "reapply [-m TEXT]",
 	  "Converge the appliance to the INI: apply what differs; restart and verify\n"
 	  "when a change is pending or dnsmasq does not serve the drop-ins. Run it\n"
-	  "after every Expressway upgrade. Silent and restart-free when all is well.",
-	  cmd_reapply },
+	  "after every Expressway upgrade. Silent and restart-free when all is well.\n"
+	  "Never asks.",
+	  cmd_reapply, 1 },
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
 	  "answers, the last change and the backups.",
-	  cmd_status },
+	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",
-	  "List the backups, newest first: id, time, who, summary.",
-	  cmd_backups },
+	  "List the backups, newest first: id, time, what each holds (what 'rollback ID'\n"
+	  "brings back; -v: its records), and the change that replaced it (who, note).",
+	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
-	  "rollback [-n] [--no-verify] [ID]",
+	  "rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
 	  "Restore a backup (INI and drop-ins), restart, verify. Default: the newest\n"
 	  "backup whose drop-ins differ from the installed ones.\n"
+	  "The INI gets the backup's records and keeps the current [dnsdrop] settings;\n"
+	  "--whole-ini takes the backup's INI as it was. Asks on a terminal like apply.\n"
 	  "The backup is validated first (its INI like any INI, its drop-ins must be\n"
 	  "what that INI renders): exit 3 if not. A malformed or unknown ID: exit 2.\n"
 	  "The state it replaces is backed up first, so a rollback can be undone.\n"
 	  "-n shows what it would change (exit 1 when something would).",
-	  cmd_rollback },
+	  cmd_rollback, 1 },
 	{ "verify", "ask dnsmasq for every record of the INI",
 	  "verify",
-	  "Query dnsmasq for every record in the INI and report mismatches.\n"
-	  "Exit 0 when all are served as written, 1 when not. Warns of a\n"
-	  "split-DNS leak: an upstream's AAAA for a name the INI gives only IPv4.",
-	  cmd_verify },
+	  "Query dnsmasq for every record in the INI and report mismatches; -v lists\n"
+	  "each record with its answer. Exit 0 when all are served as written, 1 when\n"
+	  "not. Warns of a split-DNS leak: an upstream's AAAA for a name the INI gives\n"
+	  "only IPv4.",
+	  cmd_verify, 0 },
 	{ "doctor", "the MRA DNS picture: inside, outside, served",
 	  "doctor [--format text|csv|zone]",
 	  "For every name of the INI: the inside answer, the upstream answer (the\n"
@@ -84,17 +93,19 @@ static const struct command commands[] = {
 	  "Exit 0 when nothing needs attention, 1 otherwise. --format zone prints the\n"
 	  "records the public DNS must carry, from the INI's [mra] section:\n"
 	  "public_fqdn, public_address, domains, federation = yes|no.",
-	  cmd_doctor },
+	  cmd_doctor, 0 },
 	{ "import", "hand-made dnsmasq lines to INI on stdout",
 	  "import [--dnsmasq VERSION] FILE...",
 	  "Convert hand-written dnsmasq lines (host-record, address=/NAME/IP,\n"
-	  "srv-host, cname) to an INI on stdout; every other line becomes a comment\n"
-	  "and a warning. The way to adopt drop-ins made by hand.\n"
+	  "srv-host, cname) and hosts-format lines (/etc/hosts, addn-hosts files) to\n"
+	  "an INI on stdout. A line it cannot take is a FILE:LINE warning and a ';'\n"
+	  "comment with the reason; the rest is imported. Exit 0: all imported,\n"
+	  "1: some lines left out. The way to adopt drop-ins made by hand.\n"
 	  "--dnsmasq VERSION (default: the appliance's, else 2.90) warns of each\n"
 	  "line that version reads otherwise (quotes, TTLs, srv-host=NAME,).",
-	  cmd_import },
+	  cmd_import, 0 },
 	{ "help", "this list, or the help of one command",
-	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL },
+	  "help [COMMAND]", "Show the usage, or the help of one command.", NULL, 0 },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -110,6 +121,8 @@ static void usage(FILE *fp)
 	      "  -c FILE      the INI (default " APP_DEFAULT_INI ")\n"
 	      "  --root DIR   treat DIR as the appliance's / (sandbox, tests, demo)\n"
 	      "  -q, -v       quieter (errors only) / more detail\n"
+	      "  -y, --yes    apply/rollback: do not ask (only asked on a terminal)\n"
+	      "  -m TEXT      apply/reapply/rollback: change note for the log and backups\n"
 	      "  --no-color   no colour (also: NO_COLOR in the environment)\n"
 	      "  --help, --version\n\n"
 	      "exit codes: 0 ok, 1 differences, 2 usage, 3 invalid INI, 4 failed and restored,\n"
@@ -147,13 +160,47 @@ struct cli {
 	char **argv;
 	int no_color;
 	int help, version;
+	const char *change_opt;	/* -y or -m as given, for commands that change nothing */
 };
+
+/* -m TEXT into app->note, escaped (app.h); over APP_NOTE_MAX bytes or
+ * empty: refused, never cut. */
+static int take_note(struct app *app, const char *text)
+{
+	size_t len = strlen(text), n = 0;
+
+	if (!len || len > APP_NOTE_MAX) {
+		fprintf(stderr, "dnsdrop: -m: the note is %zu bytes; give 1 to %d, e.g. -m 'CHG0012345 new CUCM node'\n",
+			len, APP_NOTE_MAX);
+		return -1;
+	}
+	for (const unsigned char *u = (const unsigned char *)text; *u; u++) {
+		if (*u < 0x20 || *u > 0x7e || *u == '"' || *u == '\\')
+			n += (size_t)snprintf(app->note + n, sizeof app->note - n, "\\x%02x", *u);
+		else
+			app->note[n++] = (char)*u;
+	}
+	app->note[n] = '\0';
+	return 0;
+}
 
 /* Take a global option at ARGV[*I]; 1 if taken, 0 if not global, -1 bad. */
 static int global_option(struct app *app, struct cli *cli, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 
+	if (strcmp(a, "-m") == 0 || strcmp(a, "--message") == 0) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "dnsdrop: %s needs a value, e.g. -m 'CHG0012345 new CUCM node'\n", a);
+			return -1;
+		}
+		cli->change_opt = a;
+		return take_note(app, argv[++*i]) < 0 ? -1 : 1;
+	}
+	if (strcmp(a, "-y") == 0 || strcmp(a, "--yes") == 0) {
+		cli->change_opt = a;
+		return app->yes = 1;
+	}
 	if (strcmp(a, "-c") == 0 || strcmp(a, "--root") == 0) {
 		if (*i + 1 >= argc || !argv[*i + 1][0]) {
 			fprintf(stderr, "dnsdrop: %s needs a value\n", a);
@@ -243,7 +290,7 @@ static int finish(struct app *app, int rc)
 	if (!app->changed)
 		return rc ? rc : EXIT_ENV;
 	snprintf(what, sizeof what, "output lost: %s", strerror(e));
-	if (report_audit(app->state_dir, "output", rc, what, NULL, err) < 0)
+	if (report_audit(app->state_dir, "output", rc, what, NULL, NULL, err) < 0)
 		app_error(app, "warning: cannot write the audit log: %s", err);
 	return rc;
 }
@@ -271,6 +318,11 @@ static int run(struct app *app, struct cli *cli)
 	}
 	if (cli->help)
 		return cmd_help(c->name);
+	if (cli->change_opt && !c->changes) {
+		fprintf(stderr, "dnsdrop: %s is for apply, reapply and rollback; %s changes nothing\n",
+			cli->change_opt, c->name);
+		return EXIT_USAGE;
+	}
 	if (check_root(app) < 0)
 		return EXIT_ENV;
 	return c->run(app, cli->argc, cli->argv);

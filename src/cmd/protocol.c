@@ -15,6 +15,7 @@
 #include "report.h"
 #include "render.h"
 #include "service.h"
+#include "tty.h"
 #include "validate.h"
 #include "where.h"
 
@@ -168,7 +169,7 @@ static int backup(struct proto *t)
 {
 	const struct backup_applied *a = &t->pl->applied;
 	char err[FSX_ERR_MAX], who[REPORT_USER_MAX];
-	struct backup_meta meta = { who, t->action, t->summary };
+	struct backup_meta meta = { who, t->action, t->summary, t->app->note };
 	/* The INI goes with the drop-ins only when they are what it produced. */
 	int ours = installed_is_ours(t->pl);
 
@@ -256,9 +257,13 @@ int proto_restore(struct proto *t, const struct state *from)
 	}
 	if (restarted < 0)
 		app_error(t->app, "the restart command failed, but dnsmasq answers with the previous state");
-	app_error(t->app, "the previous state is back and served; nothing of this %s remains. %s is as you left it: %s",
-		  t->action, t->app->ini_path,
-		  sig ? "run the command again when you are ready" : "fix it and run dnsdrop apply again");
+	if (from->ini_file)
+		app_error(t->app, "the previous state is back and served, its INI too; nothing of this %s remains%s",
+			  t->action, sig ? ": run the command again when you are ready" : "");
+	else
+		app_error(t->app, "the previous state is back and served; only the drop-ins went back: %s still holds the change, so %s",
+			  t->app->ini_path,
+			  sig ? "run the command again when you are ready" : "fix it and run dnsdrop apply again");
 	return EXIT_RESTORED;
 }
 
@@ -352,7 +357,8 @@ static void audit(struct proto *t, int rc)
 		snprintf(t->summary + n, sizeof t->summary - n, " (%s)",
 			 sig ? (rc == EXIT_RESTORED ? "interrupted: restored" : "interrupted")
 			     : "terminal lost: finished");
-	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id, err) < 0)
+	if (report_audit(t->app->state_dir, t->action, rc, t->summary, t->backup_id,
+			 t->app->note, err) < 0)
 		app_error(t->app, "warning: cannot write the audit log: %s", err);
 }
 

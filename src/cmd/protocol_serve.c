@@ -20,10 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dnsq.h"
 #include "render.h"
 #include "report.h"
 #include "service.h"
+#include "tty.h"
 
 #define READY_TIMEOUT_MS 10000u
 #define QUERY_TIMEOUT_MS 1000u
@@ -68,25 +70,20 @@ int proto_hup_seen(void)
 	return hup_seen;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int proto_restart(struct proto *t)
 {
 	struct service_result res = { 0 };
-	char err[SERVICE_ERR_MAX];
+	char err[SERVICE_ERR_MAX], label[160];
+	struct tty_step st;
 	int r;
 
-	app_step(t->app, "restarting dnsmasq: %s", t->app->cfg.set.restart);
+	snprintf(label, sizeof label, "restarting dnsmasq: %.120s", t->app->cfg.set.restart);
+	tty_step_begin(t->app, &st, label, t->app->cfg.set.restart_timeout * 1000u);
 	/* service_run waits for the child even when a signal comes: the
 	 * restore's restart never overlaps this one. */
 	r = service_run(t->pl->restart_argv, t->app->cfg.set.restart_timeout * 1000u,
 			SERVICE_OUTPUT_MAX, &res, err);
+	tty_step_end(&st, r == 0);
 	if (r < 0)
 		app_error(t->app, "restart failed: %s", err);
 	if ((r < 0 || t->app->verbose) && res.output.len) {
@@ -158,21 +155,25 @@ int proto_served(const struct plan *pl, const struct state *s)
 }
 
 /* Wait until the dnsmasq that loaded WANT's generation answers: until then
- * every answer may come from the one that ran before the restart. */
-static int wait_generation(struct proto *t, const char *want, unsigned timeout_ms)
+ * every answer may come from the one that ran before the restart. ST is
+ * the progress line, ended before any message. */
+static int wait_generation(struct proto *t, const char *want, unsigned timeout_ms,
+			   struct tty_step *st)
 {
 	const struct timespec pause = { 0, MARKER_POLL_MS * 1000000L };
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 	char err[DNSQ_ERR_MAX] = "";
 	struct in6_addr w;
 	int r;
 
-	if (inet_pton(AF_INET6, want, &w) != 1)
-		return dnsq_wait_ready(&t->pl->server, timeout_ms, err) == 0 ? 0 : -1;
+	inet_pton(AF_INET6, want, &w);
 	while ((r = marker_is(&t->pl->server, &w, err)) != 1) {
-		if (!t->restoring && proto_stop_signal())
+		if (!t->restoring && proto_stop_signal()) {
+			tty_step_end(st, 0);
 			return -1;
-		if (now_ms() >= deadline) {
+		}
+		if (clock_ms() >= deadline) {
+			tty_step_end(st, 0);
 			if (r < 0)
 				app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
 			else
@@ -182,6 +183,7 @@ static int wait_generation(struct proto *t, const char *want, unsigned timeout_m
 		}
 		nanosleep(&pause, NULL);
 	}
+	tty_step_end(st, 1);
 	app_step(t->app, "dnsmasq on %s serves the new drop-ins (generation %s)", t->pl->server.text,
 		 want);
 	return 0;
@@ -193,10 +195,15 @@ static int wait_served(struct proto *t, const struct state *s)
 {
 	char want[RENDER_MARKER_ADDR_MAX], err[DNSQ_ERR_MAX];
 	unsigned ms = ready_timeout(t, s->cfg);
+	struct tty_step st;
+	int r;
 
+	tty_step_begin(t->app, &st, "waiting for dnsmasq to answer", ms);
 	if (proto_marker(s, want) == 0)
-		return wait_generation(t, want, ms);
-	if (dnsq_wait_ready(&t->pl->server, ms, err) < 0) {
+		return wait_generation(t, want, ms, &st);
+	r = dnsq_wait_ready(&t->pl->server, ms, err);
+	tty_step_end(&st, r == 0);
+	if (r < 0) {
 		app_error(t->app, "dnsmasq does not answer on %s: %s", t->pl->server.text, err);
 		return -1;
 	}
@@ -230,6 +237,7 @@ static void warn_targets(const struct proto *t, const struct dd_config *cfg)
 int proto_verify(struct proto *t, const struct state *s)
 {
 	struct dnsq_report rep = { 0 };
+	struct tty_step st;
 	int r;
 
 	if (t->pl->verify_off || t->no_verify) {
@@ -243,7 +251,9 @@ int proto_verify(struct proto *t, const struct state *s)
 			 t->pl->server.text);
 		return 0;
 	}
+	tty_step_begin(t->app, &st, "asking dnsmasq for every record", 0);
 	r = dnsq_verify(s->cfg, &t->pl->server, QUERY_TIMEOUT_MS, &rep);
+	tty_step_end(&st, r == 0);
 	if (r == 0)
 		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers as written",
 			 t->pl->server.text, rep.checked);

@@ -24,31 +24,46 @@ struct imp {
 	struct import_rec *r;
 	size_t n, cap;
 	struct buf notes;	/* lines not imported, as INI comments */
+	const char *noted_file;	/* the line last put into notes */
+	int noted_line;
 	struct problems *pr;
 	int oom;
 };
 
-#define ERR(im, ...) problems_add((im)->pr, (im)->file, (im)->line, SEV_ERROR, __VA_ARGS__)
 #define WARN(im, ...) problems_add((im)->pr, (im)->file, (im)->line, SEV_WARNING, __VA_ARGS__)
-/* A line dnsdrop cannot hold: a warning, and the line kept as a comment. */
-#define SKIP(im, ...) (note(im), WARN(im, "not imported: " __VA_ARGS__))
+/* A line dnsdrop cannot hold: a warning, and the line kept as a comment
+ * with the warning's reason. A line dnsmasq itself refused, or with a
+ * value dnsdrop refuses, is one too: the rest of the file is imported. */
+#define SKIP(im, ...) (WARN(im, "not imported: " __VA_ARGS__), note(im))
+#define ERR SKIP
 
 static int is_space(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* The current line, as it was written, into the block of lines not imported. */
+/* The current line, as it was written, into the block of lines not
+ * imported (once), then the reason: the warning just added. */
 static void note(struct imp *im)
 {
 	size_t n = im->rawlen;
+	const char *why = im->pr->n ? im->pr->v[im->pr->n - 1].text : "";
 
 	while (n > 0 && is_space(im->raw[n - 1]))
 		n--;
-	buf_puts(&im->notes, "; ");
-	import_put_clean(&im->notes, im->file, strlen(im->file));
-	buf_printf(&im->notes, ":%d: ", im->line);
-	import_put_clean(&im->notes, im->raw, n);
+	if (im->noted_file != im->file || im->noted_line != im->line) {
+		buf_puts(&im->notes, "; ");
+		import_put_clean(&im->notes, im->file, strlen(im->file));
+		buf_printf(&im->notes, ":%d: ", im->line);
+		import_put_clean(&im->notes, im->raw, n);
+		buf_puts(&im->notes, "\n");
+		im->noted_file = im->file;
+		im->noted_line = im->line;
+	}
+	buf_puts(&im->notes, IMPORT_WHY);
+	if (!strncmp(why, "not imported: ", 14))
+		why += 14;
+	import_put_clean(&im->notes, why, strlen(why));
 	buf_puts(&im->notes, "\n");
 }
 
@@ -140,7 +155,9 @@ static void host_record(struct imp *im, char **f, size_t n)
 		return;
 	}
 	if (strcasecmp(f[0], RENDER_MARKER_NAME) == 0) {
-		SKIP(im, "%s is the generation marker dnsdrop writes by itself", RENDER_MARKER_NAME);
+		/* Not a record: nothing is lost, apply writes a new one. */
+		WARN(im, "%s is the generation marker dnsdrop writes by itself: dropped (not a record)",
+		     RENDER_MARKER_NAME);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -215,8 +232,8 @@ static void address(struct imp *im, char *arg)
 			*e++ = '\0';
 		if (!judge_name(im, "address", d, name) || !ok)
 			continue;
-		WARN(im, "address=/%s/ also answered every name under %s; dnsdrop answers the name itself only: add the names you need under [hosts]",
-		     name, name);
+		WARN(im, "address=/%s/ also answered every name under %s and gave no reverse answer; dnsdrop's [hosts] line answers the name itself only (add the names you need) and also answers the reverse (PTR) lookup of %s with %s",
+		     name, name, a.text, name);
 		if ((r = add_rec(im, IMPORT_HOST, name, NULL)))
 			r->addr = a;
 	}
@@ -297,6 +314,52 @@ static void cname(struct imp *im, char **f, size_t n)
 			add_rec(im, IMPORT_CNAME, alias, target);
 }
 
+/* A hosts-format line (/etc/hosts, addn-hosts, Pi-hole's custom.list):
+ * ADDRESS NAME [NAME...], as dnsconf_next reads a line without '='. 0 when
+ * S is not one. Given to import next to the drop-ins, their names are CNAME
+ * targets like any host. */
+static int hosts_line(struct imp *im, char *s)
+{
+	char name[DD_NAME_MAX + 1], *ip = s + strspn(s, " "), *n;
+	size_t len = strcspn(ip, " "), k;
+	unsigned char b[16];
+	struct import_rec *r;
+	struct dd_addr a;
+	int last;
+
+	if (!ip[len])
+		return 0;	/* a hosts line has a name after the address */
+	ip[len] = '\0';
+	if (inet_pton(AF_INET, ip, b) != 1 && inet_pton(AF_INET6, ip, b) != 1) {
+		ip[len] = ' ';
+		return 0;
+	}
+	if (!judge_addr(im, "hosts line", ip, &a))
+		return 1;
+	for (n = ip + len + 1; *(n += strspn(n, " ")); n += k + !last) {
+		k = strcspn(n, " ");
+		last = !n[k];
+		n[k] = '\0';
+		if (judge_name(im, "hosts line", n, name) && (r = add_rec(im, IMPORT_HOST, name, NULL)))
+			r->addr = a;
+	}
+	return 1;
+}
+
+/* interface-name=NAME,INTERFACE: not a record dnsdrop holds, but dnsmasq
+ * answers NAME from it before any host-record (import_merge warns). */
+static void interface_name(struct imp *im, char *arg)
+{
+	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], *f[FIELDS_MAX];
+	struct import_rec *r;
+
+	if (!arg || dnsconf_fields(arg, f, FIELDS_MAX) < 2)
+		return;
+	dnsconf_unhide(f[0]);
+	if (validate_hostname(f[0], name, why) == 0 && (r = add_rec(im, IMPORT_IFNAME, name, f[1])))
+		r->fate = IMPORT_DROP;
+}
+
 /* One line of a drop-in, read by dnsconf_next. */
 static void one_line(struct imp *im, const struct dnsconf *r)
 {
@@ -319,11 +382,15 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 	}
 	if (!r->name)
 		return;
+	if (!r->arg && hosts_line(im, r->name))
+		return;
 	for (k = 0; k < 4 && strcmp(r->name, known[k]) != 0; k++)
 		;
 	if (k == 4) {
 		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only",
 		     validate_quote(r->name, q));
+		if (strcmp(r->name, "interface-name") == 0)
+			interface_name(im, r->arg);
 		return;
 	}
 	if (!r->arg) {

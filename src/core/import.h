@@ -38,7 +38,9 @@ int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 /* ---- Internal: shared between import.c (reading the lines) and
  * import_ini.c (rules across lines, writing the INI) only. ---- */
 
-enum import_kind { IMPORT_HOST, IMPORT_SRV, IMPORT_CNAME };
+/* IMPORT_IFNAME: an interface-name= name (target: the interface), never
+ * written, kept to warn about the host-record it shadows. */
+enum import_kind { IMPORT_HOST, IMPORT_SRV, IMPORT_CNAME, IMPORT_IFNAME };
 enum import_fate { IMPORT_KEEP, IMPORT_DROP, IMPORT_COMMENT };
 
 /* One record, in file order: a host address, an SRV record or an alias. */
@@ -61,6 +63,9 @@ struct import_rec {
  * cut after IMPORT_CLEAN_MAX bytes with "...": one valid INI comment line. */
 #define IMPORT_CLEAN_MAX 400
 void import_put_clean(struct buf *out, const char *s, size_t n);
+
+/* Opens the comment line that gives the reason a line was not imported. */
+#define IMPORT_WHY ";   ^ why: "
 
 /* Rules across the N records R (file order): the first of a kind and name
  * leads (hosts: its line gets every address of the name), an identical

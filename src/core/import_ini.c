@@ -111,10 +111,10 @@ static void group(struct import_rec **p, size_t m, struct problems *pr)
 			continue;
 		}
 		same = p[i];
-		if (p[i]->kind == IMPORT_CNAME && strcmp(p[i]->target, lead->target) != 0)
-			problems_add(pr, p[i]->file, p[i]->line, SEV_ERROR,
-				     "cname %s already points to %s (%s:%d); dnsmasq refuses a second cname for one alias: keep one",
-				     p[i]->name, lead->target, lead->file, lead->line);
+		if (p[i]->kind == IMPORT_CNAME && strcmp(p[i]->target, lead->target) != 0) {
+			comment(p[i], "the alias already has a target (an earlier cname line); dnsmasq refuses a second cname for one alias: keep one", pr);
+			continue;
+		}
 		dot |= p[i]->kind == IMPORT_SRV && !p[i]->target;
 		real |= p[i]->kind == IMPORT_SRV && p[i]->target;
 		len += strlen(p[i]->addr.text) + 2;
@@ -142,6 +142,19 @@ static void check_cname(struct import_rec *r, struct import_rec **p, size_t n, s
 		comment(r, "its target is no host here, and dnsdrop needs the target under [hosts]", pr);
 }
 
+/* dnsmasq answers an interface-name= name with the interface's address and
+ * never reaches a host-record of that name: the INI would change it. */
+static void check_ifname(const struct import_rec *r, struct import_rec **p, size_t n,
+			 struct problems *pr)
+{
+	struct import_rec key = { .kind = IMPORT_HOST, .name = r->name }, *k = &key, **hit;
+
+	if ((hit = bsearch(&k, p, n, sizeof *p, cmp_name)) && (*hit)->fate == IMPORT_KEEP)
+		problems_add(pr, (*hit)->lead->file, (*hit)->lead->line, SEV_WARNING,
+			     "dnsmasq answered %s from interface-name=%s,%s (%s:%d), with that interface's address, never with this host-record: the INI gives %s instead; check which address is right",
+			     r->name, r->name, r->target, r->file, r->line, (*hit)->addr.text);
+}
+
 int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 {
 	struct import_rec **p;
@@ -157,7 +170,8 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && cmp_name(&p[i], &p[j]) == 0; j++)
 			;
-		group(p + i, j - i, pr);
+		if (p[i]->kind != IMPORT_IFNAME)
+			group(p + i, j - i, pr);
 	}
 	for (i = n; i-- > 0;) {	/* backwards, so each chain ends up in file order */
 		if (r[i].kind == IMPORT_HOST && r[i].fate == IMPORT_KEEP && r[i].lead != &r[i]) {
@@ -168,6 +182,9 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 	for (i = 0; i < n; i++)
 		if (r[i].kind == IMPORT_CNAME && r[i].fate == IMPORT_KEEP)
 			check_cname(&r[i], p, n, pr);
+	for (i = 0; i < n; i++)
+		if (r[i].kind == IMPORT_IFNAME)
+			check_ifname(&r[i], p, n, pr);
 	free(p);
 	return 0;
 }
@@ -227,8 +244,9 @@ void import_write(const struct import_rec *r, size_t n, const struct import_src 
 	if (notes->len) {
 		buf_puts(out, "\n; Not imported (see the warnings of dnsdrop import):\n");
 		buf_add(out, notes->p, notes->len);
-		for (size_t i = 0; i < notes->len; i++)
-			c->skipped += notes->p[i] == '\n';
+		for (const char *l = notes->p, *e = l + notes->len; l < e;
+		     l = (const char *)memchr(l, '\n', (size_t)(e - l)) + 1)
+			c->skipped += strncmp(l, IMPORT_WHY, sizeof IMPORT_WHY - 1) != 0;
 	}
 	put_section(r, n, IMPORT_HOST, out, &c->hosts, &c->skipped);
 	put_section(r, n, IMPORT_SRV, out, &c->srv, &c->skipped);

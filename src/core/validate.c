@@ -307,7 +307,9 @@ static void mra_port(struct vctx *v, const struct dd_srv *rec)
 
 	if (want && rec->port != want)
 		problems_add(v->pr, v->path, rec->line, SEV_WARNING,
-			     "%.*s on port %u is unusual: MRA clients expect port %u; check the port",
+			     want == 8443
+			     ? "%.*s on port %u is unusual: MRA clients expect port %u; check the port"
+			     : "%.*s on port %u is unusual: that service is on port %u (it is not an MRA record; MRA's are _collab-edge._tls and _cisco-uds._tcp on 8443); check the port",
 			     (int)n, rec->name, rec->port, want);
 }
 

@@ -25,7 +25,11 @@ static int check_chars(const char *in, char why[VALIDATE_MSG_MAX])
 		if (is_hex(c) || c == '.' || c == ':')
 			continue;
 		one[0] = (char)c;
-		if (c == '%')
+		if (validate_lookalike(p, why))
+			;
+		else if ((c == ' ' || c == '\t') && p[strspn(p, " \t")] == '#')
+			validate_msgf(why, "has \"#\" after it, which is not a comment here: an inline comment is a blank and \";\", e.g. 10.0.0.1 ; note (\"#\" starts a comment only at the start of a line)");
+		else if (c == '%')
 			validate_msgf(why, "has a zone index (%%...); a DNS record holds a plain address: remove the zone");
 		else if (c == '/')
 			validate_msgf(why, "has a prefix length (/...); write the one address of the host");

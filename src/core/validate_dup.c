@@ -136,7 +136,7 @@ static int check_names(const struct dd_config *cfg, struct problems *pr)
 	if (index_init(&al, cfg->ncname, 0) == 0) {
 		add_names(&h, cfg->host, cfg->nhost, sizeof *cfg->host, offsetof(struct dd_host, line),
 			  cfg->path, pr, "host",
-			  "give all addresses of a name on one line: name = addr1, addr2");
+			  "keep one line and delete the other (if the name really has several addresses, they go on one line: name = addr1, addr2)");
 		add_names(&al, cfg->cname, cfg->ncname, sizeof *cfg->cname,
 			  offsetof(struct dd_cname, line), cfg->path, pr, "alias",
 			  "an alias has one target: remove one of the lines");

@@ -63,13 +63,46 @@ static int is_letter(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Why byte C may not be in a name (there); SRV says the '_' hint is
- * about an SRV name. */
-static void bad_char(unsigned char c, int srv, char why[VALIDATE_MSG_MAX])
-{
-	char q[VALIDATE_QUOTE_MAX], one[2] = { (char)c, 0 };
+/* Characters that mail and word processors paste in for a blank or a
+ * hyphen: they look like one, so the message names them. UTF-8, then the
+ * name; the blank-likes first, then the hyphen-likes (from LOOK_HYPHEN). */
+static const char lookalikes[][28] = {
+	"\xc2\xa0" "a non-breaking space", "\xe2\x80\x8b" "a zero-width space",
+	"\xef\xbb\xbf" "a byte order mark", "\xc2\xad" "a soft hyphen",
+	"\xe2\x80\x91" "a non-breaking hyphen", "\xe2\x80\x93" "an en dash",
+};
+#define LOOK_HYPHEN 3
 
-	if (c >= 0x80)
+const char *validate_lookalike(const char *p, char why[VALIDATE_MSG_MAX])
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
+		size_t n = (unsigned char)lookalikes[i][0] == 0xc2 ? 2 : 3;
+		unsigned cp = n == 2 ? (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu)
+				     : (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
+		const char *name = lookalikes[i] + n;
+
+		if (strncmp(p, lookalikes[i], n) != 0)
+			continue;
+		validate_msgf(why, "has %s (U+%04X), which looks like a plain %s but is not ASCII (often pasted from mail or a document); %s",
+			      name, cp, i >= LOOK_HYPHEN ? "hyphen" : "blank",
+			      i >= LOOK_HYPHEN ? "type a plain hyphen (-) in its place"
+					       : "delete it and retype the blanks around it");
+		return why;
+	}
+	return NULL;
+}
+
+/* Why the byte at P may not be in a name (there); SRV says the '_' hint is
+ * about an SRV name. */
+static void bad_char(const char *p, int srv, char why[VALIDATE_MSG_MAX])
+{
+	unsigned char c = (unsigned char)*p;
+	char q[VALIDATE_QUOTE_MAX], one[2] = { (char)c, 0 };
+	if (validate_lookalike(p, why))
+		;
+	else if (c >= 0x80)
 		validate_msgf(why, "has a non-ASCII byte (\\x%02x); write the name in its IDNA form, which starts with \"xn--\" (e.g. from: idn2 NAME)", c);
 	else if (c == '_' && srv)
 		validate_msgf(why, "\"_\" is only allowed at the start of a label (as in _ldap._tcp.dc._msdcs.example.com); use \"-\" elsewhere");
@@ -97,7 +130,7 @@ static int normalise(const char *in, int srv, char out[DD_NAME_MAX + 1],
 		else if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		else if (c != '_' || !srv || (len > 0 && in[len - 1] != '.')) {
-			bad_char(c, srv, why);
+			bad_char(in + len, srv, why);
 			return -1;
 		}
 		if (len <= DD_NAME_MAX)

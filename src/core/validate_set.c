@@ -227,7 +227,12 @@ static void unknown_key(const struct ini_entry *e, const char *path, struct prob
 	char q[VALIDATE_QUOTE_MAX];
 	const char *hint = suggest_word(e->key, set_keys);
 
-	if (hint)
+	/* No setting has a dot: a name here is a record after [dnsdrop]. */
+	if (strchr(e->key, '.'))
+		problems_add(pr, path, e->line, SEV_ERROR,
+			     "%s is a record, not a [dnsdrop] setting: did you forget [%s] above it? (records come after [hosts], [srv] or [cname])",
+			     validate_quote(e->key, q), e->key[0] == '_' ? "srv" : "hosts");
+	else if (hint)
 		problems_add(pr, path, e->line, SEV_ERROR,
 			     "unknown key %s in [dnsdrop]; did you mean '%s'?",
 			     validate_quote(e->key, q), hint);

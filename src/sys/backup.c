@@ -240,6 +240,7 @@ static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 	backup_meta_line(&b, "user", m && m->user ? m->user : "unknown");
 	backup_meta_line(&b, "action", m ? m->action : NULL);
 	backup_meta_line(&b, "summary", m ? m->summary : NULL);
+	backup_meta_line(&b, "note", m ? m->note : NULL);
 	backup_meta_line(&b, "files", files);
 	if (b.oom) {
 		fsx_errf(err, ENOMEM, "cannot write %s/%s", tdir, BACKUP_META);
@@ -367,8 +368,8 @@ out:
 static int backup_parse_meta(char *text, struct backup_entry *e)
 {
 	static const char *const keys[] = { "time", "user", "action",
-					    "summary" };
-	char **slot[] = { &e->time, &e->user, &e->action, &e->summary };
+					    "summary", "note" };
+	char **slot[] = { &e->time, &e->user, &e->action, &e->summary, &e->note };
 	char *line, *next, *eq;
 	size_t i;
 
@@ -378,7 +379,7 @@ static int backup_parse_meta(char *text, struct backup_entry *e)
 		if (!(eq = strchr(line, '=')))
 			continue;
 		*eq = '\0';
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 5; i++) {
 			if (strcmp(line, keys[i]))
 				continue;
 			free(*slot[i]);
@@ -386,7 +387,7 @@ static int backup_parse_meta(char *text, struct backup_entry *e)
 				return -1;
 		}
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (!*slot[i] && !(*slot[i] = strdup("")))
 			return -1;
 	return 0;
@@ -465,6 +466,7 @@ void backup_free_list(struct backup_entry *list, size_t n)
 		free(list[i].user);
 		free(list[i].action);
 		free(list[i].summary);
+		free(list[i].note);
 	}
 	free(list);
 }

@@ -35,12 +35,13 @@ struct backup_meta {
 	const char *user;	/* SUDO_USER, LOGNAME, ... */
 	const char *action;	/* "apply", "rollback", ... */
 	const char *summary;	/* e.g. "+2 -1 records" */
+	const char *note;	/* -m TEXT of that change, escaped; NULL/"": none */
 };
 
 struct backup_entry {
 	char id[BACKUP_ID_MAX];
 	char *time;		/* UTC ISO 8601 from meta; owned, "" if unknown */
-	char *user, *action, *summary;	/* owned, "" if unknown */
+	char *user, *action, *summary, *note;	/* owned, "" if unknown */
 	unsigned files;		/* BACKUP_HAS_*, as present in the directory */
 };
 

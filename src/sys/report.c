@@ -242,7 +242,7 @@ int report_log_check(const char *state_dir, char *err)
 }
 
 int report_audit(const char *state_dir, const char *action, int rc,
-		 const char *summary, const char *backup_id, char *err)
+		 const char *summary, const char *backup_id, const char *note, char *err)
 {
 	char when[UTC_MAX], user[65], from[65];
 	struct buf line = { 0 };
@@ -259,6 +259,8 @@ int report_audit(const char *state_dir, const char *action, int rc,
 	add_field(&line, "action", action);
 	buf_printf(&line, " exit=%d", rc);
 	add_field(&line, "backup", backup_id && *backup_id ? backup_id : "-");
+	if (note && *note)
+		add_field(&line, "note", note);
 	add_field(&line, "summary", summary ? summary : "");
 	buf_add(&line, "\n", 1);
 	if (line.oom) {

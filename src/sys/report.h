@@ -45,11 +45,12 @@ void report_problems(FILE *fp, const struct problems *pr, int color, int quiet);
 void report_user(char *out, size_t outsz);
 
 /* Append one line to STATE_DIR/dnsdrop.log (fsync'd) and send it to syslog:
- * "TIME user=U [from=ADDR] action=A exit=N backup=ID summary=S", each value
+ * "TIME user=U [from=ADDR] action=A exit=N backup=ID [note=N]
+ * summary=S", each value
  * a report_escape field. The log must be a regular file of ours. 0, or -1 with
  * a sentence in ERR (FSX_ERR_MAX bytes). */
 int report_audit(const char *state_dir, const char *action, int rc,
-		 const char *summary, const char *backup_id, char *err);
+		 const char *summary, const char *backup_id, const char *note, char *err);
 
 /* Before a change: can report_audit write the log (a regular file of ours,
  * created 0600 if missing)? 0, or -1 with ERR naming the path and fix. */

@@ -249,6 +249,17 @@ EOF
 	[ "$(sandbox_restarts)" = 0 ]
 }
 
+@test "deploy -m NOTE: the note reaches the appliance's audit log and backups" {
+	ini_v1
+	run -0 "$DEPLOY" -m "CHG0012345 it's new" "$HOST" "$T/site.ini"
+	[[ $output == *'deploy: result: changed'* ]]
+	grep -qF "note=\"CHG0012345 it's new\"" "$SANDBOX_STATE/dnsdrop.log"
+	ini_v2
+	run -0 "$DEPLOY" -m CHG0012346 "$HOST" "$T/site.ini"
+	run -0 dd backups
+	[[ $output == *'note "CHG0012346"'* ]]
+}
+
 @test "a failed restart: exit 4 from dnsdrop, old records and old INI back" {
 	ini_v1
 	run -0 "$DEPLOY" "$HOST" "$T/site.ini"
@@ -258,7 +269,7 @@ EOF
 	touch "$SANDBOX/run/fail-next"
 	run -4 "$DEPLOY" "$HOST" "$T/site.ini"
 	[[ $output == *'simulated failure'* ]]
-	[[ $output == *'previous dnsdrop.ini is put back'* ]]
+	[[ $output == *"deploy.sh now puts the appliance's previous dnsdrop.ini back"* ]]
 	[[ $output == *'deploy: result: failed'* ]]
 	[ "$(cat "$SANDBOX_CONFDIR/hosts.conf")" = "$hosts_before" ]
 	cmp "$T/v1.ini" "$SANDBOX_INI"

@@ -170,11 +170,12 @@ recap() {
 }
 
 @test "a real run applies all three peers; again: nothing to do" {
-	run -0 playbook
+	run -0 playbook -e 'dnsdrop_note="CHG0012345 fleet"'
 	local p
 	for p in "${PEERS[@]}"; do
 		recap "$p" 1 0
 		[ "$(restarts "$p")" = 1 ]
+		grep -qF 'note="CHG0012345 fleet"' "$T/$p/tandberg/persistent/dnsdrop/dnsdrop.log"
 	done
 	[[ $output == *'"expe1: changed: applied: '* ]]
 	run -0 dig_peer expe1 expc.expe1.example.local

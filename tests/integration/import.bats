@@ -51,23 +51,73 @@ imp() {
 	done
 }
 
-@test "import: an invalid value is an error with its line (exit 3), nothing on stdout" {
+@test "import: a line with an invalid value is left out with its line and reason (exit 1); the rest is imported" {
 	printf '%s\n' '# hand-made' 'host-record=a.example,10.0.0.1' \
 		'host-record=b_c.example,10.0.0.2' 'srv-host=_sip._tcp.example.com,t.example,0' \
 		>"$T/bad.conf"
 	run --separate-stderr imp "$T/bad.conf"
-	expect_status 3
-	[ -z "$output" ]
-	grep -q "^$T/bad.conf:3: error: host-record: name \"b_c.example\"" <<<"$stderr"
-	grep -q "^$T/bad.conf:4: error: srv-host: port 0" <<<"$stderr"
-	grep -q '2 errors; nothing imported' <<<"$stderr"
+	expect_status 1
+	grep -q "^$T/bad.conf:3: warning: not imported: host-record: name \"b_c.example\"" <<<"$stderr"
+	grep -q "^$T/bad.conf:4: warning: not imported: srv-host: port 0" <<<"$stderr"
+	grep -q '2 left out, kept as comments (see the warnings; exit 1)' <<<"$stderr"
+	grep -qxF "; $T/bad.conf:3: host-record=b_c.example,10.0.0.2" <<<"$output"
+	grep -qF ';   ^ why: host-record: name "b_c.example"' <<<"$output"
+	grep -qxF 'a.example = 10.0.0.1' <<<"$output"
+	(umask 077 && printf '%s\n' "$output" >"$T/i.ini")
+	run --separate-stderr "$DNSDROP_BIN" -c "$T/i.ini" check
+	expect_status 0
+}
+
+# --- fixtures in the shape of real hand-made files (tests/import/README) -----
+
+@test "import: Pi-hole custom.list (hosts format) with its cname file: the targets resolve" {
+	d=$REPO/tests/import/pihole
+	run --separate-stderr imp "$d/custom.list" "$d/05-pihole-custom-cname.conf"
+	expect_status 1	# the 0.0.0.0 blocklist line is left out
+	grep -qxF 'expc2.example.local = 10.0.10.12, fd00::12' <<<"$output"
+	grep -qxF 'cucm1.example.local = 10.0.20.21' <<<"$output"
+	grep -qxF 'cucm.example.local = cucm1.example.local' <<<"$output"
+	grep -qxF 'exp-c.example.local = expc1.example.local' <<<"$output"
+	grep -qxF "; $d/custom.list:5: 0.0.0.0 ads.example.com" <<<"$output"
+	grep -q "^$d/custom.list:5: warning: not imported: hosts line: address \"0.0.0.0\"" <<<"$stderr"
+	(umask 077 && printf '%s\n' "$output" >"$T/p.ini")
+	run --separate-stderr "$DNSDROP_BIN" -c "$T/p.ini" check
+	expect_status 0
+	# the cname file alone: its targets are nowhere, so the aliases are comments
+	run --separate-stderr imp "$d/05-pihole-custom-cname.conf"
+	expect_status 1
+	grep -qxF '; cucm.example.local = cucm1.example.local' <<<"$output"
+}
+
+@test "import: a file with lines it cannot take keeps every other record (nothing lost)" {
+	f=$REPO/tests/import/mixed.conf
+	run --separate-stderr imp "$f"
+	expect_status 1
+	grep -q "^$f:3: warning: not imported: address: name \"cucm 1.example.local\" has a blank" <<<"$stderr"
+	grep -q "^$f:5: warning: not imported: srv-host target: name \"10.0.20.21\"" <<<"$stderr"
+	grep -qxF "; $f:3: address=/cucm 1.example.local/10.0.20.21" <<<"$output"
+	grep -qxF "; $f:5: srv-host=_cisco-uds._tcp.example.com,10.0.20.21,8443,10,10" <<<"$output"
+	grep -qxF 'expc1.example.local = 10.0.10.11' <<<"$output"
+	grep -qxF 'cucm2.example.local = 10.0.20.22' <<<"$output"
+	grep -qxF '_cisco-uds._tcp.example.com = cucm2.example.local:8443 20 10' <<<"$output"
+	grep -qxF 'cucm.example.local = cucm2.example.local' <<<"$output"
+	# address= becomes a host-record: the PTR answer it adds is said
+	grep -q "^$f:4: warning: address=/cucm2.example.local/ .*also answers the reverse (PTR) lookup of 10.0.20.22 with cucm2.example.local" <<<"$stderr"
+}
+
+@test "import: a host-record shadowed by interface-name is a warning naming both lines" {
+	f=$REPO/tests/import/ifname.conf
+	run --separate-stderr imp "$f"
+	expect_status 1
+	grep -qxF "$f:2: warning: dnsmasq answered expe.example.com from interface-name=expe.example.com,lo ($f:1), with that interface's address, never with this host-record: the INI gives 192.0.2.10 instead; check which address is right" <<<"$stderr"
+	grep -qxF 'expe.example.com = 192.0.2.10' <<<"$output"
 }
 
 @test "import: other lines become comments and warnings; the INI passes check" {
 	printf '%s\n' 'host-record=a.example,10.0.0.1,600' 'server=/corp.example/10.1.1.1' \
 		'cname=www.example,elsewhere.example' >"$T/d.conf"
 	run --separate-stderr imp "$T/d.conf"
-	expect_status 0
+	expect_status 1
 	grep -qxF "$T/d.conf:1: warning: host-record: TTL 600 dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)" <<<"$stderr"
 	grep -q "^$T/d.conf:2: warning: not imported: \"server\"" <<<"$stderr"
 	grep -q "^$T/d.conf:3: warning: not imported: cname www.example,elsewhere.example" <<<"$stderr"
@@ -80,7 +130,7 @@ imp() {
 
 	# -q: errors only
 	run --separate-stderr "$DNSDROP_BIN" -q import "$T/d.conf"
-	expect_status 0
+	expect_status 1
 	[ -z "$stderr" ]
 }
 
@@ -90,8 +140,9 @@ imp() {
 		'srv-host=_kerberos._tcp.Default-First-Site-Name._sites.dc._msdcs.corp.example.com,dc1.corp.example.com,88' \
 		'srv-host=_sip._tcp.a_b.example.com,dc1.corp.example.com,5060' >"$T/ad.conf"
 	run --separate-stderr imp "$T/ad.conf"
-	expect_status 3
-	grep -q "^$T/ad.conf:4: error: srv-host: name \"_sip._tcp.a_b.example.com\"" <<<"$stderr"
+	expect_status 1	# never lose a file: the bad line is a warning and a comment
+	grep -q "^$T/ad.conf:4: warning: not imported: srv-host: name \"_sip._tcp.a_b.example.com\"" <<<"$stderr"
+	grep -qxF "; $T/ad.conf:4: srv-host=_sip._tcp.a_b.example.com,dc1.corp.example.com,5060" <<<"$output"
 	sed -i '$d' "$T/ad.conf"
 	run --separate-stderr imp "$T/ad.conf"
 	expect_status 0

@@ -39,6 +39,8 @@
 #   serve-wrong  next start loads run/wrong.d instead of the conf-dir (one-shot)
 #   hang         next restart stops dnsmasq, then sleeps 600 s (one-shot;
 #                its pid goes to run/hang.pid)
+#   gate         every restart waits (up to 300 s) until the test removes
+#                this file, then goes on: a slow restart the test ends
 #   spew         every restart first prints 5 MB to stdout, then goes on as
 #                it would (with the knobs above too); stays until removed
 # Init scripts as the field has them (each stays until removed unless noted;
@@ -296,6 +298,11 @@ restart_variant() {
 
 do_restart() {
 	echo restart >>"$RUN/restarts"
+	i=0
+	while [ -e "$RUN/gate" ] && [ "$i" -lt 3000 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	if [ -e "$RUN/spew" ]; then
 		i=0
 		while [ "$i" -lt 5120 ]; do # 5120 lines of 1 KiB

@@ -99,7 +99,7 @@ static void assert_contains(const char *hay, const char *needle)
 
 static void take(struct fx *f, const char *ini, char id[BACKUP_ID_MAX])
 {
-	struct backup_meta m = { "alice", "apply", "+1 host" };
+	struct backup_meta m = { "alice", "apply", "+1 host", "CHG1" };
 
 	if (backup_take(f->state, f->conf, NULL, ini, ini ? strlen(ini) : 0, &m, id,
 			f->err) < 0)
@@ -357,7 +357,7 @@ static void test_take_refuses_symlinked_dropin(void **state)
 static void test_meta_one_line_each(void **state)
 {
 	struct fx *f = *state;
-	struct backup_meta m = { "eve\nfiles=evil", NULL, "a\tb" };
+	struct backup_meta m = { "eve\nfiles=evil", NULL, "a\tb", NULL };
 	struct backup_entry *l;
 	char id[BACKUP_ID_MAX];
 	size_t n;
