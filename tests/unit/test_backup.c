@@ -242,7 +242,7 @@ static void test_untrusted_state_refused(void **state)
 {
 	struct fx *f = *state;
 	char id[BACKUP_ID_MAX], b[PATH_MAX], *data;
-	struct backup_meta m = { "alice", "apply", "" };
+	struct backup_meta m = { "alice", "apply", "", NULL };
 	size_t len;
 	int present;
 

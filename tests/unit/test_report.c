@@ -186,11 +186,11 @@ static void test_audit_forged_env(void **state)
 	setenv("SUDO_USER", "mallory action=rollback exit=0 backup=20000101T000000Z-000", 1);
 	setenv("SSH_CLIENT", "10.0.0.1\033[2J\" 22 22", 1);
 	assert_int_equal(report_audit(f->dir, "apply", 4, "hosts.conf: 1 added", "20260101T000000Z-000",
-				      f->err), 0);
+				      "CHG1 exit=0 summary=forged", f->err), 0);
 	line = last_line(f->dir);
 	assert_null(strchr(line, '\033'));
 	assert_non_null(sp = strchr(line, ' '));
-	assert_int_equal(parse_fields(sp, keys, vals, 8), 6);
+	assert_int_equal(parse_fields(sp, keys, vals, 8), 7);
 	assert_string_equal(keys[0], "user");
 	assert_string_equal(vals[0], "mallory action=rollback exit=0 backup=20000101T000000Z-000");
 	assert_string_equal(keys[1], "from");
@@ -200,7 +200,10 @@ static void test_audit_forged_env(void **state)
 	assert_string_equal(keys[3], "exit");
 	assert_string_equal(vals[3], "4");
 	assert_string_equal(vals[4], "20260101T000000Z-000");
-	assert_string_equal(vals[5], "hosts.conf: 1 added");
+	assert_string_equal(keys[5], "note");
+	assert_string_equal(vals[5], "CHG1 exit=0 summary=forged");
+	assert_string_equal(keys[6], "summary");
+	assert_string_equal(vals[6], "hosts.conf: 1 added");
 	free(line);
 	unsetenv("SUDO_USER");
 	unsetenv("SSH_CLIENT");
@@ -226,7 +229,7 @@ static void test_log_refused_unless_ours(void **state)
 	assert_int_equal(symlink("/etc/passwd", path), 0);
 	assert_int_equal(report_log_check(f->dir, f->err), -1);
 	assert_non_null(strstr(f->err, "a symlink"));
-	assert_int_equal(report_audit(f->dir, "apply", 0, "", NULL, f->err), -1);
+	assert_int_equal(report_audit(f->dir, "apply", 0, "", NULL, NULL, f->err), -1);
 	unlink(path);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(report_log_check(f->dir, f->err), -1);	/* no hang */
