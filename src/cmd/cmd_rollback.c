@@ -113,6 +113,15 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 
 	if (!s->ini || whole)
 		return 0;
+	/* hosts_mode and hosts_dir decide what the drop-ins hold: a backup made
+	 * under others comes back with its INI whole, or the INI would not
+	 * render what gets installed. */
+	if (s->has_cfg && (s->cfg.set.hosts_hot != app->cfg.set.hosts_hot ||
+			   strcmp(s->cfg.set.hosts_dir ? s->cfg.set.hosts_dir : "",
+				  app->cfg.set.hosts_dir ? app->cfg.set.hosts_dir : "") != 0)) {
+		app_step(app, "the backup was made with other hosts_mode/hosts_dir settings: its INI comes back whole");
+		return 0;
+	}
 	splice_settings(s->ini, s->ini_len, app->ini_text, app->ini_len, &b);
 	if (b.oom) {
 		buf_free(&b);

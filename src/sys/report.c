@@ -233,7 +233,17 @@ fail:
 
 int report_log_check(const char *state_dir, char *err)
 {
-	int fd = open_log(state_dir, err);
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	/* No log yet: a trusted state_dir takes a new one; the check itself
+	 * creates nothing (a run that stops before a change leaves no trace). */
+	if (fsx_state_dir(state_dir, 0, err) < 0 || fsx_join(path, state_dir, REPORT_LOG, err) < 0)
+		return -1;
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	fd = open_log(state_dir, err);
 
 	if (fd < 0)
 		return -1;

@@ -150,15 +150,17 @@ dd_line() { printf '%q --root %q' "$DNSDROP_BIN" "$SANDBOX"; printf ' %q' "$@"; 
 	expect_status 0
 	log=$SANDBOX_STATE/dnsdrop.log
 	grep -qF 'action=apply exit=0 backup=' "$log"
-	grep -qF 'note="CHG0012345 \x22new\x22 expc1"' "$log"
-	grep -qF 'note="CHG0012346 move\x09expc1"' "$log"
+	# the log's note is a quoted audit field: the note's own escapes get
+	# their backslash escaped, so the field parses back to the note as shown
+	grep -qF 'note="CHG0012345 \\x22new\\x22 expc1"' "$log"
+	grep -qF 'note="CHG0012346 move\\x09expc1"' "$log"
 	[ "$(wc -l <"$log")" -eq 2 ]
 	run --separate-stderr dd backups
 	expect_status 0
 	grep -qF 'replaced by apply by ' <<<"$output"
 	grep -qF 'note "CHG0012346 move\x09expc1"' <<<"$output"
 	run --separate-stderr dd status
-	grep -qF 'note="CHG0012346 move\x09expc1"' <<<"$output"
+	grep -qF 'note="CHG0012346 move\\x09expc1"' <<<"$output"
 	grep -qF 'note "CHG0012346 move\x09expc1"' <<<"$output"
 	# rollback and reapply carry theirs
 	run --separate-stderr dd rollback -m 'CHG0012347 back'
