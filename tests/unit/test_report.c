@@ -236,6 +236,8 @@ static void test_log_refused_unless_ours(void **state)
 	assert_non_null(strstr(f->err, "a FIFO"));
 	unlink(path);
 	assert_int_equal(report_log_check(f->dir, f->err), 0);
+	assert_int_equal(access(path, F_OK), -1);	/* the check creates nothing */
+	assert_int_equal(report_audit(f->dir, "apply", 0, "", NULL, NULL, f->err), 0);
 	if (geteuid() == 0) {
 		assert_int_equal(chown(path, NOBODY, NOBODY), 0);
 		assert_int_equal(report_log_check(f->dir, f->err), -1);
