@@ -79,12 +79,14 @@ const char *validate_lookalike(const char *p, char why[VALIDATE_MSG_MAX])
 
 	for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
 		size_t n = (unsigned char)lookalikes[i][0] == 0xc2 ? 2 : 3;
-		unsigned cp = n == 2 ? (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu)
-				     : (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
 		const char *name = lookalikes[i] + n;
+		unsigned cp;
 
+		/* only a match may be read past its first byte */
 		if (strncmp(p, lookalikes[i], n) != 0)
 			continue;
+		cp = n == 2 ? (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu)
+			    : (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
 		validate_msgf(why, "has %s (U+%04X), which looks like a plain %s but is not ASCII (often pasted from mail or a document); %s",
 			      name, cp, i >= LOOK_HYPHEN ? "hyphen" : "blank",
 			      i >= LOOK_HYPHEN ? "type a plain hyphen (-) in its place"

@@ -49,9 +49,37 @@ int fuzz_host_name_ok(const char *s, size_t n)
 	return 0;
 }
 
+/* The domain of an SRV name: a host name whose labels may also be '_'
+ * followed by a label (Active Directory: _msdcs, _sites), '_' counted in
+ * the label's 63. */
+static int srv_domain_ok(const char *s, size_t n)
+{
+	size_t start = 0, digits = 1;
+
+	if (n == 0 || n > NAME_MAX_BYTES)
+		return 0;
+	for (size_t i = 0; i <= n; i++) {
+		const char *l = s + start;
+		size_t len = i - start;
+
+		if (i < n && s[i] != '.')
+			continue;
+		if (len > 0 && l[0] == '_' ? len < 2 || len > LABEL_MAX_BYTES || !label_ok(l + 1, len - 1)
+					   : !label_ok(l, len))
+			return 0;
+		if (i == n) {
+			for (size_t j = start; j < n; j++)
+				digits &= s[j] >= '0' && s[j] <= '9';
+			return !digits;
+		}
+		start = i + 1;
+	}
+	return 0;
+}
+
 /* _service (RFC 6335: 1-15 of [a-z0-9-], a letter, no hyphen at an end or
  * twice in a row) . _proto (an LDH label of at most 62 after its '_') .
- * host name; at most 253 in all. */
+ * domain (srv_domain_ok); at most 253 in all. */
 int fuzz_srv_name_ok(const char *s, size_t n)
 {
 	const char *end = s + n, *svc = s + 1, *dot, *proto;
@@ -73,7 +101,7 @@ int fuzz_srv_name_ok(const char *s, size_t n)
 	np = (size_t)(dot - proto);
 	if (np + 1 > LABEL_MAX_BYTES || !label_ok(proto, np))
 		return 0;
-	return fuzz_host_name_ok(dot + 1, (size_t)(end - dot - 1));
+	return srv_domain_ok(dot + 1, (size_t)(end - dot - 1));
 }
 
 static int v4_forbidden(const unsigned char *b)
