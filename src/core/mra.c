@@ -62,8 +62,11 @@ int mra_entry(struct dd_config *cfg, const struct ini_entry *e, struct problems 
 		;
 	if (!mra_keys[k]) {
 		const char *hint = suggest_word(e->key, mra_keys);
+		char q[VALIDATE_QUOTE_MAX];
+
+		/* the key is the INI's text: quoted (escaped) like every other */
 		problems_add(pr, cfg->path, e->line, SEV_ERROR,
-			     "unknown key \"%.64s\" in [mra]; %s%s%s", e->key,
+			     "unknown key %s in [mra]; %s%s%s", validate_quote(e->key, q),
 			     hint ? "did you mean " : "the keys are public_fqdn, public_address, domains and federation",
 			     hint ? hint : "", hint ? "?" : "");
 		return 0;

@@ -180,11 +180,11 @@ static int want_set(struct vctx *v, const struct check *c)
 			continue;
 		/* The same canonical text dnsq gives an answer: inet_ntop for
 		 * IPv4, validate_addr_text6 for IPv6. */
-		if (inet_pton(fam, a->text, bin) != 1)
-			snprintf(txt, sizeof txt, "%s", a->text);
-		else if (fam == AF_INET6)
+		int ok = inet_pton(fam, a->text, bin) == 1;
+
+		if (ok && fam == AF_INET6)
 			validate_addr_text6(bin, txt);
-		else if (!inet_ntop(fam, bin, txt, sizeof txt))
+		else if (!ok || !inet_ntop(fam, bin, txt, sizeof txt))
 			snprintf(txt, sizeof txt, "%s", a->text);
 		rc = set_add(&v->want, "%s", txt);
 	}
