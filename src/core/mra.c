@@ -41,7 +41,10 @@ static int list_entry(struct dd_config *cfg, const struct ini_entry *e, struct p
 		v += len;
 		if (addr ? validate_addr(item, &addr[n], why, warn) < 0
 			 : validate_hostname(item, norm, why) < 0) {
-			problems_add(pr, cfg->path, e->line, SEV_ERROR, "%s \"%.64s\": %s", e->key, item, why);
+			char q[VALIDATE_QUOTE_MAX];
+
+			problems_add(pr, cfg->path, e->line, SEV_ERROR, "%s %s: %s", e->key,
+				     validate_quote(item, q), why);
 			continue;
 		}
 		if (!addr && !(name[n] = model_strdup(cfg, norm)))
