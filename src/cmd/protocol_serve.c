@@ -167,11 +167,11 @@ static int wait_generation(struct proto *t, const char *want, unsigned timeout_m
 	int r;
 
 	inet_pton(AF_INET6, want, &w);
+	/* Not cut short by INT/TERM: an init script that restarts dnsmasq
+	 * after it returned is still at work, and a restore started now would
+	 * restart over it (two dnsmasqs, a pid file the script no longer
+	 * knows). The caller restores once this restart has shown or timed out. */
 	while ((r = marker_is(&t->pl->server, &w, err)) != 1) {
-		if (!t->restoring && proto_stop_signal()) {
-			tty_step_end(st, 0);
-			return -1;
-		}
 		if (clock_ms() >= deadline) {
 			tty_step_end(st, 0);
 			if (r < 0)
