@@ -57,6 +57,7 @@ struct app {
 	unsigned dm_ver;	/* major * 100 + minor; 0: it does not say */
 	unsigned dm_guess;	/* when it does not: its copyright year's first release */
 	unsigned dm_quirks;
+	int dm_inotify;	/* its build rereads hostsdir (inotify); -1: not run */
 	char dm_found[160];	/* what `dnsmasq --version` said, or why not */
 };
 

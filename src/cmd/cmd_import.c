@@ -69,14 +69,14 @@ static int version_warn(struct app *app, const char *want, const struct import_s
 			int n)
 {
 	char path[PATH_MAX], found[160], who[64];
-	int v = want ? (int)dmver_parse(want) : -1;
+	int v = want ? (int)dmver_parse(want) : -1, inotify;
 
 	if (want && (v <= 0 || strspn(want, "0123456789.") != strlen(want))) {
 		app_error(app, "import --dnsmasq %s: not a version such as 2.80", want);
 		return -1;
 	}
 	if (!want && app_rooted(app, "/usr/sbin/dnsmasq", path) == 0)
-		v = dmprobe_version(path, found, sizeof found);
+		v = dmprobe_version(path, found, sizeof found, &inotify);
 	if (v < 0)
 		v = DMVER_DEFAULT;
 	if (v)

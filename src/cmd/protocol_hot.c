@@ -18,44 +18,32 @@
 #include "fsx.h"
 #include "service.h"
 
-#define HOT_MIN_MAJOR 2
-#define HOT_MIN_MINOR 88
-#define VERSION_TIMEOUT_MS 10000u
-#define VERSION_OUTPUT_MAX 4096
+#define HOT_MIN_VERSION 288	/* major * 100 + minor, as dmver.h */
 
 static int same_or_absent(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return (!a && !b) || plan_same(a, alen, b, blen);
 }
 
-/* `dnsmasq --version`: 1 when it rereads hostsdir files correctly, 0 when
- * not (WHY says which version and what it lacks), -1 when it cannot be run. */
-static int dnsmasq_hot_ok(const char *bin, char *why, size_t whysz)
+/* 1 when the appliance's dnsmasq (where_dnsmasq asked it) rereads hostsdir
+ * files correctly, 0 when not (WHY says which version and what it lacks),
+ * -1 when it could not be asked. */
+static int dnsmasq_hot_ok(const struct app *app, char *why, size_t whysz)
 {
-	char *argv[] = { (char *)bin, "--version", NULL }, err[SERVICE_ERR_MAX];
-	struct service_result res = { 0 };
-	unsigned major = 0, minor = 0;
-	const char *v;
-	int r = -1;
+	unsigned v = app->dm_ver;
 
-	if (service_run(argv, VERSION_TIMEOUT_MS, VERSION_OUTPUT_MAX, &res, err) < 0 ||
-	    !res.output.p || !(v = strstr(res.output.p, "version ")) ||
-	    sscanf(v + 8, "%u.%u", &major, &minor) != 2) {
-		snprintf(why, whysz, "cannot tell the version of %.200s (%.200s --version): %.300s", bin, bin,
-			 res.output.p ? "no version in its output" : err);
-	} else if (major < HOT_MIN_MAJOR || (major == HOT_MIN_MAJOR && minor < HOT_MIN_MINOR)) {
+	if (app->dm_inotify < 0)
+		snprintf(why, whysz, "cannot run %.200s --version: %.160s", app->dnsmasq_bin, app->dm_found);
+	else if (!v)
+		snprintf(why, whysz, "cannot tell the version of %.200s (--version said: %.160s)",
+			 app->dnsmasq_bin, app->dm_found);
+	else if (v < HOT_MIN_VERSION)
 		snprintf(why, whysz, "dnsmasq %u.%u at %.200s keeps the old address of a changed host next to the new one until a restart (hostsdir drops entries only from 2.88 on)",
-			 major, minor, bin);
-		r = 0;
-	} else if (strstr(res.output.p, "no-inotify") || !strstr(res.output.p, "inotify")) {
+			 v / 100, v % 100, app->dnsmasq_bin);
+	else if (!app->dm_inotify)
 		snprintf(why, whysz, "dnsmasq %u.%u at %.200s is built without inotify, so it never rereads hostsdir",
-			 major, minor, bin);
-		r = 0;
-	} else {
-		r = 1;
-	}
-	service_result_free(&res);
-	return r;
+			 v / 100, v % 100, app->dnsmasq_bin);
+	return app->dm_inotify < 0 ? -1 : v >= HOT_MIN_VERSION && app->dm_inotify;
 }
 
 /* hosts_dir: created 0755 (dnsmasq may run as another user and must read
@@ -95,7 +83,7 @@ int proto_hot_check(struct proto *t, const struct state *to, const struct state 
 		app_error(app, "hosts_mode = hot needs the dnsmasq binary to check its version (dnsmasq = off); nothing was changed: set dnsmasq in [dnsdrop], or hosts_mode = restart");
 		return EXIT_INVALID;
 	}
-	if ((r = dnsmasq_hot_ok(app->dnsmasq_bin, why, sizeof why)) <= 0) {
+	if ((r = dnsmasq_hot_ok(app, why, sizeof why)) <= 0) {
 		app_error(app, "hosts_mode = hot cannot be used here: %s; nothing was changed: set hosts_mode = restart in [dnsdrop] of %s (or install dnsmasq 2.88 or later, built with inotify)",
 			  why, app->ini_path);
 		return r < 0 ? EXIT_ENV : EXIT_INVALID;

@@ -116,7 +116,7 @@ int where_dnsmasq(struct app *app)
 	memcpy(app->dnsmasq_bin, path, sizeof path);
 	app->dm_probed = 1;
 	v = app->dnsmasq_bin[0] ? dmprobe_version(app->dnsmasq_bin, app->dm_found,
-						  sizeof app->dm_found) : -1;
+						  sizeof app->dm_found, &app->dm_inotify) : -1;
 	if (!app->dnsmasq_bin[0])
 		snprintf(app->dm_found, sizeof app->dm_found, "not asked (dnsmasq = off)");
 	/* None to ask: the usual one. Says UNKNOWN: the first release of its

@@ -7,7 +7,7 @@
 #include "dmver.h"
 #include "service.h"
 
-int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz)
+int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz, int *inotify)
 {
 	char *argv[] = { (char *)dnsmasq, "--version", NULL };
 	char err[SERVICE_ERR_MAX];
@@ -16,10 +16,14 @@ int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz)
 	int ver = -1;
 	size_t len;
 
+	*inotify = -1;
 	if (service_run(argv, DMPROBE_TIMEOUT_MS, 4096, &res, err) < 0) {
 		snprintf(found, foundsz, "%s", err);
 	} else {
 		p = res.output.p ? res.output.p : "";
+		/* "Compile time options: ... loop-detect inotify dumpfile"; a
+		 * build without it says "no-inotify" */
+		*inotify = strstr(p, " inotify") != NULL;
 		len = strcspn(p, "\n");
 		while (len && p[len - 1] == ' ')
 			len--;

@@ -10,7 +10,9 @@
 /* Run DNSMASQ (an absolute path) --version; FOUND (FOUNDSZ bytes) gets its
  * first line as printed, or why it could not be run. Returns the version
  * (major * 100 + minor), 0 when the binary did not say (the oldest archive
- * builds print "UNKNOWN"), -1 when it could not be run. */
-int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz);
+ * builds print "UNKNOWN"), -1 when it could not be run. *INOTIFY is 1 when
+ * its compile time options list inotify (it rereads hostsdir), 0 when
+ * not, -1 when it could not be run. */
+int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz, int *inotify);
 
 #endif
