@@ -17,16 +17,7 @@ setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
 	sandbox_create "$BATS_TEST_TMPDIR/box"
-	HD=$SANDBOX/hd
-	mkdir -p "$SANDBOX$HD"
-	chmod 0755 "$SANDBOX$HD"
-	ln -s "$SANDBOX$HD" "$HD"
-	# let dnsmasq's user (nobody) reach the hosts dir
-	local d=$SANDBOX$HD
-	while [[ $d != / ]]; do
-		d=$(dirname "$d")
-		chmod o+x "$d"
-	done
+	sandbox_hosts_dir
 	sandbox_start >/dev/null
 }
 
