@@ -25,10 +25,7 @@ static int same_or_absent(const char *a, size_t alen, const char *b, size_t blen
 	return (!a && !b) || plan_same(a, alen, b, blen);
 }
 
-/* 1 when the appliance's dnsmasq (where_dnsmasq asked it) rereads hostsdir
- * files correctly, 0 when not (WHY says which version and what it lacks),
- * -1 when it could not be asked. */
-static int dnsmasq_hot_ok(const struct app *app, char *why, size_t whysz)
+int proto_hot_ok(const struct app *app, char *why, size_t whysz)
 {
 	unsigned v = app->dm_ver;
 
@@ -83,7 +80,7 @@ int proto_hot_check(struct proto *t, const struct state *to, const struct state 
 		app_error(app, "hosts_mode = hot needs the dnsmasq binary to check its version (dnsmasq = off); nothing was changed: set dnsmasq in [dnsdrop], or hosts_mode = restart");
 		return EXIT_INVALID;
 	}
-	if ((r = dnsmasq_hot_ok(app, why, sizeof why)) <= 0) {
+	if ((r = proto_hot_ok(app, why, sizeof why)) <= 0) {
 		app_error(app, "hosts_mode = hot cannot be used here: %s; nothing was changed: set hosts_mode = restart in [dnsdrop] of %s (or install dnsmasq 2.88 or later, built with inotify)",
 			  why, app->ini_path);
 		return r < 0 ? EXIT_ENV : EXIT_INVALID;

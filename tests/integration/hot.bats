@@ -226,3 +226,25 @@ EOF
 	kill "$(cat "$d/pid")"
 	[[ $got == $'10.0.0.1\n10.0.0.2' ]]
 }
+
+@test "hot: status shows hosts_mode, hosts_dir and whether this dnsmasq can do hot mode" {
+	ini restart 10.0.10.11
+	run -0 dd apply
+	run -0 dd status
+	echo "$output"
+	[[ $output == *"hosts mode   restart: every change restarts dnsmasq"* ]]
+	[[ $output == *"hot mode works with this dnsmasq"* ]]
+	ini hot 10.0.10.11
+	run -0 dd apply
+	run -0 dd status
+	echo "$output"
+	[[ $output == *"hosts mode   hot: [hosts] in $SANDBOX$HD, host-only changes without a restart"* ]]
+	[[ $output == *"hosts        in sync with the INI"* ]]
+	fake_version 2.85 inotify
+	run dd status
+	echo "$output"
+	[[ $output == *"hot mode cannot be used here: dnsmasq 2.85 "*"keeps the old address"* ]]
+	fake_version 2.90 no-inotify
+	run dd status
+	[[ $output == *"hot mode cannot be used here: "*"without inotify"* ]]
+}
