@@ -41,6 +41,12 @@ struct plan {
 	char **restart_argv;
 	struct dnsq_server server;
 	int verify_off;
+	/* The hosts_dir of the INI dnsdrop applied last (its hostsdir= line),
+	 * when it is not the INI's and still holds the hosts file dnsdrop
+	 * wrote there: a change takes the file away (it counts as pending). */
+	char stale[PATH_MAX];
+	char *stale_have;
+	size_t stale_len;
 	int pending;		/* files that differ from the render */
 	int drift;		/* files edited by hand */
 };
@@ -48,6 +54,10 @@ struct plan {
 /* Render the INI and read the installed drop-ins and applied/ copies into
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);
+
+/* Read the hosts file of app->hosts_dir (and a stale one) into PL anew:
+ * rollback to a backup of another hosts_dir. EXIT_OK or EXIT_ENV. */
+int plan_read_hosts(struct app *app, struct plan *pl);
 
 /* 1 when the change from the installed files to the render touches only
  * the hosts file (hot mode): dnsmasq rereads it, no restart. */

@@ -26,6 +26,8 @@ struct state {
 	const char *ini_file;		/* written over the INI (rollback); NULL: leave it */
 	size_t ini_file_len;
 	const struct dd_config *cfg;	/* records to verify; NULL: only "dnsmasq answers" */
+	const char *stale;		/* the hosts file of pl->stale (NULL: removed) */
+	size_t stale_len;
 };
 
 struct proto {

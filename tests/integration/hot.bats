@@ -91,6 +91,12 @@ EOF
 	cmp "$SANDBOX$HD/hosts" "$SANDBOX/tandberg/persistent/dnsdrop/applied/hosts"
 	run -0 dd reapply
 	[[ $(sandbox_restarts) == "$restarts" ]]
+	# rollback of a host-only change is one too: no restart
+	run -0 dd rollback
+	echo "$output"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	[[ $(dm_pid) == "$pid" ]]
+	[[ $(sandbox_restarts) == "$restarts" ]]
 }
 
 @test "hot: an SRV change restarts dnsmasq" {
@@ -247,4 +253,45 @@ EOF
 	fake_version 2.90 no-inotify
 	run dd status
 	[[ $output == *"hot mode cannot be used here: "*"without inotify"* ]]
+}
+
+# The hosts file an apply wrote into hosts_dir A is gone once the INI names
+# another hosts_dir B (or B and restart mode), and rollback brings it back.
+@test "hot: a new hosts_dir, with or without a mode change, leaves no hosts file in the old one; rollback puts it back" {
+	local a=$HD b
+	ini hot 10.0.10.11
+	run -0 dd apply
+	sandbox_hosts_dir hd2
+	b=$HD
+	ini hot 10.0.10.11
+	run -1 dd diff
+	[[ $output == *"--- $SANDBOX$a/hosts (from the earlier hosts_dir: removed)"* ]]
+	run -0 dd apply
+	echo "$output"
+	[[ ! -e $SANDBOX$a/hosts ]]
+	[[ -f $SANDBOX$b/hosts ]]
+	grep -qx "hostsdir=$b" "$SANDBOX/tandberg/etc/dnsmasq.d/hosts.conf"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run dd rollback
+	echo "$output"
+	((status == 0))
+	[[ -f $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	grep -qx "hosts_dir = $a" "$SANDBOX/tandberg/persistent/dnsdrop/dnsdrop.ini"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run -0 dd verify
+	# hosts_mode and hosts_dir in one apply
+	HD=$b ini restart 10.0.10.12
+	run -0 dd apply
+	echo "$output"
+	[[ ! -e $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.12 ]]
+	run -0 dd rollback
+	[[ -f $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run -0 dd verify
+	run -0 dd reapply
+	[ -z "$output" ]
 }

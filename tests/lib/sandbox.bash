@@ -18,7 +18,8 @@
 #                        own, and make it the appliance's upstream: a
 #                        `server=127.0.0.1#PORT` line in etc/dnsmasq.conf
 #                        (call before sandbox_start; stopped by destroy)
-#   sandbox_hosts_dir    make a hosts_dir for hosts_mode = hot: sets HD, the
+#   sandbox_hosts_dir [NAME]  make a hosts_dir (NAME: hd) for hosts_mode =
+#                        hot: sets HD=$SANDBOX/NAME, the
 #                        path for the INI and dnsmasq (not chrooted), a
 #                        symlink to $SANDBOX$HD, the one dnsdrop --root
 #                        manages; dnsmasq's user (nobody) can reach it
@@ -411,7 +412,7 @@ sandbox_outside() {
 
 sandbox_hosts_dir() {
 	local d
-	HD=$SANDBOX/hd
+	HD=$SANDBOX/${1:-hd}
 	mkdir -p "$SANDBOX$HD" && chmod 0755 "$SANDBOX$HD" && ln -s "$SANDBOX$HD" "$HD" || return 1
 	d=$SANDBOX$HD
 	while [ "$d" != / ]; do
