@@ -13,7 +13,7 @@ WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 # -fno-pie: the static binary is ET_EXEC (not PIE) anyway, and PIE code
 # costs 1.5 KiB more.
-CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz -fno-pie $(WARN) $(HARDEN) \
+CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz -fno-pie $(WARN) $(HARDEN) -DDNSDROP_OWN_PRINTF \
            -fno-asynchronous-unwind-tables -fno-unwind-tables \
            -ffunction-sections -fdata-sections -Ibuild/include $(INCS) \
            -DDNSDROP_VERSION='"$(VERSION)"'
