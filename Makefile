@@ -13,7 +13,7 @@ WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 # -fno-pie: the static binary is ET_EXEC (not PIE) anyway, and PIE code
 # costs 1.5 KiB more.
-CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz -fno-pie $(WARN) $(HARDEN) \
+CFLAGS   = -std=c11 -D_GNU_SOURCE -Oz -fno-pie $(WARN) $(HARDEN) -DDNSDROP_OWN_PRINTF \
            -fno-asynchronous-unwind-tables -fno-unwind-tables \
            -ffunction-sections -fdata-sections -Ibuild/include $(INCS) \
            -DDNSDROP_VERSION='"$(VERSION)"'
@@ -106,7 +106,7 @@ valgrind: all build/host/dnsdrop test-deps
 
 # Static checkers, at the settings recorded here; every finding fails.
 CPPCHECK = cppcheck --quiet --enable=warning,portability,performance --std=c11 \
-           --inline-suppr --error-exitcode=1 -D_GNU_SOURCE -Ibuild/include $(INCS)
+           --inline-suppr --error-exitcode=1 -D_GNU_SOURCE -DDNSDROP_OWN_PRINTF -Ibuild/include $(INCS)
 # Left out: style the code uses on purpose (`!strcmp`, sizeof of pointer
 # arrays in qsort calls, int/char conversions of checked values) and
 # clang 14's false positive on va_start'ed lists.
@@ -122,7 +122,7 @@ SHELL_FILES = scripts/*.sh scripts/dnsdrop-completion.bash tests/*.sh tests/lib/
 lint: test-deps build/include/ini.h
 	$(CPPCHECK) $(SRCS)
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(SRCS) -- \
-		-std=c11 -D_GNU_SOURCE -Ibuild/include $(INCS) -DDNSDROP_VERSION='"lint"'
+		-std=c11 -D_GNU_SOURCE -DDNSDROP_OWN_PRINTF -Ibuild/include $(INCS) -DDNSDROP_VERSION='"lint"'
 	shellcheck -x $(SHELL_FILES)
 	shellcheck -x -s bash -e SC2030,SC2031 tests/integration/*.bats tests/twin/*.bats \
 		tests/compat/*.bats

@@ -17,6 +17,7 @@
 #include "mra.h"
 #include "plan.h"
 #include "validate.h"
+#include "sort.h"
 
 #define TIMEOUT_MS 1000u
 #define TXT_MAX 512
@@ -68,7 +69,7 @@ static const char *join(char (*items)[DNSQ_TEXT_MAX], size_t n, char out[TXT_MAX
 {
 	size_t o = 0;
 
-	qsort(items, n, sizeof *items, cmp_item);
+	sort_array(items, n, sizeof *items, cmp_item);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		o += (size_t)snprintf(out + o, TXT_MAX - o, "%s%s", i ? " " : "", items[i]);
@@ -327,7 +328,7 @@ static int run(struct doctor *d)
 	for (i = 0; i < cfg->nsrv; i++)
 		srvp[i] = &cfg->srv[i];
 	if (cfg->nsrv > 1)
-		qsort(srvp, cfg->nsrv, sizeof *srvp, cmp_srvp);
+		sort_array(srvp, cfg->nsrv, sizeof *srvp, cmp_srvp);
 	for (i = 0; i < cfg->nsrv; i = j) {
 		for (j = i + 1; j < cfg->nsrv && strcmp(srvp[j]->name, srvp[i]->name) == 0; j++)
 			;

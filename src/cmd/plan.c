@@ -8,6 +8,7 @@
 #include "diff.h"
 #include "fsx.h"
 #include "render.h"
+#include "report.h"
 #include "where.h"
 
 int plan_same(const char *a, size_t alen, const char *b, size_t blen)
@@ -32,15 +33,22 @@ static void classify(struct dropin *f, const char *last, size_t last_len, struct
 	}
 }
 
-/* The diff of F, once: plan_diff prints it, plan_summary counts it. */
+/* The diff of F, once: plan_diff prints it, plan_summary counts it. The
+ * installed file may hold anything (a hand-made or planted drop-in): its
+ * bytes are escaped before they reach the diff, and so the terminal. */
 static int diff_file(const struct app *app, struct dropin *f)
 {
 	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
+	struct buf have = { 0 };
+	int rc;
 
 	snprintf(old_label, sizeof old_label, "%s/%s (installed)", f->dir, f->name);
 	snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
-	return diff_unified(f->have ? f->have : "", f->have_len, f->want.p, f->want.len, old_label,
-			    new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
+	report_escape(&have, f->have ? f->have : "", f->have_len, REPORT_ESC_NL);
+	rc = have.oom || diff_unified(have.p ? have.p : "", have.len, f->want.p, f->want.len,
+				      old_label, new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
+	buf_free(&have);
+	return rc;
 }
 
 /* Read file I of PL (its installed copy) and classify it against LAST. */

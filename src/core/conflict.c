@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
+
 #define FIELDS_MAX (DNSCONF_LINE_MAX + 1)
 
 /* V with room for element N (capacities 16, 32, 64...); NULL when out of
@@ -171,10 +173,8 @@ size_t conflict_find(struct conflict_set *ours, struct conflict_set *theirs,
 	size_t i = 0, j = 0, found = 0;
 	int c;
 
-	if (ours->n > 1)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(ours->v, ours->n, sizeof *ours->v, by_name);
-	if (theirs->n > 1)
-		qsort(theirs->v, theirs->n, sizeof *theirs->v, by_name);
+	sort_array(ours->v, ours->n, sizeof *ours->v, by_name);
+	sort_array(theirs->v, theirs->n, sizeof *theirs->v, by_name);
 	while (i < ours->n && j < theirs->n) {
 		const struct conflict_def *o = &ours->v[i], *t = &theirs->v[j];
 

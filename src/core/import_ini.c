@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "sort.h"
 
 #define CMPU(x, y) (((x) > (y)) - ((x) < (y)))
 
@@ -166,7 +167,7 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 		return -1;
 	for (i = 0; i < n; i++)
 		p[i] = &r[i];
-	qsort(p, n, sizeof *p, cmp_sort);
+	sort_array(p, n, sizeof *p, cmp_sort);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && cmp_name(&p[i], &p[j]) == 0; j++)
 			;
@@ -282,7 +283,7 @@ void import_sort_problems(struct problems *pr, size_t from, const struct import_
 			;
 		k[i] = (struct pkey){ f, i, pr->v[from + i] };
 	}
-	qsort(k, n, sizeof *k, cmp_pkey);
+	sort_array(k, n, sizeof *k, cmp_pkey);
 	for (i = 0; i < n; i++)
 		pr->v[from + i] = k[i].p;
 	free(k);

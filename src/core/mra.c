@@ -173,13 +173,17 @@ int mra_upstream(const char *text, char addr[DD_ADDR_MAX], unsigned *port,
 	for (const char *l = text, *e; *l; l = *e ? e + 1 : e) {
 		e = l + strcspn(l, "\n");
 		if ((v = value_of(l, e, "server=")) && *v != '/') {
-			size_t n = strcspn(v, "#@\n");
+			size_t n = strcspn(v, "#@\n"), pn = v[n] == '#' ? strcspn(v + n + 1, "@ \t\n") : 0;
+			char num[8] = "53";
 
-			if (n >= DD_ADDR_MAX)
+			if (n >= DD_ADDR_MAX || pn >= sizeof num)
 				continue;
 			memcpy(addr, v, n);
 			addr[n] = '\0';
-			*port = v[n] == '#' ? (unsigned)strtoul(v + n + 1, NULL, 10) : 53;
+			if (pn)
+				memcpy(num, v + n + 1, pn), num[pn] = '\0';
+			if (validate_number(num, 1, 65535, port) < 0)
+				continue;	/* not a port: dnsmasq refuses the line */
 			return 1;
 		}
 		if ((v = value_of(l, e, "resolv-file=")))

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sort.h"
+
 void problems_add(struct problems *pr, const char *file, int line,
 		  enum severity sev, const char *fmt, ...)
 {
@@ -32,7 +34,8 @@ void problems_add(struct problems *pr, const char *file, int line,
 	va_start(ap, fmt);
 	vsnprintf(text, (size_t)len + 1, fmt, ap);
 	va_end(ap);
-	pr->v[pr->n++] = (struct problem){ file, line, sev, text };
+	pr->v[pr->n] = (struct problem){ file, line, sev, text, pr->n };
+	pr->n++;
 	if (sev == SEV_ERROR)
 		pr->errors++;
 	else
@@ -41,34 +44,18 @@ void problems_add(struct problems *pr, const char *file, int line,
 	// cppcheck-suppress memleak
 }
 
-/* Insertion into runs would be quadratic on 100k problems; a merge sort
- * keeps it O(n log n) and stable, which qsort does not promise. */
-static void merge_sort(struct problem *v, struct problem *tmp, size_t n)
+/* By line, then in the order they were added: the sort is stable. */
+static int by_line(const void *a, const void *b)
 {
-	size_t mid = n / 2, i = 0, j = mid, k = 0;
+	const struct problem *x = a, *y = b;
 
-	if (n < 2)
-		return;
-	merge_sort(v, tmp, mid);
-	merge_sort(v + mid, tmp, n - mid);
-	while (i < mid && j < n)
-		tmp[k++] = v[j].line < v[i].line ? v[j++] : v[i++];
-	while (i < mid)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	for (i = 0; i < n; i++)
-		v[i] = tmp[i];
+	return x->line != y->line ? (x->line > y->line) - (x->line < y->line) :
+	       (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 void problems_sort(struct problems *pr)
 {
-	struct problem *tmp;
-
-	if (pr->n < 2 || !(tmp = malloc(pr->n * sizeof *tmp)))
-		return;
-	merge_sort(pr->v, tmp, pr->n);
-	free(tmp);
+	sort_array(pr->v, pr->n, sizeof *pr->v, by_line);
 }
 
 void problems_free(struct problems *pr)

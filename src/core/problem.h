@@ -12,6 +12,7 @@ struct problem {
 	int line;		/* 1-based; 0 when the problem has no line */
 	enum severity sev;
 	char *text;		/* owned; says what is wrong and what to write */
+	size_t seq;		/* the order it was added in */
 };
 
 struct problems {

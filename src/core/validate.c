@@ -9,11 +9,13 @@
 #include "validate.h"
 #include "mra.h"
 
-#include "ascii.h"
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ascii.h"
+#include "sort.h"
 
 struct vctx {
 	const char *path;
@@ -110,7 +112,7 @@ static int dup_addrs(struct vctx *v, const struct ini_entry *e, const struct dd_
 	if (!(s = malloc(n * sizeof *s)))
 		return -1;
 	memcpy(s, a, n * sizeof *s);
-	qsort(s, n, sizeof *s, cmp_addr);
+	sort_array(s, n, sizeof *s, cmp_addr);
 	for (size_t i = 1; i < n; i++)
 		/* cppcheck-suppress arrayIndexThenCheck ; i >= 1 here, s[i - 2] only when i >= 2 */
 		if (cmp_addr(&s[i - 1], &s[i]) == 0 && (i < 2 || cmp_addr(&s[i - 2], &s[i]) != 0))

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
+
 #define BASE 1099511628211ULL
 
 struct variant {
@@ -156,12 +158,12 @@ static int collect(const struct dd_config *cfg, struct near *nr)
 	for (i = 0; i < cfg->ncname; i++)
 		nr->name[nr->nname++] = cfg->cname[i].alias;
 	if (nr->nname > 1)
-		qsort(nr->name, nr->nname, sizeof *nr->name, cmp_str);
+		sort_array(nr->name, nr->nname, sizeof *nr->name, cmp_str);
 	for (i = 0; i < cfg->nsrv; i++)
 		if (cfg->srv[i].target && !known(nr, cfg->srv[i].target))
 			nr->unk[nr->nunk++] = &cfg->srv[i];
 	if (nr->nunk > 1)
-		qsort(nr->unk, nr->nunk, sizeof *nr->unk, cmp_target);
+		sort_array(nr->unk, nr->nunk, sizeof *nr->unk, cmp_target);
 	for (i = k = 0; i < nr->nunk; i++)
 		if (k == 0 || strcmp(nr->unk[k - 1]->target, nr->unk[i]->target) != 0)
 			nr->unk[k++] = nr->unk[i];
@@ -198,7 +200,7 @@ static int index_variants(struct near *nr)
 	for (i = 0; i < nr->nunk; i++)
 		variants(nr->unk[i]->target, add_variant, &(struct adder){ nr, (uint32_t)i });
 	if (nr->nvar > 1)
-		qsort(nr->var, nr->nvar, sizeof *nr->var, cmp_var);
+		sort_array(nr->var, nr->nvar, sizeof *nr->var, cmp_var);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "fsx.h"
 #include "utc.h"
+#include "sort.h"
 
 #define META_MAX (64u << 10)
 #define META_VALUE_MAX 512
@@ -197,7 +198,7 @@ static int backup_scan(const char *bdir, struct backup_names *ids, int clean,
 		return -1;
 	}
 	if (ids->n)
-		qsort(ids->v, ids->n, sizeof *ids->v, backup_name_cmp);
+		sort_array(ids->v, ids->n, sizeof *ids->v, backup_name_cmp);
 	return clean ? (int)part.n : 0;
 }
 

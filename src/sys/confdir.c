@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "dnsconf.h"
 #include "fsx.h"
 #include "render.h"
+#include "sort.h"
 
 #define MAX_BYTES (4u << 20)	/* a config bigger than this is not a config */
 #define MAX_FILTERS 16
@@ -152,11 +154,44 @@ static int loads(const struct filters *f, const char *name, struct buf *why)
 	return ok;
 }
 
-/* dnsmasq sorts with alphasort, which is strcmp in the C locale dnsdrop
- * runs in (it never sets one). */
-static int by_name(const struct dirent **a, const struct dirent **b)
+static int by_name(const void *a, const void *b)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* DIR's entries as scandir gives them, sorted the way dnsmasq does:
+ * alphasort, which is strcmp in the C locale dnsdrop runs in (it never sets
+ * one). Returns how many, or -1 (errno) when it cannot be read. */
+static int dir_names(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	char **v = NULL, **nv;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return -1;
+	while (!err && (errno = 0, e = readdir(d))) {
+		if (n == cap && (nv = realloc(v, (cap ? cap * 2 : 16) * sizeof *v)))
+			v = nv, cap = cap ? cap * 2 : 16;
+		if (n == cap || !(v[n] = strdup(e->d_name)))
+			err = ENOMEM;
+		else
+			n++;
+	}
+	err = err ? err : errno;
+	closedir(d);
+	if (err || n > INT_MAX) {
+		while (n)
+			free(v[--n]);
+		free(v);
+		errno = err ? err : EOVERFLOW;
+		return -1;
+	}
+	sort_array(v, n, sizeof *v, by_name);
+	*out = v;
+	return (int)n;
 }
 
 /* Read each file dnsmasq loads from DIR: regular files (links followed)
@@ -165,9 +200,9 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		     const char *how, int depth)
 {
 	char *rdir = rooted(w->root, dir), *path, *rpath;
-	struct dirent **ents = NULL;
+	char **ents = NULL;
 	struct stat st;
-	int n = rdir ? scandir(rdir, &ents, NULL, by_name) : -1, own;
+	int n = rdir ? dir_names(rdir, &ents) : -1, own;
 
 	own = n >= 0 && w->have_own && stat(rdir, &st) == 0 &&
 	      st.st_dev == w->own.st_dev && st.st_ino == w->own.st_ino;
@@ -176,14 +211,14 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
 				       "start)", how, dir, strerror(errno)) : NULL);
 	for (int i = 0; i < n; i++) {
-		path = dupf("%s/%s", dir, ents[i]->d_name);
-		rpath = dupf("%s/%s", rdir, ents[i]->d_name);
+		path = dupf("%s/%s", dir, ents[i]);
+		rpath = dupf("%s/%s", rdir, ents[i]);
 		if (!path || !rpath)
 			w->oom = 1;
-		else if (own && (!strcmp(ents[i]->d_name, RENDER_HOSTS) ||
-				 !strcmp(ents[i]->d_name, RENDER_SRV)))
+		else if (own && (!strcmp(ents[i], RENDER_HOSTS) ||
+				 !strcmp(ents[i], RENDER_SRV)))
 			;	/* dnsdrop's own: not another file */
-		else if (loads(f, ents[i]->d_name, NULL) && stat(rpath, &st) == 0 &&
+		else if (loads(f, ents[i], NULL) && stat(rpath, &st) == 0 &&
 			 S_ISREG(st.st_mode))
 			walk_file(w, path, NULL, depth + 1);
 		free(rpath);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "sort.h"
 
 #define DEFAULT_CONF "/etc/dnsmasq.conf"
 
@@ -111,7 +112,7 @@ int confdir_running(const char *proc_root, const char *expected_conf,
 		n++;
 	}
 	closedir(d);
-	qsort(pids, n, sizeof *pids, cmp_pids);
+	sort_array(pids, n, sizeof *pids, cmp_pids);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(pid, sizeof pid, "%ld", pids[i]);
 		len = read_proc(proc_root, pid, "cmdline", cmd, CMDLINE_MAX);

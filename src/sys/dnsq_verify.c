@@ -15,6 +15,7 @@
 #include "dnsq.h"
 #include "dnsq_int.h"
 #include "validate.h"
+#include "sort.h"
 
 #define LIST_MAX 8		/* items of a set shown in a mismatch sentence */
 
@@ -104,7 +105,7 @@ static int plan(struct vctx *v)
 	for (i = 0; i < cfg->nsrv; i++)
 		v->srvp[i] = &cfg->srv[i];
 	if (cfg->nsrv > 1)
-		qsort(v->srvp, cfg->nsrv, sizeof *v->srvp, cmp_srv);
+		sort_array(v->srvp, cfg->nsrv, sizeof *v->srvp, cmp_srv);
 	for (i = 0; i < cfg->nsrv; i = j) {
 		for (j = i + 1; j < cfg->nsrv &&
 		     strcmp(v->srvp[j]->name, v->srvp[i]->name) == 0; j++)
@@ -117,7 +118,7 @@ static int plan(struct vctx *v)
 	for (i = 0; i < cfg->ncname; i++)
 		add_check(v, cfg->cname[i].alias, ns_t_a, CK_CNAME, i, 0,
 			  cfg->cname[i].line);
-	qsort(v->chk, v->nchk, sizeof *v->chk, cmp_check);	/* the report in INI order */
+	sort_array(v->chk, v->nchk, sizeof *v->chk, cmp_check);	/* the report in INI order */
 	return 0;
 }
 
@@ -218,8 +219,7 @@ static void set_norm(struct strset *s)
 {
 	size_t i, n = 0;
 
-	if (s->n > 1)		/* qsort(NULL, 0, ...) is undefined */
-		qsort(s->v, s->n, sizeof *s->v, cmp_text);
+	sort_array(s->v, s->n, sizeof *s->v, cmp_text);
 	for (i = 0; i < s->n; i++)
 		if (n == 0 || strcmp(s->v[n - 1], s->v[i]) != 0)
 			memmove(s->v[n++], s->v[i], DNSQ_TEXT_MAX);

@@ -228,6 +228,15 @@ log_fields() {
 	absent $'\xc2\x9b' "$output"
 }
 
+@test "a planted drop-in's bytes reach diff's output escaped, never raw" {
+	printf 'host-record=x.acme.com,10.0.0.9\e]0;pwned\a\n' >"$SANDBOX_CONFDIR/hosts.conf"
+	fx_run diff
+	expect_status 1
+	absent $'\e' "$output"
+	absent $'\a' "$output"
+	grep -qF -- '-host-record=x.acme.com,10.0.0.9\x1b]0;pwned\x07' <<<"$output"
+}
+
 @test "a DNS server sending hostile names: verify shows them escaped, never raw" {
 	local port
 	gcc -O1 -o "$T/hostile_dns" "$BATS_TEST_DIRNAME/../lib/hostile_dns.c"
