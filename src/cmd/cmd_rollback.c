@@ -183,7 +183,7 @@ static int dry_run(const struct app *app, const struct plan *pl, const char *id,
 }
 
 /* A backup made under another hosts_dir: its hosts file goes back there,
- * and the one in the current hosts_dir goes away (plan_read_hosts). */
+ * and the one in the current hosts_dir goes away (plan_hosts_dir). */
 static int rollback_hosts_dir(struct app *app, struct plan *pl, const struct snapshot *s)
 {
 	char dir[PATH_MAX];
@@ -192,10 +192,9 @@ static int rollback_hosts_dir(struct app *app, struct plan *pl, const struct sna
 		return EXIT_OK;
 	if (app_rooted(app, s->cfg.set.hosts_dir, dir) < 0)
 		return EXIT_ENV;
-	if (!strcmp(dir, app->hosts_dir))
-		return EXIT_OK;
-	memcpy(app->hosts_dir, dir, sizeof dir);
-	return plan_read_hosts(app, pl);
+	if (strcmp(dir, app->hosts_dir))
+		plan_hosts_dir(app, pl, dir);
+	return EXIT_OK;
 }
 
 struct rb_opts {

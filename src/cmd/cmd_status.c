@@ -69,15 +69,11 @@ static void status_version(const struct app *app)
 /* hosts_mode, and whether this dnsmasq can do hot mode (and why not). */
 static void status_mode(const struct app *app)
 {
-	char why[DD_ERR_MAX] = "dnsmasq = off: its version is not asked";
-	int ok = app->dnsmasq_bin[0] ? proto_hot_ok(app, why, sizeof why) : -1;
+	char why[DD_ERR_MAX];
+	int ok = proto_hot_ok(app, why, sizeof why);
 
-	if (app->cfg.set.hosts_hot)
-		app_print("hosts mode   hot: [hosts] in %s, host-only changes without a restart",
-			  app->hosts_dir);
-	else
-		app_print("hosts mode   restart: every change restarts dnsmasq");
-	app_print("             hot mode %s%s", ok > 0 ? "works with this dnsmasq" :
+	app_print("hosts mode   %s%s; hot mode %s%s", app->cfg.set.hosts_hot ? "hot, hosts_dir " : "restart",
+		  app->cfg.set.hosts_hot ? app->hosts_dir : "", ok > 0 ? "works with this dnsmasq" :
 		  "cannot be used here: ", ok > 0 ? "" : why);
 }
 

@@ -51,102 +51,86 @@ static int diff_file(const struct app *app, struct dropin *f)
 	return rc;
 }
 
-/* Read file I of PL (its installed copy) and classify it against LAST. */
-static int read_file(struct app *app, struct plan *pl, int i, const char *last, size_t last_len)
-{
-	struct dropin *f = &pl->file[i];
-	char err[FSX_ERR_MAX], path[PATH_MAX];
-
-	if (fsx_join(path, f->dir, f->name, err) < 0 ||
-	    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &f->have, &f->have_len, err) < 0) {
-		app_error(app, "%s", err);
-		app_error(app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
-		return EXIT_ENV;
-	}
-	classify(f, last, last_len, pl);
-	if (f->state != DROPIN_SAME && diff_file(app, f) < 0) {
-		app_error(app, "out of memory comparing %s", f->name);
-		return EXIT_ENV;
-	}
-	return EXIT_OK;
-}
-
 /* The hostsdir= line of what dnsdrop last wrote into hosts.conf, under
  * --root, into OUT ("" when it has none). */
 static void applied_dir(const struct app *app, const struct plan *pl, char out[PATH_MAX])
 {
-	const char *h = pl->applied.hosts, *p = h ? strstr(h, "\nhostsdir=") : NULL;
-	char dir[PATH_MAX];
-	size_t n;
+	char *p = pl->applied.hosts ? strstr(pl->applied.hosts, "\nhostsdir=") : NULL, *nl;
 
 	out[0] = 0;
-	if (!p || (n = strcspn(p += 10, "\n")) >= sizeof dir || p + n > h + pl->applied.hosts_len)
+	if (!p || !(nl = strchr(p += 10, '\n')))
 		return;
-	memcpy(dir, p, n);
-	dir[n] = 0;
-	if (app_rooted(app, dir, out) < 0)
+	*nl = 0;	/* for a moment: the path ends there */
+	if (app_rooted(app, p, out) < 0)
 		out[0] = 0;
-}
-
-int plan_read_hosts(struct app *app, struct plan *pl)
-{
-	struct dropin *f = &pl->file[PLAN_HOSTSFILE];
-	char old[PATH_MAX], err[FSX_ERR_MAX], path[PATH_MAX];
-	int moved;
-
-	if (f->state != DROPIN_SAME)
-		pl->pending--, pl->drift -= f->state == DROPIN_DRIFT;
-	if (pl->stale[0])
-		pl->pending--;
-	free(f->have), free(pl->stale_have), buf_free(&f->diff);
-	f->have = pl->stale_have = NULL, f->have_len = pl->stale_len = 0;
-	f->state = DROPIN_SAME, pl->stale[0] = 0;
-	f->dir = app->hosts_dir;
-	applied_dir(app, pl, old);
-	moved = old[0] && strcmp(old, app->hosts_dir) != 0;
-	if (moved && (fsx_join(path, old, f->name, err) < 0 ||
-		      fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &pl->stale_have, &pl->stale_len, err) < 0)) {
-		app_error(app, "%s", err);
-		return EXIT_ENV;
-	}
-	if (pl->stale_have)
-		memcpy(pl->stale, old, sizeof old), pl->pending++;
-	/* In restart mode the hosts file is ours only if we wrote it there:
-	 * never touch a "hosts" that hosts_dir happens to hold. */
-	if (!app->cfg.set.hosts_hot && (!pl->applied.file || moved))
-		return EXIT_OK;
-	return read_file(app, pl, PLAN_HOSTSFILE, pl->applied.file, pl->applied.file_len);
+	*nl = '\n';
 }
 
 int plan_read(struct app *app, struct plan *pl)
 {
-	char err[FSX_ERR_MAX];
-	int rc;
+	char err[FSX_ERR_MAX], path[PATH_MAX], old[PATH_MAX];
+	const char *last[PLAN_NFILES];
+	size_t last_len[PLAN_NFILES];
+	int moved;
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
 	pl->file[2].name = RENDER_HOSTSFILE;
 	pl->file[0].dir = pl->file[1].dir = app->conf_dir;
+	pl->file[2].dir = app->hosts_dir;
 	render_all(&app->cfg, &pl->file[0].want, &pl->file[1].want, &pl->file[2].want);
 	if (pl->file[0].want.oom || pl->file[1].want.oom || pl->file[2].want.oom) {
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
 	}
-	if (backup_read_applied(app->state_dir, &pl->applied, err) < 0) {
-		app_error(app, "%s", err);
-		return EXIT_ENV;
+	if (backup_read_applied(app->state_dir, &pl->applied, err) < 0)
+		goto fail;
+	last[0] = pl->applied.hosts, last_len[0] = pl->applied.hosts_len;
+	last[1] = pl->applied.srv, last_len[1] = pl->applied.srv_len;
+	last[2] = pl->applied.file, last_len[2] = pl->applied.file_len;
+	/* The hosts file of the hosts_dir dnsdrop wrote last, if that was
+	 * another one: the next change takes it away. */
+	applied_dir(app, pl, old);
+	moved = old[0] && strcmp(old, app->hosts_dir) != 0;
+	if (moved && (fsx_join(path, old, RENDER_HOSTSFILE, err) < 0 ||
+		      fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &pl->stale_have, &pl->stale_len, err) < 0))
+		goto fail;
+	if (pl->stale_have)
+		memcpy(pl->stale, old, sizeof old), pl->pending++;
+	for (int i = 0; i < PLAN_NFILES; i++) {
+		struct dropin *f = &pl->file[i];
+
+		/* In restart mode the hosts file is ours only if we wrote it
+		 * there: never touch a "hosts" that hosts_dir happens to hold. */
+		if (i == PLAN_HOSTSFILE && !app->cfg.set.hosts_hot && (!last[i] || moved))
+			continue;
+		if (fsx_join(path, f->dir, f->name, err) < 0 ||
+		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &f->have, &f->have_len, err) < 0) {
+			app_error(app, "%s", err);
+			app_error(app, "nothing was changed: check what it is, move it out of the conf-dir, then run the command again");
+			return EXIT_ENV;
+		}
+		classify(f, last[i], last_len[i], pl);
+		if (f->state != DROPIN_SAME && diff_file(app, f) < 0) {
+			app_error(app, "out of memory comparing %s", f->name);
+			return EXIT_ENV;
+		}
 	}
-	if ((rc = read_file(app, pl, 0, pl->applied.hosts, pl->applied.hosts_len)) != EXIT_OK ||
-	    (rc = read_file(app, pl, 1, pl->applied.srv, pl->applied.srv_len)) != EXIT_OK)
-		return rc;
-	return plan_read_hosts(app, pl);
+	return EXIT_OK;
+fail:
+	app_error(app, "%s", err);
+	return EXIT_ENV;
 }
 
-int plan_hot_only(const struct app *app, const struct plan *pl)
+void plan_hosts_dir(struct app *app, struct plan *pl, const char *dir)
 {
-	return app->cfg.set.hosts_hot && pl->file[0].state == DROPIN_SAME &&
-	       pl->file[1].state == DROPIN_SAME && pl->file[PLAN_HOSTSFILE].state != DROPIN_SAME &&
-	       pl->file[PLAN_HOSTSFILE].have;
+	struct dropin *f = &pl->file[PLAN_HOSTSFILE];
+
+	memcpy(pl->stale, f->dir, sizeof pl->stale);
+	free(pl->stale_have);
+	pl->stale_have = f->have, pl->stale_len = f->have_len;
+	f->have = NULL, f->have_len = 0;
+	memcpy(app->hosts_dir, dir, sizeof app->hosts_dir);
 }
 
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)

@@ -55,13 +55,11 @@ struct plan {
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);
 
-/* Read the hosts file of app->hosts_dir (and a stale one) into PL anew:
- * rollback to a backup of another hosts_dir. EXIT_OK or EXIT_ENV. */
-int plan_read_hosts(struct app *app, struct plan *pl);
-
-/* 1 when the change from the installed files to the render touches only
- * the hosts file (hot mode): dnsmasq rereads it, no restart. */
-int plan_hot_only(const struct app *app, const struct plan *pl);
+/* Rollback to a backup of another hosts_dir DIR (under --root): the hosts
+ * file goes there, and the one PL read becomes the stale one, to be taken
+ * away. What DIR holds now is not read: it can only be a file of dnsdrop's
+ * that the rollback writes over. */
+void plan_hosts_dir(struct app *app, struct plan *pl, const char *dir);
 
 /* 1 when A and B are both present and hold the same bytes. */
 int plan_same(const char *a, size_t alen, const char *b, size_t blen);

@@ -204,37 +204,38 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 	return fsx_write_atomic(dir, slash ? slash + 1 : path, data, len, 0600, err);
 }
 
-/* DATA (NULL: absent) as file NAME of DIR, unless it is there already. */
-static int install_file(const char *dir, const char *name, const char *data, size_t len, char *err)
-{
-	char path[PATH_MAX], *now;
-	size_t nlen;
-	int r = fsx_join(path, dir, name, err) == 0 &&
-		fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &nlen, err) == 0;
-
-	if (r && (now ? plan_same(now, nlen, data, len) : !data)) {
-		free(now);
-		return 0;
-	}
-	if (r)
-		free(now);
-	/* 0644 also in hosts_dir: dnsmasq may read it as another user.
-	 * The temp file is a dot file, which its inotify code skips. */
-	return data ? fsx_write_atomic(dir, name, data, len, 0644, err) : fsx_remove_atomic(dir, name, err);
-}
-
 /* Write state S: each drop-in whose content on disk is not already S's
  * (so a failed change puts back only what it touched, and a conf-dir we
- * could not write at all is not "restored" into a second failure), the
- * hosts file of an earlier hosts_dir, the INI file if S has one, and the
- * applied record. */
+ * could not write at all is not "restored" into a second failure), then
+ * the hosts file of an earlier hosts_dir (the last round), the INI file if
+ * S has one, and the applied record. */
 int proto_install(struct proto *t, const struct state *s, char *err)
 {
-	for (int i = 0; i < PLAN_NFILES; i++)
-		if (install_file(t->pl->file[i].dir, t->pl->file[i].name, s->data[i], s->len[i], err) < 0)
+	char path[PATH_MAX], *now;
+	size_t len;
+
+	for (int i = 0; i <= PLAN_NFILES; i++) {
+		int last = i == PLAN_NFILES;
+		const char *name = last ? RENDER_HOSTSFILE : t->pl->file[i].name;
+		const char *dir = last ? t->pl->stale : t->pl->file[i].dir;
+		const char *data = last ? s->stale : s->data[i];
+		size_t dlen = last ? s->stale_len : s->len[i];
+		int r = dir[0] && fsx_join(path, dir, name, err) == 0 &&
+			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
+
+		if (!dir[0] || (r && (now ? plan_same(now, len, data, dlen) : !data))) {
+			if (r)
+				free(now);
+			continue;
+		}
+		if (r)
+			free(now);
+		/* 0644 also in hosts_dir: dnsmasq may read it as another user.
+		 * The temp file is a dot file, which its inotify code skips. */
+		if ((data ? fsx_write_atomic(dir, name, data, dlen, 0644, err)
+			  : fsx_remove_atomic(dir, name, err)) < 0)
 			return -1;
-	if (t->pl->stale[0] && install_file(t->pl->stale, RENDER_HOSTSFILE, s->stale, s->stale_len, err) < 0)
-		return -1;
+	}
 	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
 		return -1;
 	return backup_save_applied(t->app->state_dir, &s->rec, err);

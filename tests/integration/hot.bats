@@ -17,7 +17,7 @@ setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
 	sandbox_create "$BATS_TEST_TMPDIR/box"
-	sandbox_hosts_dir
+	sandbox_hosts_dir hd
 	sandbox_start >/dev/null
 }
 
@@ -238,18 +238,17 @@ EOF
 	run -0 dd apply
 	run -0 dd status
 	echo "$output"
-	[[ $output == *"hosts mode   restart: every change restarts dnsmasq"* ]]
-	[[ $output == *"hot mode works with this dnsmasq"* ]]
+	[[ $output == *"hosts mode   restart; hot mode works with this dnsmasq"* ]]
 	ini hot 10.0.10.11
 	run -0 dd apply
 	run -0 dd status
 	echo "$output"
-	[[ $output == *"hosts mode   hot: [hosts] in $SANDBOX$HD, host-only changes without a restart"* ]]
+	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode works with this dnsmasq"* ]]
 	[[ $output == *"hosts        in sync with the INI"* ]]
 	fake_version 2.85 inotify
 	run dd status
 	echo "$output"
-	[[ $output == *"hot mode cannot be used here: dnsmasq 2.85 "*"keeps the old address"* ]]
+	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode cannot be used here: dnsmasq 2.85 "*"keeps the old address"* ]]
 	fake_version 2.90 no-inotify
 	run dd status
 	[[ $output == *"hot mode cannot be used here: "*"without inotify"* ]]

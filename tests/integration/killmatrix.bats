@@ -46,7 +46,7 @@ setup() {
 	fx_require strace cmp cp
 	T=$BATS_TEST_TMPDIR
 	sandbox_create "$T/box"
-	sandbox_hosts_dir
+	sandbox_hosts_dir hd
 	sandbox_start >/dev/null
 	# restart mode: every drop-in changes (fixtures.bash's v1 and v2)
 	FILES="hosts.conf srv.conf" CHANGED=$FILES V2_PRIO=20 INI_V1=ini_v1 INI_V2=ini_v2 CAL_RESTARTS=
