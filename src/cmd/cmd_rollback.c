@@ -134,7 +134,7 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 	if (!s->has_cfg)
 		return 0;
 	model_free(&s->cfg);
-	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
+	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, "(the backup's records)", &s->cfg) == 0))
 		return 0;
 	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
 	return -1;
