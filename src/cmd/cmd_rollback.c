@@ -169,6 +169,14 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 	return n;
 }
 
+/* What a backup without an INI brings back. */
+static const char *no_ini_kind(const struct snapshot *s)
+{
+	return s->data[0] || s->data[1] || s->data[2] ?
+	       " (hand-made drop-ins: the INI stays as it is)" :
+	       " (from before dnsdrop: no drop-ins, so dnsdrop's are removed; the INI stays as it is, and the next apply or reapply installs its records again)";
+}
+
 /* rollback -n after the backup was judged: its diff; EXIT_DIFF when a
  * rollback would change something. */
 static int dry_run(const struct app *app, const struct plan *pl, const char *id,
@@ -178,7 +186,7 @@ static int dry_run(const struct app *app, const struct plan *pl, const char *id,
 
 	if (rc > 0)
 		app_step(app, "rollback would bring back backup %s%s", id,
-			 s->ini ? " and the INI that produced it" : " (hand-made drop-ins: the INI stays as it is)");
+			 s->ini ? " and the INI that produced it" : no_ini_kind(s));
 	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
 }
 
@@ -232,7 +240,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 	}
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
-		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
+		 snap.ini ? "" : no_ini_kind(&snap));
 	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK) {
 		snapshot_free(&snap);
 		return rc;
