@@ -131,9 +131,10 @@ int app_load(struct app *app)
 
 	if (rc != EXIT_OK)
 		return rc;
+	/* Lines the parser refused (an unknown section, no '=') are left out of
+	 * DOC; the rest is judged too, so one run shows every problem. */
 	if (config_parse(app->ini_text, app->ini_len, app->ini_path, &doc, &app->pr) < 0 ||
-	    (app->pr.errors == 0 &&
-	     validate_doc(&doc, app->ini_path, &app->cfg, &app->pr) < 0)) {
+	    validate_doc(&doc, app->ini_path, &app->cfg, &app->pr) < 0) {
 		config_free(&doc);
 		app_error(app, "out of memory reading %s", app->ini_path);
 		return EXIT_ENV;

@@ -245,7 +245,12 @@ static void doctor_domain(struct doctor *d, const char *dom)
 		ask(d->have_up ? &d->up : NULL, name, ns_t_srv, up);
 		none = !strchr(up, ':');
 		snprintf(want, sizeof want, "%s:%u/", m->public_fqdn ? m->public_fqdn : "", ms->port);
-		if (ms->kind == MRA_INSIDE)
+		/* only "none" or NXDOMAIN says a name is not public: no upstream,
+		 * no reply, REFUSED or SERVFAIL say nothing either way */
+		if (none && strcmp(up, "none") != 0 && strcmp(up, "NXDOMAIN") != 0)
+			finding(d, 1, name, "SRV", NULL, up, NULL,
+				"not checked: the upstream gave no answer; check this name in public DNS by hand");
+		else if (ms->kind == MRA_INSIDE)
 			finding(d, !none, name, "SRV", NULL, up, NULL, none ? "inside only, as Cisco requires" :
 				"the outside view answers it, and Cisco requires it not be resolvable from outside: have it removed from public DNS");
 		else if (none)

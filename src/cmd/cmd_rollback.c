@@ -134,7 +134,7 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 	if (!s->has_cfg)
 		return 0;
 	model_free(&s->cfg);
-	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, &s->cfg) == 0))
+	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, "(the backup's records)", &s->cfg) == 0))
 		return 0;
 	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
 	return -1;
@@ -169,6 +169,14 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 	return n;
 }
 
+/* What a backup without an INI brings back. */
+static const char *no_ini_kind(const struct snapshot *s)
+{
+	return s->data[0] || s->data[1] || s->data[2] ?
+	       " (hand-made drop-ins: the INI stays as it is)" :
+	       " (from before dnsdrop: no drop-ins, so dnsdrop's are removed; the INI stays as it is, and the next apply or reapply installs its records again)";
+}
+
 /* rollback -n after the backup was judged: its diff; EXIT_DIFF when a
  * rollback would change something. */
 static int dry_run(const struct app *app, const struct plan *pl, const char *id,
@@ -178,7 +186,7 @@ static int dry_run(const struct app *app, const struct plan *pl, const char *id,
 
 	if (rc > 0)
 		app_step(app, "rollback would bring back backup %s%s", id,
-			 s->ini ? " and the INI that produced it" : " (hand-made drop-ins: the INI stays as it is)");
+			 s->ini ? " and the INI that produced it" : no_ini_kind(s));
 	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
 }
 
@@ -247,7 +255,7 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 	}
 	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
 	app_step(app, "rolling back to backup %s%s", target,
-		 snap.ini ? "" : " (hand-made drop-ins: the INI stays as it is)");
+		 snap.ini ? "" : no_ini_kind(&snap));
 	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK) {
 		snapshot_free(&snap);
 		return rc;

@@ -151,14 +151,6 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 	return n + !!pl->stale[0];
 }
 
-/* The generation marker changes with every change: it is not a record. */
-static int marker_line(const char *text, size_t len)
-{
-	char addr[RENDER_MARKER_ADDR_MAX];
-
-	return render_marker_find(text, len, addr) == 0;
-}
-
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 {
 	const struct dropin *f = &pl->file[i];
@@ -167,11 +159,11 @@ void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 		snprintf(out, outsz, "%s: unchanged", f->name);
 		return;
 	}
-	/* Count records, not lines: the header comments are not news. */
+	/* Count records, not lines: the header comments and the marker are
+	 * not news. */
 	snprintf(out, outsz, "%s: %zu added, %zu removed%s%s", f->name,
-		 f->st.added - f->st.added_comments - marker_line(f->want.p, f->want.len),
-		 f->st.removed - f->st.removed_comments - marker_line(f->have, f->have_len),
-		 f->have ? "" : " (not installed)",
+		 f->st.added_records, f->st.removed_records,
+		 f->have ? "" : " (a new file)",
 		 f->state == DROPIN_DRIFT ? " (edited by hand)" : "");
 }
 

@@ -53,12 +53,12 @@ int proto_lock(struct app *app, int *fd)
 	return EXIT_OK;
 }
 
-int proto_parse_ini(const char *text, size_t len, struct dd_config *cfg)
+int proto_parse_ini(const char *text, size_t len, const char *label, struct dd_config *cfg)
 {
 	struct ini_doc doc = { 0 };
 	struct problems pr = { 0 };
-	int ok = config_parse(text, len, "earlier INI", &doc, &pr) == 0 && !pr.errors &&
-		 validate_doc(&doc, "earlier INI", cfg, &pr) == 0 && !pr.errors;
+	int ok = config_parse(text, len, label, &doc, &pr) == 0 && !pr.errors &&
+		 validate_doc(&doc, label, cfg, &pr) == 0 && !pr.errors;
 
 	config_free(&doc);
 	problems_free(&pr);
@@ -99,7 +99,7 @@ void proto_current(const struct plan *pl, struct state *cur, struct dd_config *o
 	}
 	cur->rec = *a;
 	cur->stale = pl->stale_have, cur->stale_len = pl->stale_len;
-	if (installed_is_ours(pl) && a->ini && proto_parse_ini(a->ini, a->ini_len, old_cfg) == 0)
+	if (installed_is_ours(pl) && a->ini && proto_parse_ini(a->ini, a->ini_len, "(the INI of the last apply)", old_cfg) == 0)
 		cur->cfg = old_cfg;
 }
 
@@ -244,7 +244,7 @@ int proto_install(struct proto *t, const struct state *s, char *err)
 int proto_restore(struct proto *t, const struct state *from)
 {
 	char err[FSX_ERR_MAX] = "";
-	int sig = proto_stop_signal(), restarted = 0, served = 0;
+	int sig = proto_stop_signal(), restarted = 0, served = 0, installed = 0;
 
 	t->restoring = 1;
 	if (sig)
@@ -255,16 +255,21 @@ int proto_restore(struct proto *t, const struct state *from)
 			  t->action, t->backup_id);
 	/* The verdict is what dnsmasq serves, not what the init script said: a
 	 * script that lost its pid file fails while the old dnsmasq serves on. */
-	if (proto_install(t, from, err) == 0) {
+	if ((installed = proto_install(t, from, err) == 0)) {
 		restarted = proto_restart(t);
 		served = proto_verify(t, from) == 0;
 	}
 	if (!served) {
 		if (err[0])
 			app_error(t->app, "%s", err);
-		app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
-			  t->backup_id, t->app->state_dir, t->backup_id, t->app->conf_dir,
-			  t->app->cfg.set.restart);
+		if (!from->data[0] && !from->data[1] && !from->data[2])
+			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. There were no drop-ins before this %s%s: check that dnsmasq runs and answers on %s (verify in [dnsdrop]), or run %s",
+				  t->action, installed ? ", and dnsdrop took its own out again" : "",
+				  t->pl->server.text, t->app->cfg.set.restart);
+		else
+			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
+				  t->backup_id, t->app->state_dir, t->backup_id, t->app->conf_dir,
+				  t->app->cfg.set.restart);
 		return EXIT_RESTORE_FAILED;
 	}
 	if (restarted < 0)

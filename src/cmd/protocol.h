@@ -58,9 +58,10 @@ int proto_reload(struct app *app, struct plan *pl);
 int proto_sweep(struct app *app, const struct plan *pl);
 
 /* The records of an earlier INI (from applied/ or a backup), for checking
- * that they are served again; problems are not shown. 0, or -1 (CFG empty)
- * when it is no longer valid. */
-int proto_parse_ini(const char *text, size_t len, struct dd_config *cfg);
+ * that they are served again; problems are not shown, and later warnings
+ * name LABEL (a string that outlives CFG) as its file. 0, or -1 (CFG
+ * empty) when it is no longer valid. */
+int proto_parse_ini(const char *text, size_t len, const char *label, struct dd_config *cfg);
 
 /* The state installed now, as PL read it: its drop-ins, applied/ record and,
  * when the installed files are exactly what dnsdrop wrote, the records of

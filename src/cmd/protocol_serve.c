@@ -184,8 +184,8 @@ static int wait_generation(struct proto *t, const char *want, unsigned timeout_m
 		nanosleep(&pause, NULL);
 	}
 	tty_step_end(st, 1);
-	app_step(t->app, "dnsmasq on %s serves the new drop-ins (generation %s)", t->pl->server.text,
-		 want);
+	app_step(t->app, "dnsmasq on %s serves the %s drop-ins (generation %s)", t->pl->server.text,
+		 t->restoring ? "restored (previous)" : "new", want);
 	return 0;
 }
 
@@ -255,8 +255,9 @@ int proto_verify(struct proto *t, const struct state *s)
 	r = dnsq_verify(s->cfg, &t->pl->server, QUERY_TIMEOUT_MS, &rep);
 	tty_step_end(&st, r == 0);
 	if (r == 0)
-		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers as written",
-			 t->pl->server.text, rep.checked);
+		app_step(t->app, "verified: dnsmasq on %s serves all %zu answers %s",
+			 t->pl->server.text, rep.checked,
+			 t->restoring ? "of the previous records again" : "as written");
 	else if (r > 0)
 		app_error(t->app, "verification failed: %zu of %zu answers from %s differ",
 			  rep.mismatches, rep.checked, t->pl->server.text);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render.h"
+
 /* One line: its bytes with its '\n', if any (so a last line without one
  * never equals the same line with one, as in GNU diff), and a hash that
  * spares most byte comparisons. */
@@ -229,13 +231,15 @@ static void put_hunks(const struct ctx *c, long ctxl, int color, struct buf *out
 	}
 }
 
-/* Count the changed lines of S into *ALL, those starting with '#' into *HASH. */
-static void count(const struct side *s, size_t *all, size_t *hash)
+/* Count the changed lines of S into *ALL, the records among them into *REC. */
+static void count(const struct side *s, size_t *all, size_t *rec)
 {
 	for (long i = 0; i < s->n; i++)
 		if (s->chg[i]) {
+			const struct line *l = &s->ln[i];	/* its '\n' included */
+
 			++*all;
-			*hash += s->ln[i].len && s->ln[i].p[0] == '#';
+			*rec += (size_t)render_is_record(l->p, l->len - (l->len && l->p[l->len - 1] == '\n'));
 		}
 }
 
@@ -260,8 +264,8 @@ int diff_unified(const char *a, size_t alen, const char *b, size_t blen,
 	c.fd += c.b.n + 1;
 	c.bd = c.fd + c.a.n + c.b.n + 3;
 	compare(&c, 0, c.a.n, 0, c.b.n);
-	count(&c.a, &s.removed, &s.removed_comments);
-	count(&c.b, &s.added, &s.added_comments);
+	count(&c.a, &s.removed, &s.removed_records);
+	count(&c.b, &s.added, &s.added_records);
 	if (st)
 		*st = s;
 	buf_printf(out, "%s--- %s%s\n%s+++ %s%s\n", bold, label_a, end, bold, label_b, end);

@@ -9,7 +9,7 @@
 
 struct diff_stats {
 	size_t added, removed;	/* lines only in B, lines only in A */
-	size_t added_comments, removed_comments;	/* of those, lines starting with '#' */
+	size_t added_records, removed_records;	/* of those, records (render_is_record) */
 };
 
 /* Append to OUT a minimal unified diff of A (ALEN bytes) against B (BLEN

@@ -443,7 +443,7 @@ int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *
 	mra_finish(cfg, pr);
 	if (validate_dup(cfg, pr) < 0 || validate_targets(cfg, pr) < 0)
 		return -1;
-	if (records == 0)
+	if (records == 0 && !pr->errors)	/* with errors, they say why */
 		problems_add(pr, path, 0, SEV_WARNING,
 			     "no records: apply would install empty drop-ins; add records under [hosts], [srv] or [cname]");
 	return pr->oom ? -1 : 0;

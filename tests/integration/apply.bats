@@ -261,6 +261,18 @@ install_v1() {
 	[ "$(sandbox_restarts)" -eq $((restarts + 1)) ]
 }
 
+@test "diff counts the records a hand edit changed, never the marker or comments" {
+	install_v1
+	echo 'host-record=extra.example.local,10.9.9.9' >>"$SANDBOX_CONFDIR/hosts.conf"
+	run --separate-stderr dd diff
+	expect_status 1
+	[[ $output == *"hosts.conf: 0 added, 1 removed (edited by hand)"* ]]
+	sed -i 's/10\.0\.10\.11/10.0.10.99/' "$SANDBOX_CONFDIR/hosts.conf"
+	run --separate-stderr dd diff
+	expect_status 1
+	[[ $output == *"hosts.conf: 1 added, 2 removed (edited by hand)"* ]]
+}
+
 @test "status shows the conf-dir it found in dnsmasq.conf" {
 	install_v1
 	run --separate-stderr dd status

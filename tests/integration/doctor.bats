@@ -168,6 +168,14 @@ EOF2
 	echo 'nameserver 127.0.0.1' >"$SANDBOX/etc/resolv.dnsmasq"
 	run --separate-stderr dd doctor
 	[ "$(grep -c '^WARN upstream' <<<"$output")" -eq 0 ]
+	# no upstream at all: an MRA name is "not checked", never "ok"
+	sed -i '/^resolv-file=/d' "$SANDBOX/etc/dnsmasq.conf"
+	ini_acme
+	dd apply -q 2>/dev/null
+	run --separate-stderr dd doctor
+	expect_status 1
+	has_line "WARN _cisco-uds._tcp.acme.com SRV: upstream unknown - not checked: the upstream gave no answer; check this name in public DNS by hand"
+	[ "$(grep -c '^ok .*: upstream unknown' <<<"$output")" -eq 0 ]
 	run --separate-stderr dd doctor --format bogus
 	expect_status 2
 }

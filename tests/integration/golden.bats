@@ -26,6 +26,8 @@ load ../lib/dnsmasq
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	local ini
 	dnsmasq_require || return 1
@@ -280,4 +282,21 @@ query_case() {
 		fi
 	done
 	((bad == 0))
+}
+
+# A line the parser refuses (an unknown section, no '=') hides no other
+# error: one check names them all.
+@test "check names every error, the records' beside a refused section" {
+	local d=$BATS_TEST_TMPDIR/all
+	mkdir -p "$d"
+	printf '%s\n' '[hosts]' 'a.example.local = 10.0.0.300' '[srvv]' \
+		'_x._tcp.example.local = a.example.local:1' 'no equals sign here' '[cname]' \
+		'b.example.local = zz.example.local' >"$d/u.ini"
+	chmod 600 "$d/u.ini"
+	run -3 "$DNSDROP" -c "$d/u.ini" check
+	grep -qF "u.ini:2: error: address \"10.0.0.300\"" <<<"$output"
+	grep -qF "u.ini:3: error: unknown section \"srvv\"" <<<"$output"
+	grep -qF "u.ini:5: error:" <<<"$output"
+	grep -qF "u.ini:7: error: target zz.example.local is not in [hosts]" <<<"$output"
+	grep -qF "4 errors; nothing was changed" <<<"$output"
 }

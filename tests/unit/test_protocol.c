@@ -166,10 +166,10 @@ static void test_parse_earlier_ini(void **state)
 	static const char bad[] = "[hosts]\na.example.local = 10.0.0.300\n";
 	struct dd_config cfg = { 0 };
 
-	assert_int_equal(proto_parse_ini(good, strlen(good), &cfg), 0);
+	assert_int_equal(proto_parse_ini(good, strlen(good), "earlier", &cfg), 0);
 	assert_int_equal(cfg.nhost, 1);
 	model_free(&cfg);
-	assert_int_equal(proto_parse_ini(bad, strlen(bad), &cfg), -1);
+	assert_int_equal(proto_parse_ini(bad, strlen(bad), "earlier", &cfg), -1);
 	assert_int_equal(cfg.nhost, 0);
 }
 
