@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "fsx.h"
 #include "report.h"
+#include "suggest.h"
 
 struct command {
 	const char *name;
@@ -130,11 +131,20 @@ static void usage(FILE *fp)
 	      "'dnsdrop help COMMAND' explains one command; man dnsdrop has the rest.\n", fp);
 }
 
+/* The command NAME; NULL, said on stderr with the closest one, if none. */
 static const struct command *find_command(const char *name)
 {
+	const char *names[NCOMMANDS + 1], *near;
+
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (strcmp(names[i] = commands[i].name, name) == 0)
 			return &commands[i];
+	names[NCOMMANDS] = NULL;
+	if ((near = suggest_word(name, names)))
+		fprintf(stderr, "dnsdrop: no command '%s': did you mean '%s'? ('dnsdrop help' lists them)\n",
+			name, near);
+	else
+		fprintf(stderr, "dnsdrop: no command '%s'; run 'dnsdrop help' for the list\n", name);
 	return NULL;
 }
 
@@ -146,10 +156,8 @@ static int cmd_help(const char *topic)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (!(c = find_command(topic))) {
-		fprintf(stderr, "dnsdrop: no command '%s'; run 'dnsdrop help' for the list\n", topic);
+	if (!(c = find_command(topic)))
 		return EXIT_USAGE;
-	}
 	printf("usage: dnsdrop [-c FILE] [--root DIR] %s\n\n%s\n", c->usage, c->help);
 	return EXIT_OK;
 }
@@ -311,11 +319,8 @@ static int run(struct app *app, struct cli *cli)
 	}
 	if (strcmp(cli->command, "help") == 0)
 		return cmd_help(cli->argc ? cli->argv[0] : NULL);
-	if (!(c = find_command(cli->command))) {
-		fprintf(stderr, "dnsdrop: unknown command '%s'; run 'dnsdrop help' for the list\n",
-			cli->command);
+	if (!(c = find_command(cli->command)))
 		return EXIT_USAGE;
-	}
 	if (cli->help)
 		return cmd_help(c->name);
 	if (cli->change_opt && !c->changes) {
