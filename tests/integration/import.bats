@@ -63,11 +63,6 @@ imp() {
 	grep -qxF "; $T/bad.conf:3: host-record=b_c.example,10.0.0.2" <<<"$output"
 	grep -qF ';   ^ why: host-record: name "b_c.example"' <<<"$output"
 	grep -qxF 'a.example = 10.0.0.1' <<<"$output"
-	# in a hosts.conf, which apply --force replaces, the forwarder would go
-	mkdir -p "$T/cd" && cp "$T/d.conf" "$T/cd/hosts.conf"
-	run --separate-stderr imp "$T/cd/hosts.conf"
-	grep -qF "$T/cd/hosts.conf:2: warning: not imported: \"server\": dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only; apply --force replaces this file, and this line with it: move it to a file of your own in the conf-dir first" <<<"$stderr"
-	run --separate-stderr imp "$T/d.conf"
 	(umask 077 && printf '%s\n' "$output" >"$T/i.ini")
 	run --separate-stderr "$DNSDROP_BIN" -c "$T/i.ini" check
 	expect_status 0
