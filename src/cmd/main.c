@@ -59,12 +59,14 @@ static const struct command commands[] = {
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
-	  "answers, the last change and the backups.",
+	  "answers, the last change and the backups. Exit 0 when the drop-ins match\n"
+	  "the INI and dnsmasq serves them, 1 when not (or a change is pending).",
 	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",
 	  "List the backups, newest first: id, time, what each holds (what 'rollback ID'\n"
-	  "brings back; -v: its records), and the change that replaced it (who, note).",
+	  "brings back; -v: its records), and the change that replaced it (who, note).\n"
+	  "Exit 0, or 8 when the backups cannot be read.",
 	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
 	  "rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
