@@ -1,6 +1,7 @@
 /* app.c - what every command does first: find and load the INI. */
 #include "app.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +115,10 @@ static int read_ini(struct app *app)
 		if (too_big(app))
 			return EXIT_INVALID;
 		app_error(app, "%s", err);
-		if (!app->ini_arg && access(app->ini_path, F_OK) < 0)
-			app_error(app, "no INI given: pass -c FILE, or write %s (examples: conf.d.example/)",
+		if (access(app->ini_path, F_OK) < 0 && errno == ENOENT && app->ini_arg)
+			app_error(app, "check the path given to -c");
+		else if (access(app->ini_path, F_OK) < 0 && errno == ENOENT)
+			app_error(app, "no INI given: pass -c FILE, or write %s (examples: conf.d.example/ in dnsdrop's source)",
 				  app->ini_path);
 		else
 			app_error(app, "the INI must be a regular file you own that nobody else can write: give -c that file itself, or fix it as said above");

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "fsx.h"
 #include "report.h"
+#include "suggest.h"
 
 struct command {
 	const char *name;
@@ -58,12 +59,14 @@ static const struct command commands[] = {
 	{ "status", "conf-dir, drift, dnsmasq answering, last change",
 	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
-	  "answers, the last change and the backups.",
+	  "answers, the last change and the backups. Exit 0 when the drop-ins match\n"
+	  "the INI and dnsmasq serves them, 1 when not (or a change is pending).",
 	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",
 	  "List the backups, newest first: id, time, what each holds (what 'rollback ID'\n"
-	  "brings back; -v: its records), and the change that replaced it (who, note).",
+	  "brings back; -v: its records), and the change that replaced it (who, note).\n"
+	  "Exit 0, or 8 when the backups cannot be read.",
 	  cmd_backups, 0 },
 	{ "rollback", "bring back a backup, restart, verify",
 	  "rollback [-n] [--no-verify] [--whole-ini] [-y] [-m TEXT] [ID]",
@@ -130,11 +133,20 @@ static void usage(FILE *fp)
 	      "'dnsdrop help COMMAND' explains one command; man dnsdrop has the rest.\n", fp);
 }
 
+/* The command NAME; NULL, said on stderr with the closest one, if none. */
 static const struct command *find_command(const char *name)
 {
+	const char *names[NCOMMANDS + 1], *near;
+
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (strcmp(names[i] = commands[i].name, name) == 0)
 			return &commands[i];
+	names[NCOMMANDS] = NULL;
+	if ((near = suggest_word(name, names)))
+		fprintf(stderr, "dnsdrop: no command '%s': did you mean '%s'? ('dnsdrop help' lists them)\n",
+			name, near);
+	else
+		fprintf(stderr, "dnsdrop: no command '%s'; run 'dnsdrop help' for the list\n", name);
 	return NULL;
 }
 
@@ -146,10 +158,8 @@ static int cmd_help(const char *topic)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (!(c = find_command(topic))) {
-		fprintf(stderr, "dnsdrop: no command '%s'; run 'dnsdrop help' for the list\n", topic);
+	if (!(c = find_command(topic)))
 		return EXIT_USAGE;
-	}
 	printf("usage: dnsdrop [-c FILE] [--root DIR] %s\n\n%s\n", c->usage, c->help);
 	return EXIT_OK;
 }
@@ -311,11 +321,8 @@ static int run(struct app *app, struct cli *cli)
 	}
 	if (strcmp(cli->command, "help") == 0)
 		return cmd_help(cli->argc ? cli->argv[0] : NULL);
-	if (!(c = find_command(cli->command))) {
-		fprintf(stderr, "dnsdrop: unknown command '%s'; run 'dnsdrop help' for the list\n",
-			cli->command);
+	if (!(c = find_command(cli->command)))
 		return EXIT_USAGE;
-	}
 	if (cli->help)
 		return cmd_help(c->name);
 	if (cli->change_opt && !c->changes) {

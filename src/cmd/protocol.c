@@ -20,6 +20,7 @@
 #include "where.h"
 
 #define TEST_TIMEOUT_MS 30000u
+#define SILENT_PROBE_MS 2000u	/* a running dnsmasq answers in milliseconds */
 
 int proto_lock(struct app *app, int *fd)
 {
@@ -166,6 +167,12 @@ static int preflight(struct proto *t)
 			  t->app->ini_path);
 		return EXIT_ENV;
 	}
+	/* Not a refusal: a restart may be what brings a stopped dnsmasq back.
+	 * But a verify= naming the wrong address fails every change. */
+	if (!t->pl->verify_off && !t->no_verify &&
+	    (t->was_silent = dnsq_wait_ready(&t->pl->server, SILENT_PROBE_MS, err) < 0))
+		app_error(t->app, "warning: dnsmasq does not answer on %s before this change: if that is not where the appliance's dnsmasq listens, stop now (Ctrl-C) and fix verify in [dnsdrop]",
+			  t->pl->server.text);
 	return EXIT_OK;
 }
 
@@ -263,11 +270,13 @@ int proto_restore(struct proto *t, const struct state *from)
 		if (err[0])
 			app_error(t->app, "%s", err);
 		if (!from->data[0] && !from->data[1] && !from->data[2])
-			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. There were no drop-ins before this %s%s: check that dnsmasq runs and answers on %s (verify in [dnsdrop]), or run %s",
+			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. There were no drop-ins before this %s%s: check that dnsmasq runs and answers on %s (verify in [dnsdrop]%s), or run %s",
 				  t->action, installed ? ", and dnsdrop took its own out again" : "",
-				  t->pl->server.text, t->app->cfg.set.restart);
+				  t->pl->server.text, t->was_silent ? ": it did not answer before the change either" : "",
+				  t->app->cfg.set.restart);
 		else
-			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
+			app_error(t->app, "RESTORE FAILED: DNS on this appliance may be down%s. The previous drop-ins are in backup %s under %s/backups; run 'dnsdrop rollback %s', or copy them into %s and run %s",
+				  t->was_silent ? " (dnsmasq did not answer on the verify address before the change either: check verify in [dnsdrop])" : "",
 				  t->backup_id, t->app->state_dir, t->backup_id, t->app->conf_dir,
 				  t->app->cfg.set.restart);
 		return EXIT_RESTORE_FAILED;

@@ -40,6 +40,7 @@ struct proto {
 	char summary[256];		/* "hosts.conf: 2 added, 1 removed; srv.conf: unchanged" */
 	/* Set by the protocol itself. */
 	int restoring;			/* on the way back: signals no longer cut waits short */
+	int was_silent;			/* dnsmasq did not answer before the change */
 	struct sigaction saved[PROTO_NSIG];	/* dispositions before the guard */
 };
 

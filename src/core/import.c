@@ -81,6 +81,15 @@ static int number(char *s, unsigned *out)
 	return validate_number(s, 0, 65535, out);
 }
 
+/* FILE is named as a drop-in dnsdrop writes (apply --force replaces it). */
+static int ours(const char *file)
+{
+	const char *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	return !strcmp(base, RENDER_HOSTS) || !strcmp(base, RENDER_SRV);
+}
+
 static int all_digits(const char *s)
 {
 	return strspn(s, "0123456789") == strlen(s);
@@ -387,8 +396,9 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 	for (k = 0; k < 4 && strcmp(r->name, known[k]) != 0; k++)
 		;
 	if (k == 4) {
-		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only",
-		     validate_quote(r->name, q));
+		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only%s",
+		     validate_quote(r->name, q), ours(im->file) ?
+		     "; apply --force replaces this file, and this line with it: move it to a file of your own in the conf-dir first" : "");
 		if (strcmp(r->name, "interface-name") == 0)
 			interface_name(im, r->arg);
 		return;

@@ -1,4 +1,5 @@
-/* validate_target.c - an SRV target one edit away from a name the INI
+/* validate_target.c - an SRV target one edit (or one swap of neighbouring
+ * letters) away from a name the INI
  * defines: "cucm-sub.acme.local" next to host cucm-sub1.acme.local is a
  * typo that check passes and that later fails an MRA login far from its
  * cause. A warning, not an error: a public target may be one letter off an
@@ -79,7 +80,9 @@ static void variants(const char *s, void (*fn)(void *, uint64_t), void *ctx)
 	}
 }
 
-/* One substitution, insertion or deletion turns A into B (A != B). */
+/* One substitution, insertion, deletion or swap of two neighbours turns A
+ * into B (A != B). A swap ("exmaple") meets too: deleting either of the two
+ * letters gives one variant on both sides. */
 static int one_edit(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i = 0;
@@ -89,7 +92,8 @@ static int one_edit(const char *a, const char *b)
 	while (a[i] && a[i] == b[i])
 		i++;
 	if (la == lb)
-		return strcmp(a + i + 1, b + i + 1) == 0;
+		return strcmp(a + i + 1, b + i + 1) == 0 ||
+		       (a[i + 1] == b[i] && a[i] == b[i + 1] && strcmp(a + i + 2, b + i + 2) == 0);
 	return la < lb ? strcmp(a + i, b + i + 1) == 0 : strcmp(a + i + 1, b + i) == 0;
 }
 

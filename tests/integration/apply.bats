@@ -273,6 +273,26 @@ install_v1() {
 	[[ $output == *"hosts.conf: 1 added, 2 removed (edited by hand)"* ]]
 }
 
+@test "verify naming an address where nothing answers: warned before the change, restored, and the failure says so" {
+	local port
+	port=$(_sandbox_reserve_port "$BATS_TEST_TMPDIR/nobody")
+	sandbox_ini <<EOF
+[hosts]
+expc1.example.local = 10.0.10.11
+
+[dnsdrop]
+verify = 127.0.0.1:$port
+restart_timeout = 5
+EOF
+	run --separate-stderr dd apply
+	expect_status 5
+	[[ $stderr == *"warning: dnsmasq does not answer on 127.0.0.1:$port before this change"* ]]
+	[[ $stderr == *"There were no drop-ins before this apply, and dnsdrop took its own out again"* ]]
+	[[ $stderr == *"it did not answer before the change either"* ]]
+	[ ! -e "$SANDBOX_CONFDIR/hosts.conf" ]
+	[ ! -e "$SANDBOX_CONFDIR/srv.conf" ]
+}
+
 @test "status shows the conf-dir it found in dnsmasq.conf" {
 	install_v1
 	run --separate-stderr dd status

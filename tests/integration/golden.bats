@@ -300,3 +300,12 @@ query_case() {
 	grep -qF "u.ini:7: error: target zz.example.local is not in [hosts]" <<<"$output"
 	grep -qF "4 errors; nothing was changed" <<<"$output"
 }
+
+@test "a misspelt command gets 'did you mean', an unknown one the list; exit 2" {
+	run -2 "$DNSDROP" aply
+	[[ $output == *"no command 'aply': did you mean 'apply'?"* ]]
+	run -2 "$DNSDROP" help rolback
+	[[ $output == *"did you mean 'rollback'?"* ]]
+	run -2 "$DNSDROP" frobnicate
+	[[ $output == *"no command 'frobnicate'; run 'dnsdrop help' for the list"* ]]
+}

@@ -120,10 +120,16 @@ imp() {
 	expect_status 1
 	grep -qxF "$T/d.conf:1: warning: host-record: TTL 600 dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)" <<<"$stderr"
 	grep -q "^$T/d.conf:2: warning: not imported: \"server\"" <<<"$stderr"
+	[[ $stderr != *"apply --force replaces this file"* ]]	# d.conf is not dnsdrop's
 	grep -q "^$T/d.conf:3: warning: not imported: cname www.example,elsewhere.example" <<<"$stderr"
 	grep -qxF "; $T/d.conf:2: server=/corp.example/10.1.1.1" <<<"$output"
 	grep -qxF '; www.example = elsewhere.example' <<<"$output"
 	grep -qxF 'a.example = 10.0.0.1' <<<"$output"
+	# in a hosts.conf, which apply --force replaces, the forwarder would go
+	mkdir -p "$T/cd" && cp "$T/d.conf" "$T/cd/hosts.conf"
+	run --separate-stderr imp "$T/cd/hosts.conf"
+	grep -qF "$T/cd/hosts.conf:2: warning: not imported: \"server\": dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only; apply --force replaces this file, and this line with it: move it to a file of your own in the conf-dir first" <<<"$stderr"
+	run --separate-stderr imp "$T/d.conf"
 	(umask 077 && printf '%s\n' "$output" >"$T/i.ini")
 	run --separate-stderr "$DNSDROP_BIN" -c "$T/i.ini" check
 	expect_status 0

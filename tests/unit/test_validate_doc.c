@@ -208,8 +208,9 @@ static void t_srv_targets(void **state)
 	NERR(f, 7);
 }
 
-/* A target one edit off a host is a warning, once per target, at its first
- * line; two edits, a known name or an alias are not. */
+/* A target one edit or one swap of neighbours off a host is a warning,
+ * once per target, at its first line; two edits, a known name or an alias
+ * are not. */
 static void t_srv_near(void **state)
 {
 	struct fx *f = *state;
@@ -224,12 +225,15 @@ static void t_srv_near(void **state)
 	add(f, SEC_SRV, "_a._tcp.acme.com", "cucm-sub2.acme.local:8443");	/* 8 */
 	add(f, SEC_SRV, "_b._tcp.acme.com", "cucm.acme.local:8443");		/* 9 */
 	add(f, SEC_SRV, "_b._tcp.acme.com", "cucm-pub.acme.local:8443");	/* 10 */
+	add(f, SEC_SRV, "_c._tcp.acme.com", "cucm-pxx.acme.local:8443");	/* 11 two edits */
+	add(f, SEC_SRV, "_c._tcp.acme.com", "ucmc-pub.acme.local:8443");	/* 12 two swaps */
 	run(f);
 	WARN(f, 4, "SRV target cucm-sub.acme.local is not in [hosts]: did you mean cucm-sub1.acme.local?");
+	WARN(f, 6, "SRV target cucm-pbu.acme.local is not in [hosts]: did you mean cucm-pub.acme.local?");
 	WARN(f, 7, "did you mean cucm-pub.acme.local?");
 	WARN(f, 8, "did you mean cucm-sub1.acme.local?");
 	NERR(f, 0);
-	assert_int_equal(f->pr.warnings, 3);
+	assert_int_equal(f->pr.warnings, 4);
 }
 
 static void t_srv_dups(void **state)
