@@ -90,8 +90,8 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	for (size_t i = 0; i < n && !found && rc == EXIT_OK; i++) {
 		if ((rc = snapshot_read(app, pl, list[i].id, s)) != EXIT_OK)
 			break;
-		found = !same_file(s->data[0], s->len[0], pl->file[0].have, pl->file[0].have_len) ||
-			!same_file(s->data[1], s->len[1], pl->file[1].have, pl->file[1].have_len);
+		for (int f = 0; f < PLAN_NFILES; f++)
+			found |= !same_file(s->data[f], s->len[f], pl->file[f].have, pl->file[f].have_len);
 		if (found)
 			snprintf(out_id, BACKUP_ID_MAX, "%s", list[i].id);
 		else
@@ -153,7 +153,7 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 		char a[PATH_MAX + 16], b[BACKUP_ID_MAX + 32];
 		int r;
 
-		snprintf(a, sizeof a, "%s/%s", app->conf_dir, f->name);
+		snprintf(a, sizeof a, "%s/%s", f->dir, f->name);
 		snprintf(b, sizeof b, "backup %s/%s", id, f->name);
 		r = diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
 				 s->len[i], a, b, 3, app->color_out, &out, NULL);
@@ -188,6 +188,21 @@ static int dry_run(const struct app *app, const struct plan *pl, const char *id,
 		app_step(app, "rollback would bring back backup %s%s", id,
 			 s->ini ? " and the INI that produced it" : no_ini_kind(s));
 	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
+}
+
+/* A backup made under another hosts_dir: its hosts file goes back there,
+ * and the one in the current hosts_dir goes away (plan_hosts_dir). */
+static int rollback_hosts_dir(struct app *app, struct plan *pl, const struct snapshot *s)
+{
+	char dir[PATH_MAX];
+
+	if (!s->data[PLAN_HOSTSFILE] || !s->has_cfg || !s->cfg.set.hosts_dir)
+		return EXIT_OK;
+	if (app_rooted(app, s->cfg.set.hosts_dir, dir) < 0)
+		return EXIT_ENV;
+	if (strcmp(dir, app->hosts_dir))
+		plan_hosts_dir(app, pl, dir);
+	return EXIT_OK;
 }
 
 struct rb_opts {
@@ -233,8 +248,8 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 		return rc;
 	}
 	snap.has_cfg = snap.ini != NULL;
-	if (o->dry_run) {
-		rc = dry_run(app, pl, target, &snap);
+	if ((rc = rollback_hosts_dir(app, pl, &snap)) != EXIT_OK || o->dry_run) {
+		rc = rc != EXIT_OK ? rc : dry_run(app, pl, target, &snap);
 		snapshot_free(&snap);
 		return rc;
 	}

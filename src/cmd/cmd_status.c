@@ -66,6 +66,17 @@ static void status_version(const struct app *app)
 			app_print("             - %s", dmver_text(q));
 }
 
+/* hosts_mode, and whether this dnsmasq can do hot mode (and why not). */
+static void status_mode(const struct app *app)
+{
+	char why[DD_ERR_MAX];
+	int ok = proto_hot_ok(app, why, sizeof why);
+
+	app_print("hosts mode   %s%s; hot mode %s%s", app->cfg.set.hosts_hot ? "hot, hosts_dir " : "restart",
+		  app->cfg.set.hosts_hot ? app->hosts_dir : "", ok > 0 ? "works with this dnsmasq" :
+		  "cannot be used here: ", ok > 0 ? "" : why);
+}
+
 static int status_dns(const struct app *app, const struct plan *pl)
 {
 	char err[DNSQ_ERR_MAX], running[1024];
@@ -106,6 +117,7 @@ int cmd_status(struct app *app, int argc, char **argv)
 			app_print("             not taken: %s", pl.cd.notes);
 		app_print("state        %s", app->state_dir);
 		status_version(app);
+		status_mode(app);
 		for (int i = 0; i < PLAN_NFILES; i++)
 			app_print("%-12s %s", pl.file[i].name, state_word(&pl, &pl.file[i]));
 		if (proto_pending(app))

@@ -51,11 +51,27 @@ static int diff_file(const struct app *app, struct dropin *f)
 	return rc;
 }
 
+/* The hostsdir= line of what dnsdrop last wrote into hosts.conf, under
+ * --root, into OUT ("" when it has none). */
+static void applied_dir(const struct app *app, const struct plan *pl, char out[PATH_MAX])
+{
+	char *p = pl->applied.hosts ? strstr(pl->applied.hosts, "\nhostsdir=") : NULL, *nl;
+
+	out[0] = 0;
+	if (!p || !(nl = strchr(p += 10, '\n')))
+		return;
+	*nl = 0;	/* for a moment: the path ends there */
+	if (app_rooted(app, p, out) < 0)
+		out[0] = 0;
+	*nl = '\n';
+}
+
 int plan_read(struct app *app, struct plan *pl)
 {
-	char err[FSX_ERR_MAX], path[PATH_MAX];
+	char err[FSX_ERR_MAX], path[PATH_MAX], old[PATH_MAX];
 	const char *last[PLAN_NFILES];
 	size_t last_len[PLAN_NFILES];
+	int moved;
 
 	pl->file[0].name = RENDER_HOSTS;
 	pl->file[1].name = RENDER_SRV;
@@ -67,19 +83,26 @@ int plan_read(struct app *app, struct plan *pl)
 		app_error(app, "out of memory rendering the drop-ins");
 		return EXIT_ENV;
 	}
-	if (backup_read_applied(app->state_dir, &pl->applied, err) < 0) {
-		app_error(app, "%s", err);
-		return EXIT_ENV;
-	}
+	if (backup_read_applied(app->state_dir, &pl->applied, err) < 0)
+		goto fail;
 	last[0] = pl->applied.hosts, last_len[0] = pl->applied.hosts_len;
 	last[1] = pl->applied.srv, last_len[1] = pl->applied.srv_len;
 	last[2] = pl->applied.file, last_len[2] = pl->applied.file_len;
+	/* The hosts file of the hosts_dir dnsdrop wrote last, if that was
+	 * another one: the next change takes it away. */
+	applied_dir(app, pl, old);
+	moved = old[0] && strcmp(old, app->hosts_dir) != 0;
+	if (moved && (fsx_join(path, old, RENDER_HOSTSFILE, err) < 0 ||
+		      fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &pl->stale_have, &pl->stale_len, err) < 0))
+		goto fail;
+	if (pl->stale_have)
+		memcpy(pl->stale, old, sizeof old), pl->pending++;
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		struct dropin *f = &pl->file[i];
 
-		/* In restart mode the hosts file is ours only if we wrote it:
-		 * never touch a "hosts" that hosts_dir happens to hold. */
-		if (i == PLAN_HOSTSFILE && !app->cfg.set.hosts_hot && !last[i])
+		/* In restart mode the hosts file is ours only if we wrote it
+		 * there: never touch a "hosts" that hosts_dir happens to hold. */
+		if (i == PLAN_HOSTSFILE && !app->cfg.set.hosts_hot && (!last[i] || moved))
 			continue;
 		if (fsx_join(path, f->dir, f->name, err) < 0 ||
 		    fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &f->have, &f->have_len, err) < 0) {
@@ -94,13 +117,20 @@ int plan_read(struct app *app, struct plan *pl)
 		}
 	}
 	return EXIT_OK;
+fail:
+	app_error(app, "%s", err);
+	return EXIT_ENV;
 }
 
-int plan_hot_only(const struct app *app, const struct plan *pl)
+void plan_hosts_dir(struct app *app, struct plan *pl, const char *dir)
 {
-	return app->cfg.set.hosts_hot && pl->file[0].state == DROPIN_SAME &&
-	       pl->file[1].state == DROPIN_SAME && pl->file[PLAN_HOSTSFILE].state != DROPIN_SAME &&
-	       pl->file[PLAN_HOSTSFILE].have;
+	struct dropin *f = &pl->file[PLAN_HOSTSFILE];
+
+	memcpy(pl->stale, f->dir, sizeof pl->stale);
+	free(pl->stale_have);
+	pl->stale_have = f->have, pl->stale_len = f->have_len;
+	f->have = NULL, f->have_len = 0;
+	memcpy(app->hosts_dir, dir, sizeof app->hosts_dir);
 }
 
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
@@ -115,7 +145,10 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 		buf_add(out, f->diff.p, f->diff.len);
 		n++;
 	}
-	return n;
+	if (pl->stale[0])
+		buf_printf(out, "--- %s/%s (from the earlier hosts_dir: removed)\n", pl->stale,
+			   RENDER_HOSTSFILE);
+	return n + !!pl->stale[0];
 }
 
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
@@ -141,6 +174,7 @@ void plan_free(struct plan *pl)
 		buf_free(&pl->file[i].diff);
 		free(pl->file[i].have);
 	}
+	free(pl->stale_have);
 	backup_applied_free(&pl->applied);
 	confdir_free(&pl->cd);
 	free(pl->restart_argv);

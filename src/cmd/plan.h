@@ -41,6 +41,12 @@ struct plan {
 	char **restart_argv;
 	struct dnsq_server server;
 	int verify_off;
+	/* The hosts_dir of the INI dnsdrop applied last (its hostsdir= line),
+	 * when it is not the INI's and still holds the hosts file dnsdrop
+	 * wrote there: a change takes the file away (it counts as pending). */
+	char stale[PATH_MAX];
+	char *stale_have;
+	size_t stale_len;
 	int pending;		/* files that differ from the render */
 	int drift;		/* files edited by hand */
 };
@@ -49,9 +55,11 @@ struct plan {
  * PL, classifying each file. Returns EXIT_OK or EXIT_ENV (printed). */
 int plan_read(struct app *app, struct plan *pl);
 
-/* 1 when the change from the installed files to the render touches only
- * the hosts file (hot mode): dnsmasq rereads it, no restart. */
-int plan_hot_only(const struct app *app, const struct plan *pl);
+/* Rollback to a backup of another hosts_dir DIR (under --root): the hosts
+ * file goes there, and the one PL read becomes the stale one, to be taken
+ * away. What DIR holds now is not read: it can only be a file of dnsdrop's
+ * that the rollback writes over. */
+void plan_hosts_dir(struct app *app, struct plan *pl, const char *dir);
 
 /* 1 when A and B are both present and hold the same bytes. */
 int plan_same(const char *a, size_t alen, const char *b, size_t blen);

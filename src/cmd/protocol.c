@@ -80,10 +80,13 @@ static int installed_is_ours(const struct plan *pl)
 {
 	const struct backup_applied *a = &pl->applied;
 	const struct dropin *f = pl->file;
+	/* the hosts file dnsdrop wrote may be in an earlier hosts_dir */
+	int st = pl->stale[0] != 0;
 
 	return plan_same(f[0].have, f[0].have_len, a->hosts, a->hosts_len) &&
 	       plan_same(f[1].have, f[1].have_len, a->srv, a->srv_len) &&
-	       same_or_absent(f[2].have, f[2].have_len, a->file, a->file_len);
+	       same_or_absent(st ? pl->stale_have : f[2].have, st ? pl->stale_len : f[2].have_len,
+			      a->file, a->file_len);
 }
 
 void proto_current(const struct plan *pl, struct state *cur, struct dd_config *old_cfg)
@@ -96,6 +99,7 @@ void proto_current(const struct plan *pl, struct state *cur, struct dd_config *o
 		cur->len[i] = pl->file[i].have_len;
 	}
 	cur->rec = *a;
+	cur->stale = pl->stale_have, cur->stale_len = pl->stale_len;
 	if (installed_is_ours(pl) && a->ini && proto_parse_ini(a->ini, a->ini_len, "(the INI of the last apply)", old_cfg) == 0)
 		cur->cfg = old_cfg;
 }
@@ -181,7 +185,9 @@ static int backup(struct proto *t)
 	int ours = installed_is_ours(t->pl);
 
 	report_user(who, sizeof who);
-	if (backup_take(t->app->state_dir, t->app->conf_dir, t->app->hosts_dir, ours ? a->ini : NULL,
+	/* the hosts file in place is the one of an earlier hosts_dir, if any */
+	if (backup_take(t->app->state_dir, t->app->conf_dir,
+			t->pl->stale[0] ? t->pl->stale : t->app->hosts_dir, ours ? a->ini : NULL,
 			ours ? a->ini_len : 0, &meta, t->backup_id, err) < 0) {
 		app_error(t->app, "cannot back up the installed drop-ins, so nothing was changed: %s", err);
 		return EXIT_ENV;
@@ -207,28 +213,34 @@ static int write_ini(const char *path, const char *data, size_t len, char *err)
 
 /* Write state S: each drop-in whose content on disk is not already S's
  * (so a failed change puts back only what it touched, and a conf-dir we
- * could not write at all is not "restored" into a second failure), the INI
- * file if S has one, and the applied record. */
+ * could not write at all is not "restored" into a second failure), then
+ * the hosts file of an earlier hosts_dir (the last round), the INI file if
+ * S has one, and the applied record. */
 int proto_install(struct proto *t, const struct state *s, char *err)
 {
 	char path[PATH_MAX], *now;
 	size_t len;
 
-	for (int i = 0; i < PLAN_NFILES; i++) {
-		const char *name = t->pl->file[i].name, *dir = t->pl->file[i].dir;
-		int r = fsx_join(path, dir, name, err) == 0 &&
+	for (int i = 0; i <= PLAN_NFILES; i++) {
+		int last = i == PLAN_NFILES;
+		const char *name = last ? RENDER_HOSTSFILE : t->pl->file[i].name;
+		const char *dir = last ? t->pl->stale : t->pl->file[i].dir;
+		const char *data = last ? s->stale : s->data[i];
+		size_t dlen = last ? s->stale_len : s->len[i];
+		int r = dir[0] && fsx_join(path, dir, name, err) == 0 &&
 			fsx_read(path, BACKUP_FILE_MAX, FSX_ABSENT_OK, &now, &len, err) == 0;
 
-		if (r && (now ? plan_same(now, len, s->data[i], s->len[i]) : !s->data[i])) {
-			free(now);
+		if (!dir[0] || (r && (now ? plan_same(now, len, data, dlen) : !data))) {
+			if (r)
+				free(now);
 			continue;
 		}
 		if (r)
 			free(now);
 		/* 0644 also in hosts_dir: dnsmasq may read it as another user.
 		 * The temp file is a dot file, which its inotify code skips. */
-		if ((s->data[i] ? fsx_write_atomic(dir, name, s->data[i], s->len[i], 0644, err)
-				   : fsx_remove_atomic(dir, name, err)) < 0)
+		if ((data ? fsx_write_atomic(dir, name, data, dlen, 0644, err)
+			  : fsx_remove_atomic(dir, name, err)) < 0)
 			return -1;
 	}
 	if (s->ini_file && write_ini(t->app->ini_path, s->ini_file, s->ini_file_len, err) < 0)
@@ -430,6 +442,8 @@ int proto_sweep(struct app *app, const struct plan *pl)
 		/* hosts_dir exists only once hot mode was used */
 		if (i != PLAN_HOSTSFILE || access(pl->file[i].dir, F_OK) == 0)
 			ok = fsx_sweep_temps(pl->file[i].dir, pl->file[i].name, err) >= 0;
+	if (ok && pl->stale[0])
+		ok = fsx_sweep_temps(pl->stale, RENDER_HOSTSFILE, err) >= 0;
 	if (ok)
 		ok = fsx_sweep_temps(app->conf_dir, FSX_PROBE, err) >= 0;
 	/* rollback writes the INI through a temp file in its directory */

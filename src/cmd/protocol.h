@@ -26,6 +26,8 @@ struct state {
 	const char *ini_file;		/* written over the INI (rollback); NULL: leave it */
 	size_t ini_file_len;
 	const struct dd_config *cfg;	/* records to verify; NULL: only "dnsmasq answers" */
+	const char *stale;		/* the hosts file of pl->stale (NULL: removed) */
+	size_t stale_len;
 };
 
 struct proto {
@@ -107,6 +109,10 @@ int proto_restore(struct proto *p, const struct state *from);
  * that hosts_dir is a trusted directory (created 0755). EXIT_OK, or
  * EXIT_INVALID / EXIT_ENV with nothing changed (printed). */
 int proto_hot_check(struct proto *p, const struct state *to, const struct state *from);
+/* 1 when the appliance's dnsmasq (where_dnsmasq asked it) rereads hostsdir
+ * files correctly, 0 when not (WHY says which version and what it lacks),
+ * -1 when it could not be asked. */
+int proto_hot_ok(const struct app *app, char *why, size_t whysz);
 /* After TO's hosts file is written: wait for its generation, verify every
  * record; on failure write FROM's back the same way (a restart only if that
  * fails too). EXIT_OK, EXIT_RESTORED or EXIT_RESTORE_FAILED. */

@@ -25,25 +25,22 @@ static int same_or_absent(const char *a, size_t alen, const char *b, size_t blen
 	return (!a && !b) || plan_same(a, alen, b, blen);
 }
 
-/* 1 when the appliance's dnsmasq (where_dnsmasq asked it) rereads hostsdir
- * files correctly, 0 when not (WHY says which version and what it lacks),
- * -1 when it could not be asked. */
-static int dnsmasq_hot_ok(const struct app *app, char *why, size_t whysz)
+int proto_hot_ok(const struct app *app, char *why, size_t whysz)
 {
 	unsigned v = app->dm_ver;
 
-	if (app->dm_inotify < 0)
-		snprintf(why, whysz, "cannot run %.200s --version: %.160s", app->dnsmasq_bin, app->dm_found);
-	else if (!v)
-		snprintf(why, whysz, "cannot tell the version of %.200s (--version said: %.160s)",
-			 app->dnsmasq_bin, app->dm_found);
+	if (!app->dnsmasq_bin[0])
+		snprintf(why, whysz, "dnsmasq = off in [dnsdrop], so its version is not known");
+	else if (app->dm_inotify < 0 || !v)	/* dm_found: why, or what it said */
+		snprintf(why, whysz, "cannot tell the version of %.200s: %.160s", app->dnsmasq_bin,
+			 app->dm_found);
 	else if (v < HOT_MIN_VERSION)
 		snprintf(why, whysz, "dnsmasq %u.%u at %.200s keeps the old address of a changed host next to the new one until a restart (hostsdir drops entries only from 2.88 on)",
 			 v / 100, v % 100, app->dnsmasq_bin);
 	else if (!app->dm_inotify)
 		snprintf(why, whysz, "dnsmasq %u.%u at %.200s is built without inotify, so it never rereads hostsdir",
 			 v / 100, v % 100, app->dnsmasq_bin);
-	return app->dm_inotify < 0 ? -1 : v >= HOT_MIN_VERSION && app->dm_inotify;
+	return !app->dnsmasq_bin[0] ? 0 : app->dm_inotify < 0 ? -1 : v >= HOT_MIN_VERSION && app->dm_inotify;
 }
 
 /* hosts_dir: created 0755 (dnsmasq may run as another user and must read
@@ -62,7 +59,7 @@ static int hosts_dir_ready(struct app *app)
 	}
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
-		app_error(app, "hosts_dir %s is not a directory owned by root or this user and writable by nobody else (symlinks are refused); nothing was changed: fix it (chown root, chmod 755) or set hosts_dir",
+		app_error(app, "hosts_dir %s must be a directory (no symlink) owned by root or this user, writable by nobody else; nothing was changed: chown root and chmod 755 it, or set hosts_dir",
 			  dir);
 		return EXIT_ENV;
 	}
@@ -79,11 +76,7 @@ int proto_hot_check(struct proto *t, const struct state *to, const struct state 
 	t->hot = 0;
 	if (!to->data[h])
 		return EXIT_OK;
-	if (!app->dnsmasq_bin[0]) {
-		app_error(app, "hosts_mode = hot needs the dnsmasq binary to check its version (dnsmasq = off); nothing was changed: set dnsmasq in [dnsdrop], or hosts_mode = restart");
-		return EXIT_INVALID;
-	}
-	if ((r = dnsmasq_hot_ok(app, why, sizeof why)) <= 0) {
+	if ((r = proto_hot_ok(app, why, sizeof why)) <= 0) {
 		app_error(app, "hosts_mode = hot cannot be used here: %s; nothing was changed: set hosts_mode = restart in [dnsdrop] of %s (or install dnsmasq 2.88 or later, built with inotify)",
 			  why, app->ini_path);
 		return r < 0 ? EXIT_ENV : EXIT_INVALID;

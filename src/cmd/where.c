@@ -180,8 +180,9 @@ int where_env(struct app *app, struct plan *pl)
 			       path_within(app->conf_dir, app->hosts_dir) ||
 			       path_within(app->hosts_dir, app->state_dir) ||
 			       path_within(app->state_dir, app->hosts_dir))) {
-		app_error(app, "hosts_dir %s overlaps the conf-dir %s or state_dir %s: dnsmasq would read the other files there; set hosts_dir to a directory of its own",
-			  set->hosts_dir, app->conf_dir, app->state_dir);
+		/* the words of validate_set.c's check (one string in the binary) */
+		app_error(app, "hosts_dir %s overlaps state_dir %s or conf_dir %s: dnsmasq would read the other files there; put hosts_dir in a directory of its own (default %s)",
+			  set->hosts_dir, app->state_dir, app->conf_dir, "/tandberg/persistent/dnsdrop-hosts");
 		return EXIT_INVALID;
 	}
 	if (service_split(set->restart, app->root, &pl->restart_argv, err) < 0) {

@@ -63,50 +63,47 @@ static const char *decimal(unsigned v, char d[12])
 	return p;
 }
 
-void render_hosts(const struct dd_config *cfg, struct buf *out)
+/* cname=ALIAS,TARGET lines, after every host-record: dnsmasq answers a
+ * cname only for a target it already knows, and reading order is the safe
+ * order for humans. */
+static void put_cnames(const struct dd_config *cfg, struct buf *out)
 {
-	const char *line[5] = { "host-record=", NULL, ",", NULL, "\n" };
-	const struct dd_host *h;
-	size_t i, j;
+	const char *line[5] = { "cname=", NULL, ",", NULL, "\n" };
 
-	put_header(cfg, out);
-	for (i = 0; i < cfg->nhost; i++) {
-		h = &cfg->host[i];
-		line[1] = h->name;
-		for (j = 0; j < h->naddr; j++) {
-			line[3] = h->addr[j].text;
-			buf_join(out, line, 5);
-		}
-	}
-	/* After every host-record: dnsmasq answers a cname only for a target
-	 * it already knows, and reading order is the safe order for humans. */
-	line[0] = "cname=";
-	for (i = 0; i < cfg->ncname; i++) {
+	for (size_t i = 0; i < cfg->ncname; i++) {
 		line[1] = cfg->cname[i].alias;
 		line[3] = cfg->cname[i].target;
 		buf_join(out, line, 5);
 	}
 }
 
+void render_hosts(const struct dd_config *cfg, struct buf *out)
+{
+	const char *line[5] = { "host-record=", NULL, ",", NULL, "\n" };
+	const struct dd_host *h;
+
+	put_header(cfg, out);
+	for (size_t i = 0; i < cfg->nhost; i++) {
+		h = &cfg->host[i];
+		line[1] = h->name;
+		for (size_t j = 0; j < h->naddr; j++) {
+			line[3] = h->addr[j].text;
+			buf_join(out, line, 5);
+		}
+	}
+	put_cnames(cfg, out);
+}
+
 void render_hot(const struct dd_config *cfg, struct buf *hosts, struct buf *file)
 {
-	const char *line[5] = { NULL, " ", NULL, "\n" };
+	const char *line[4] = { NULL, " ", NULL, "\n" };
 	const char *dir[3] = { "hostsdir=", cfg->set.hosts_dir, "\n" };
 	const struct dd_host *h;
 
 	put_header(cfg, hosts);
 	buf_join(hosts, dir, 3);
-	line[0] = "cname=";
-	line[2] = ",";
-	for (size_t i = 0; i < cfg->ncname; i++) {
-		line[1] = cfg->cname[i].alias;
-		line[3] = cfg->cname[i].target;
-		line[4] = "\n";
-		buf_join(hosts, line, 5);
-	}
+	put_cnames(cfg, hosts);
 	put_header(cfg, file);
-	line[1] = " ";
-	line[3] = "\n";
 	for (size_t i = 0; i < cfg->nhost; i++) {
 		h = &cfg->host[i];
 		line[2] = h->name;

@@ -43,12 +43,7 @@ command -v musl-gcc >/dev/null || die "musl-gcc missing (Debian musl-tools)"
 musl-gcc -static -O2 -o "$OUT/dnsprobe" "$BENCH_SRC/dnsprobe.c"
 sandbox_create "$OUT/box" >/dev/null
 # dnsdrop writes BOX/BOX/hd; dnsmasq (not chrooted) reads it as BOX/hd.
-HD=$SANDBOX/hd
-mkdir -p "$SANDBOX$HD"
-chmod 0755 "$SANDBOX$HD"
-ln -s "$SANDBOX$HD" "$HD"
-d=$SANDBOX$HD
-while [ "$d" != / ]; do d=$(dirname "$d") && chmod o+x "$d"; done
+sandbox_hosts_dir hd || die "cannot make the hosts dir"
 # The upstream: a second dnsmasq with one name, behind the sandbox's.
 UP_PORT=$((SANDBOX_PORT + 1))
 dnsmasq --conf-file=/dev/null --port="$UP_PORT" --listen-address=127.0.0.1 --bind-interfaces \

@@ -8,8 +8,10 @@
  * validator: its own grammar for names, its own inet_pton/inet_ntop round
  * trip for addresses, its own line shapes. Any line that is not a '#'
  * comment, host-record=NAME,ADDR, cname=ALIAS,TARGET or
- * srv-host=NAME[,TARGET,PORT,PRIO,WEIGHT] of exactly that shape is a
- * finding, which rules out server=, conf-script= and every other option.
+ * srv-host=NAME[,TARGET,PORT,PRIO,WEIGHT] of exactly that shape (in
+ * hosts_mode = hot: hostsdir=DIR in hosts.conf, "ADDRESS NAME" lines in the
+ * hosts file) is a finding, which rules out server=, conf-script= and every
+ * other option.
  *
  * Also checked, for every input: problem texts carry no control bytes (the
  * command layer prints them raw to a terminal); the header of an empty model
@@ -180,45 +182,81 @@ static void check_cname_line(struct field l, const struct dd_cname *c)
 		oracle_fail("cname line differs from the model", l.p, l.n);
 }
 
-/* The last line of hosts.conf names which render dnsmasq serves: the 64
- * bits of FNV-1a 64 over the rest of hosts.conf, then srv.conf, written as
- * fd00:dd::X:X:X:X with four hex digits a group. Computed here on its own. */
-static void check_marker_line(struct field l, const struct buf *hosts, const struct buf *srv)
+/* The generation marker names which render dnsmasq serves: the 64 bits of
+ * FNV-1a 64 over hosts.conf, srv.conf and, in hot mode, the hosts file
+ * (each up to the marker line L), written as fd00:dd::X:X:X:X with four hex
+ * digits a group: the last line of hosts.conf (host-record=) or, in hot
+ * mode, of the hosts FILE ("ADDRESS NAME"). Computed here on its own. */
+static void check_marker_line(struct field l, const struct buf *hosts, const struct buf *srv,
+			      const struct buf *file)
 {
 	static const char hex[] = "0123456789abcdef";
-	static const char key[] = "host-record=dnsdrop-generation.invalid,fd00:dd::";
+	static const char key[] = "host-record=dnsdrop-generation.invalid,", name[] = " dnsdrop-generation.invalid";
+	const struct buf *part[3] = { hosts, srv, file };
 	uint64_t h = 0xcbf29ce484222325ull;
-	size_t rest = (size_t)(l.p - hosts->p);
-	char want[sizeof key + 20], *p = want + sizeof key - 1;
+	char want[sizeof key + sizeof name + 30], *p = want;
 
-	for (size_t i = 0; i < rest; i++)
-		h = (h ^ (unsigned char)hosts->p[i]) * 0x100000001b3ull;
-	for (size_t i = 0; i < srv->len; i++)
-		h = (h ^ (unsigned char)srv->p[i]) * 0x100000001b3ull;
-	memcpy(want, key, sizeof key - 1);
+	for (int k = 0; k < 3 && part[k]; k++) {
+		int last = part[k] == (file ? file : hosts);
+		size_t n = last ? (size_t)(l.p - part[k]->p) : part[k]->len;
+
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char)part[k]->p[i]) * 0x100000001b3ull;
+	}
+	if (!file)
+		p += snprintf(p, sizeof want, "%s", key);
+	p += snprintf(p, sizeof want - (size_t)(p - want), "fd00:dd::");
 	for (int g = 3; g >= 0; g--) {
 		for (int d = 3; d >= 0; d--)
 			*p++ = hex[(h >> (g * 16 + d * 4)) & 0xf];
 		if (g)
 			*p++ = ':';
 	}
+	if (file)
+		p += snprintf(p, sizeof want - (size_t)(p - want), "%s", name);
 	if (l.n != (size_t)(p - want) || memcmp(l.p, want, l.n) != 0)
 		oracle_fail("generation marker is not the digest of the render", l.p, l.n);
 }
 
-/* hosts.conf: header, host-record per address in model order, then cname,
- * then the generation marker. */
-static void check_hosts(const struct buf *b, const struct buf *srv, const struct dd_config *cfg)
+/* A line of the hot hosts file: "ADDRESS NAME", one address of H. */
+static void check_hot_line(struct field l, const struct dd_host *h, const struct dd_addr *a)
+{
+	const char *sp = memchr(l.p, ' ', l.n);
+	struct field f[2] = { { l.p, 0 }, { l.p, 0 } };
+	int fam;
+
+	if (sp)
+		f[0].n = (size_t)(sp - l.p), f[1] = (struct field){ sp + 1, l.n - f[0].n - 1 };
+	if (!sp || !fuzz_addr_ok(f[0].p, f[0].n, &fam) || !fuzz_host_name_ok(f[1].p, f[1].n))
+		oracle_fail("hosts file line is not ADDRESS NAME of the grammar", l.p, l.n);
+	if (!same(f[1], h->name) || !same(f[0], a->text) || fam != a->family)
+		oracle_fail("hosts file line differs from the model", l.p, l.n);
+}
+
+/* hosts.conf: header, host-record per address in model order (in hot mode
+ * hostsdir=DIR instead), then cname, then the generation marker. In hot
+ * mode the addresses and the marker are in the hosts FILE. */
+static void check_hosts(const struct buf *b, const struct buf *srv, const struct buf *file,
+			const struct dd_config *cfg)
 {
 	struct lines it = { b->p, b->p + b->len };
+	struct lines fit = { file->p, file->p ? file->p + file->len : NULL };
+	int hot = cfg->set.hosts_hot;
+	struct lines *ai = hot ? &fit : &it;
 	struct field l;
 
 	check_header(&it, cfg->path);
+	if (hot) {
+		check_header(&fit, cfg->path);
+		if (!next_line(&it, &l) || l.n < 9 || memcmp(l.p, "hostsdir=", 9) ||
+		    !same((struct field){ l.p + 9, l.n - 9 }, cfg->set.hosts_dir))
+			oracle_fail("hot hosts.conf does not name hosts_dir next", l.p, l.n);
+	}
 	for (size_t i = 0; i < cfg->nhost; i++) {
 		for (size_t j = 0; j < cfg->host[i].naddr; j++) {
-			if (!next_line(&it, &l))
+			if (!next_line(ai, &l))
 				oracle_fail("hosts.conf ends before every address is written", NULL, 0);
-			check_host_line(l, &cfg->host[i], &cfg->host[i].addr[j]);
+			(hot ? check_hot_line : check_host_line)(l, &cfg->host[i], &cfg->host[i].addr[j]);
 		}
 	}
 	for (size_t i = 0; i < cfg->ncname; i++) {
@@ -226,11 +264,11 @@ static void check_hosts(const struct buf *b, const struct buf *srv, const struct
 			oracle_fail("hosts.conf ends before every cname is written", NULL, 0);
 		check_cname_line(l, &cfg->cname[i]);
 	}
-	if (!next_line(&it, &l))
+	if (!next_line(ai, &l))
 		oracle_fail("hosts.conf ends before the generation marker", NULL, 0);
-	check_marker_line(l, b, srv);
-	if (next_line(&it, &l))
-		oracle_fail("hosts.conf has a line no record asked for", l.p, l.n);
+	check_marker_line(l, b, srv, hot ? file : NULL);
+	if (next_line(&it, &l) || next_line(&fit, &l))
+		oracle_fail("hosts.conf or the hosts file has a line no record asked for", l.p, l.n);
 }
 
 static void check_srv_line(struct field l, const struct dd_srv *s)
@@ -417,7 +455,7 @@ static void check_problems(const struct problems *pr, const char *path, size_t n
 /* Load, judge and (when there is no error) render TEXT as PATH. Returns 1
  * accepted, 0 rejected; CFG and PR are the caller's to free. */
 static int run_core(const char *text, size_t len, const char *path, struct dd_config *cfg,
-		    struct problems *pr, struct buf *hosts, struct buf *srv)
+		    struct problems *pr, struct buf *hosts, struct buf *srv, struct buf *file)
 {
 	struct ini_doc doc = { 0 };
 	int rc = config_parse(text, len, path, &doc, pr);
@@ -432,14 +470,13 @@ static int run_core(const char *text, size_t len, const char *path, struct dd_co
 	problems_sort(pr);
 	if (pr->errors)
 		return 0;
-	struct buf file = { 0 };
-
-	render_all(cfg, hosts, srv, &file);
+	render_all(cfg, hosts, srv, file);
 	check_buf(hosts, "hosts.conf");
 	check_buf(srv, "srv.conf");
 	if (cfg->set.hosts_hot)
-		check_buf(&file, "hosts");
-	buf_free(&file);
+		check_buf(file, "hosts");
+	else if (file->p)
+		oracle_fail("restart mode renders a hosts file", file->p, file->len);
 	return 1;
 }
 
@@ -450,6 +487,8 @@ static int rebuild_ini(const struct dd_config *cfg, struct buf *ini)
 {
 	size_t mark;
 
+	if (cfg->set.hosts_hot)
+		buf_printf(ini, "[dnsdrop]\nhosts_mode=hot\nhosts_dir=%s\n", cfg->set.hosts_dir);
 	buf_puts(ini, "[hosts]\n");
 	for (size_t i = 0; i < cfg->nhost; i++) {
 		mark = ini->len;
@@ -478,15 +517,20 @@ static int rebuild_ini(const struct dd_config *cfg, struct buf *ini)
 }
 
 /* The rebuilt INI must be accepted and render byte for byte the same. */
-static void check_roundtrip(const struct dd_config *cfg, const struct buf *hosts,
-			    const struct buf *srv)
+static int same_buf(const struct buf *a, const struct buf *b)
 {
-	struct buf ini = { 0 }, h2 = { 0 }, s2 = { 0 };
+	return a->len == b->len && (!a->len || memcmp(a->p, b->p, a->len) == 0);
+}
+
+static void check_roundtrip(const struct dd_config *cfg, const struct buf *hosts,
+			    const struct buf *srv, const struct buf *file)
+{
+	struct buf ini = { 0 }, h2 = { 0 }, s2 = { 0 }, f2 = { 0 };
 	struct dd_config cfg2 = { 0 };
 	struct problems pr2 = { 0 };
 
 	if (rebuild_ini(cfg, &ini)) {
-		if (!run_core(ini.p, ini.len, cfg->path, &cfg2, &pr2, &h2, &s2)) {
+		if (!run_core(ini.p, ini.len, cfg->path, &cfg2, &pr2, &h2, &s2, &f2)) {
 			size_t i = 0;
 			while (pr2.v[i].sev != SEV_ERROR)
 				i++;
@@ -494,8 +538,7 @@ static void check_roundtrip(const struct dd_config *cfg, const struct buf *hosts
 			oracle_fail("the INI rebuilt from an accepted model is rejected",
 				    pr2.v[i].text, strlen(pr2.v[i].text));
 		}
-		if (h2.len != hosts->len || memcmp(h2.p, hosts->p, h2.len) ||
-		    s2.len != srv->len || memcmp(s2.p, srv->p, s2.len))
+		if (!same_buf(&h2, hosts) || !same_buf(&s2, srv) || !same_buf(&f2, file))
 			oracle_fail("the INI rebuilt from the model renders other drop-ins", ini.p,
 				    ini.len);
 	}
@@ -504,6 +547,7 @@ static void check_roundtrip(const struct dd_config *cfg, const struct buf *hosts
 	buf_free(&ini);
 	buf_free(&h2);
 	buf_free(&s2);
+	buf_free(&f2);
 }
 
 /* The header with the input itself as the INI path (it comes from the
@@ -538,21 +582,20 @@ int fuzz_core_check(const uint8_t *data, size_t size, struct buf *hosts, struct 
 {
 	struct dd_config cfg = { 0 };
 	struct problems pr = { 0 };
+	struct buf file = { 0 };
 	int ok;
 
 	check_any_path(data, size);
-	ok = run_core((const char *)data, size, FUZZ_INI_PATH, &cfg, &pr, hosts, srv);
+	ok = run_core((const char *)data, size, FUZZ_INI_PATH, &cfg, &pr, hosts, srv, &file);
 	check_problems(&pr, FUZZ_INI_PATH, count_lines(data, size));
 	if (ok) {
-		/* hosts_mode = hot renders [hosts] elsewhere and is not rebuilt */
-		if (!cfg.set.hosts_hot)
-			check_hosts(hosts, srv, &cfg);
+		check_hosts(hosts, srv, &file, &cfg);
 		check_srv(srv, &cfg);
 		check_semantics(&cfg);
 		check_settings(&cfg.set);
-		if (!cfg.set.hosts_hot)
-			check_roundtrip(&cfg, hosts, srv);
+		check_roundtrip(&cfg, hosts, srv, &file);
 	}
+	buf_free(&file);
 	model_free(&cfg);
 	problems_free(&pr);
 	return ok;

@@ -17,16 +17,7 @@ setup() {
 	# shellcheck source=../lib/sandbox.bash disable=SC1091
 	source "$BATS_TEST_DIRNAME/../lib/sandbox.bash"
 	sandbox_create "$BATS_TEST_TMPDIR/box"
-	HD=$SANDBOX/hd
-	mkdir -p "$SANDBOX$HD"
-	chmod 0755 "$SANDBOX$HD"
-	ln -s "$SANDBOX$HD" "$HD"
-	# let dnsmasq's user (nobody) reach the hosts dir
-	local d=$SANDBOX$HD
-	while [[ $d != / ]]; do
-		d=$(dirname "$d")
-		chmod o+x "$d"
-	done
+	sandbox_hosts_dir hd
 	sandbox_start >/dev/null
 }
 
@@ -99,6 +90,12 @@ EOF
 	grep -qx "10.0.10.11 expc1.example.local" "$SANDBOX"/tandberg/persistent/dnsdrop/backups/*/hosts
 	cmp "$SANDBOX$HD/hosts" "$SANDBOX/tandberg/persistent/dnsdrop/applied/hosts"
 	run -0 dd reapply
+	[[ $(sandbox_restarts) == "$restarts" ]]
+	# rollback of a host-only change is one too: no restart
+	run -0 dd rollback
+	echo "$output"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	[[ $(dm_pid) == "$pid" ]]
 	[[ $(sandbox_restarts) == "$restarts" ]]
 }
 
@@ -234,4 +231,66 @@ EOF
 	got=$(sandbox_dig old.example | sort)
 	kill "$(cat "$d/pid")"
 	[[ $got == $'10.0.0.1\n10.0.0.2' ]]
+}
+
+@test "hot: status shows hosts_mode, hosts_dir and whether this dnsmasq can do hot mode" {
+	ini restart 10.0.10.11
+	run -0 dd apply
+	run -0 dd status
+	echo "$output"
+	[[ $output == *"hosts mode   restart; hot mode works with this dnsmasq"* ]]
+	ini hot 10.0.10.11
+	run -0 dd apply
+	run -0 dd status
+	echo "$output"
+	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode works with this dnsmasq"* ]]
+	[[ $output == *"hosts        in sync with the INI"* ]]
+	fake_version 2.85 inotify
+	run dd status
+	echo "$output"
+	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode cannot be used here: dnsmasq 2.85 "*"keeps the old address"* ]]
+	fake_version 2.90 no-inotify
+	run dd status
+	[[ $output == *"hot mode cannot be used here: "*"without inotify"* ]]
+}
+
+# The hosts file an apply wrote into hosts_dir A is gone once the INI names
+# another hosts_dir B (or B and restart mode), and rollback brings it back.
+@test "hot: a new hosts_dir, with or without a mode change, leaves no hosts file in the old one; rollback puts it back" {
+	local a=$HD b
+	ini hot 10.0.10.11
+	run -0 dd apply
+	sandbox_hosts_dir hd2
+	b=$HD
+	ini hot 10.0.10.11
+	run -1 dd diff
+	[[ $output == *"--- $SANDBOX$a/hosts (from the earlier hosts_dir: removed)"* ]]
+	run -0 dd apply
+	echo "$output"
+	[[ ! -e $SANDBOX$a/hosts ]]
+	[[ -f $SANDBOX$b/hosts ]]
+	grep -qx "hostsdir=$b" "$SANDBOX/tandberg/etc/dnsmasq.d/hosts.conf"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run dd rollback
+	echo "$output"
+	((status == 0))
+	[[ -f $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	grep -qx "hosts_dir = $a" "$SANDBOX/tandberg/persistent/dnsdrop/dnsdrop.ini"
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run -0 dd verify
+	# hosts_mode and hosts_dir in one apply
+	HD=$b ini restart 10.0.10.12
+	run -0 dd apply
+	echo "$output"
+	[[ ! -e $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.12 ]]
+	run -0 dd rollback
+	[[ -f $SANDBOX$a/hosts ]]
+	[[ ! -e $SANDBOX$b/hosts ]]
+	[[ $(sandbox_dig expc1.example.local) == 10.0.10.11 ]]
+	run -0 dd verify
+	run -0 dd reapply
+	[ -z "$output" ]
 }

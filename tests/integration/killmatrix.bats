@@ -2,7 +2,9 @@
 # shellcheck source-path=SCRIPTDIR
 # killmatrix.bats - apply of a changed INI killed (SIGKILL, by strace's fault
 # injection) at every write, fsync, rename and unlink syscall it makes, one
-# kill point after the other on one sandbox appliance. DESIGN.md 7: "A kill
+# kill point after the other on one sandbox appliance: a change of every
+# drop-in (restart mode), and a host-only change in hosts_mode = hot (the
+# hosts file into hosts_dir, no restart). DESIGN.md 7: "A kill
 # at any instant leaves every file either old or new, never torn; running
 # apply or reapply again converges without --force, and the previous version
 # is always in the backups."
@@ -11,16 +13,18 @@
 # syscall S and N = 1..count, apply is killed on entry to its Nth S (the
 # call is not made), and N = count + 1 must run through (so the count was
 # all of them). After each kill:
-#   - each drop-in is byte for byte the old or the new render
+#   - each managed file is byte for byte the old or the new render
 #   - no non-dot entry in the conf-dir that dnsmasq would load
 #   - every backup is whole (meta and the files it names); when a drop-in
 #     is new, a backup holds the old ones
 #   - reapply (no --force) exits 0, installs the new render, and dnsmasq
 #     serves the new records (dig)
 #   - after that reapply no temp file or directory is left: none in the
-#     conf-dir (the write probe's too), the state dir, applied/, backups/
+#     conf-dir (the write probe's too), hosts_dir, the state dir, applied/,
+#     backups/
 # Between points the appliance goes back to "v1 applied, v2 in the INI" by
-# copying back a snapshot of tandberg/ (conf-dir and state dir) taken after
+# copying back a snapshot of tandberg/ (conf-dir and state dir; and of
+# hosts_dir) taken after
 # v1 was applied, and restarting dnsmasq on it: cheaper than a new sandbox
 # or an apply --force, and exact (the same bytes, modes and owners).
 #
@@ -42,7 +46,43 @@ setup() {
 	fx_require strace cmp cp
 	T=$BATS_TEST_TMPDIR
 	sandbox_create "$T/box"
+	sandbox_hosts_dir hd
 	sandbox_start >/dev/null
+	# restart mode: every drop-in changes (fixtures.bash's v1 and v2)
+	FILES="hosts.conf srv.conf" CHANGED=$FILES V2_PRIO=20 INI_V1=ini_v1 INI_V2=ini_v2 CAL_RESTARTS=
+}
+
+# hosts_mode = hot: v1, and v2 with only host addresses changed (the same
+# hosts as fixtures.bash's v2, v1's SRV record): only the hosts file in
+# hosts_dir changes.
+hot_ini() {
+	local expc1=10.0.10.11 expc3=
+	[ "$1" = v2 ] && expc1=10.0.10.111 expc3='expc3.example.local = 10.0.10.13'
+	sandbox_ini "$SANDBOX" <<EOF
+[dnsdrop]
+verify = 127.0.0.1:$SANDBOX_PORT
+hosts_mode = hot
+hosts_dir = $HD
+
+[hosts]
+expc1.example.local = $expc1
+expc2.example.local = 10.0.10.12, fd00::12
+$expc3
+
+[srv]
+_cisco-uds._tcp.example.com = cucm1.example.local:8443 10 10
+
+[cname]
+expc.example.local = expc1.example.local
+EOF
+}
+
+# Where managed file F is installed.
+installed() {
+	case $1 in
+	hosts) echo "$SANDBOX$HD/hosts" ;;
+	*) echo "$SANDBOX_CONFDIR/$1" ;;
+	esac
 }
 
 teardown() {
@@ -57,7 +97,7 @@ served_v2_all() {
 	expect_answer expc1.example.local A 10.0.10.111 || bad=1
 	expect_answer expc2.example.local AAAA fd00::12 || bad=1
 	expect_answer expc3.example.local A 10.0.10.13 || bad=1
-	expect_answer _cisco-uds._tcp.example.com SRV "20 10 8443 cucm1.example.local." || bad=1
+	expect_answer _cisco-uds._tcp.example.com SRV "$V2_PRIO 10 8443 cucm1.example.local." || bad=1
 	expect_answer expc.example.local CNAME expc1.example.local. || bad=1
 	return "$bad"
 }
@@ -75,7 +115,8 @@ served_v1_some() {
 # Back to v1 applied and served, v2 in the INI.
 reset_box() {
 	sandbox_settle || return 1
-	rm -rf "$SANDBOX/tandberg" && cp -a "$T/snap" "$SANDBOX/tandberg" || return 1
+	rm -rf "$SANDBOX/tandberg" "${SANDBOX:?}$HD" || return 1
+	cp -a "$T/snap" "$SANDBOX/tandberg" && cp -a "$T/snaphd" "$SANDBOX$HD" || return 1
 	"$SANDBOX/etc/init.d/dnsmasq" restart >/dev/null || return 1
 	served_v1_some
 }
@@ -89,10 +130,11 @@ traced_apply() {
 		-e "trace=${1// /,}" "${args[@]}" "$DNSDROP_BIN" --root "$SANDBOX" apply
 }
 
-# Temp files and directories of dnsdrop: dot entries in the conf-dir, the
-# state dir, applied/ and backups/, and staging copies; one a line.
+# Temp files and directories of dnsdrop: dot entries in the conf-dir,
+# hosts_dir, the state dir, applied/ and backups/, and staging copies; one
+# a line.
 leftovers() {
-	find "$SANDBOX_CONFDIR" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" "$SANDBOX_STATE/backups" \
+	find "$SANDBOX_CONFDIR" "$SANDBOX$HD" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" "$SANDBOX_STATE/backups" \
 		-mindepth 1 -maxdepth 1 \( -name '.*' -o -name 'dnsdrop-stage*' \) -printf '%P\n' 2>/dev/null
 }
 
@@ -101,15 +143,16 @@ leftovers() {
 check_point() {
 	local what=$1 f state='' any_new=0 bad=0 stray
 	sandbox_settle # the killed run's restart may still be at work
-	for f in hosts.conf srv.conf; do
-		if cmp -s "$OLD/$f" "$SANDBOX_CONFDIR/$f"; then
-			state+=" $f=old"
-		elif cmp -s "$NEW/$f" "$SANDBOX_CONFDIR/$f"; then
+	for f in $FILES; do
+		if cmp -s "$OLD/$f" "$(installed "$f")"; then
+			# a file that v1 and v2 render alike says nothing of old or new
+			[[ " $CHANGED " == *" $f "* ]] && state+=" $f=old"
+		elif cmp -s "$NEW/$f" "$(installed "$f")"; then
 			state+=" $f=new"
 			any_new=1
 		else
 			echo "$what: $f is neither the old nor the new render:"
-			diff -u "$NEW/$f" "$SANDBOX_CONFDIR/$f" | head -n 20
+			diff -u "$NEW/$f" "$(installed "$f")" | head -n 20
 			state+=" $f=TORN"
 			bad=1
 		fi
@@ -125,7 +168,7 @@ check_point() {
 		echo "$what: dnsmasq would load stray entries of the conf-dir: $stray"
 		bad=1
 	fi
-	TEMPS=$((TEMPS + $(find "$SANDBOX_CONFDIR" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
+	TEMPS=$((TEMPS + $(find "$SANDBOX_CONFDIR" "$SANDBOX$HD" "$SANDBOX_STATE" "$SANDBOX_STATE/applied" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
 	TMPBACKUPS=$((TMPBACKUPS + $(find "$SANDBOX_STATE/backups" -mindepth 1 -maxdepth 1 -name '.*' | wc -l)))
 	STAGES=$((STAGES + $(find "$SANDBOX_STATE" -mindepth 1 -maxdepth 1 -name 'dnsdrop-stage*' | wc -l)))
 	backups_whole || { echo "$what: a backup is not whole"; bad=1; }
@@ -133,13 +176,16 @@ check_point() {
 		old_backed_up || { echo "$what:$state, but the old version is in no backup"; bad=1; }
 		[ "$(sandbox_dig expc1.example.local A)" = 10.0.10.11 ] && UNSERVED=$((UNSERVED + 1))
 	fi
+	local restarts
+	restarts=$(sandbox_restarts)
 	run --separate-stderr timeout -k 5 120 "$DNSDROP_BIN" --root "$SANDBOX" reapply
+	[ "$(sandbox_restarts)" -eq "$restarts" ] || RESTARTED=$((RESTARTED + 1))
 	if [ "$status" -ne 0 ]; then
 		echo "$what (left:$state): reapply exited $status, want 0: $stderr"
 		bad=1
 	fi
-	for f in hosts.conf srv.conf; do
-		if ! cmp -s "$NEW/$f" "$SANDBOX_CONFDIR/$f"; then
+	for f in $FILES; do
+		if ! cmp -s "$NEW/$f" "$(installed "$f")"; then
 			echo "$what (left:$state): after reapply $f is not the new render"
 			bad=1
 		fi
@@ -158,32 +204,40 @@ check_point() {
 	return "$bad"
 }
 
-@test "apply killed at every write, fsync, rename and unlink: old or new, whole backups, reapply converges and serves" {
+# The matrix, for the mode that setup (or the test) set: FILES, the managed
+# files; CHANGED, those that v1 and v2 render differently; V2_PRIO; INI_V1
+# and INI_V2, the commands that write v1 and v2; CAL_RESTARTS, how many
+# restarts the clean apply makes ("": not checked).
+kill_matrix() {
 	local sc count n line f
 	local -a counts fails=()
-	ALLOLD=0 MIXED=0 ALLNEW=0 UNSERVED=0 TEMPS=0 TMPBACKUPS=0 STAGES=0 LEFT=0 points=0
+	ALLOLD=0 MIXED=0 ALLNEW=0 UNSERVED=0 TEMPS=0 TMPBACKUPS=0 STAGES=0 LEFT=0 RESTARTED=0 points=0
 
-	ini_v1
+	$INI_V1
 	fx_run apply
 	expect_status 0
 	served_v1_some
 	OLD=$T/old NEW=$T/new
 	mkdir "$OLD" "$NEW"
-	ini_v2
-	for f in hosts.conf srv.conf; do
-		cp "$SANDBOX_CONFDIR/$f" "$OLD/$f"
+	$INI_V2
+	for f in $FILES; do
+		cp "$(installed "$f")" "$OLD/$f"
 		"$DNSDROP_BIN" --root "$SANDBOX" render "$f" >"$NEW/$f"
-		if cmp -s "$OLD/$f" "$NEW/$f"; then
+		if [[ " $CHANGED " == *" $f "* ]] && cmp -s "$OLD/$f" "$NEW/$f"; then
 			echo "v1 and v2 render $f alike"
 			false
 		fi
 	done
 	cp -a "$SANDBOX/tandberg" "$T/snap"
+	cp -a "$SANDBOX$HD" "$T/snaphd"
 
 	# calibration: a clean traced apply
+	local restarts
+	restarts=$(sandbox_restarts)
 	traced_apply "$SYSCALLS"
 	expect_status 0
 	served_v2_all
+	[ -z "$CAL_RESTARTS" ] || [ "$(sandbox_restarts)" -eq $((restarts + CAL_RESTARTS)) ]
 	mapfile -t counts < <(awk 'match($0, /^[a-z0-9_]+\(/) { c[substr($0, 1, RLENGTH - 1)]++ }
 		END { for (s in c) print s, c[s] }' "$T/trace" | LC_ALL=C sort)
 	echo "# calibration: ${counts[*]}" >&3
@@ -221,11 +275,20 @@ check_point() {
 	echo "# kill points: $points" >&3
 	echo "# kills left: all old $ALLOLD, mixed $MIXED, all new $ALLNEW (new but not yet served: $UNSERVED);" \
 		"left by the kills: $TEMPS dot files in the conf-dir, state dir and applied/, $TMPBACKUPS .tmp backups," \
-		"$STAGES staging copies; still there after reapply: $LEFT (must be 0)" >&3
+		"$STAGES staging copies; still there after reapply: $LEFT (must be 0); reapplies that restarted: $RESTARTED" >&3
 	if [ "${#fails[@]}" -gt 0 ]; then
 		echo "${#fails[@]} kill points failed:"
 		printf -- '- %s\n' "${fails[@]}"
 		false
 	fi
 	[ "$points" -gt 0 ]
+}
+
+@test "apply killed at every write, fsync, rename and unlink: old or new, whole backups, reapply converges and serves" {
+	kill_matrix
+}
+
+@test "hot apply (host-only, no restart) killed at every write, fsync, rename and unlink: old or new, reapply converges" {
+	FILES="hosts.conf srv.conf hosts" CHANGED=hosts V2_PRIO=10 INI_V1="hot_ini v1" INI_V2="hot_ini v2" CAL_RESTARTS=0
+	kill_matrix
 }

@@ -8,7 +8,7 @@
 #                   added, an SRV priority changes)
 #   served_v1       dnsmasq serves v1 (and not v2's additions)
 #   served_v2       dnsmasq serves v2
-#   old_backed_up   some backup holds exactly the drop-ins kept in $OLD
+#   old_backed_up   some backup holds exactly the files kept in $OLD
 
 ini_v1() {
 	sandbox_ini "$SANDBOX" <<'EOF'
@@ -58,10 +58,12 @@ served_v2() {
 }
 
 old_backed_up() {
-	local b
+	local b f
 	for b in "$SANDBOX_STATE"/backups/*/; do
-		cmp -s "$OLD/hosts.conf" "$b/hosts.conf" && cmp -s "$OLD/srv.conf" "$b/srv.conf" &&
-			return 0
+		for f in "$OLD"/*; do
+			cmp -s "$f" "$b/${f##*/}" || continue 2
+		done
+		return 0
 	done
 	echo "no backup in $SANDBOX_STATE/backups holds the old drop-ins"
 	return 1

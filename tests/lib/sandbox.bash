@@ -18,6 +18,11 @@
 #                        own, and make it the appliance's upstream: a
 #                        `server=127.0.0.1#PORT` line in etc/dnsmasq.conf
 #                        (call before sandbox_start; stopped by destroy)
+#   sandbox_hosts_dir [NAME]  make a hosts_dir (NAME: hd) for hosts_mode =
+#                        hot: sets HD=$SANDBOX/NAME, the
+#                        path for the INI and dnsmasq (not chrooted), a
+#                        symlink to $SANDBOX$HD, the one dnsdrop --root
+#                        manages; dnsmasq's user (nobody) can reach it
 #   sandbox_start, sandbox_stop    the init script's start and stop
 #   sandbox_restarts     how many times the init script was asked to restart
 #   sandbox_settle       wait until no init script run is in progress
@@ -403,6 +408,17 @@ sandbox_outside() {
 	printf 'server=127.0.0.1#%s\n' "$port" >>"$SANDBOX/etc/dnsmasq.conf"
 	SANDBOX_OUTSIDE_PORT=$port
 	export SANDBOX_OUTSIDE_PORT
+}
+
+sandbox_hosts_dir() {
+	local d
+	HD=$SANDBOX/${1:-hd}
+	mkdir -p "$SANDBOX$HD" && chmod 0755 "$SANDBOX$HD" && ln -s "$SANDBOX$HD" "$HD" || return 1
+	d=$SANDBOX$HD
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		chmod o+x "$d" || return 1
+	done
 }
 
 sandbox_start() {

@@ -32,14 +32,16 @@ teardown() {
 }
 
 # The INI of state v1, v2 (a change: one address moved, one host added, the
-# SRV target moved) or v3 (removal only: v1 without expc2).
+# SRV target moved), v3 (removal only: v1 without expc2) or v4 (host only:
+# v1 with expc1 moved). hosts_mode = $HOSTS_MODE when that is set.
 ini() {
 	local f=$HS/dnsdrop.ini
 	{
+		[ -n "${HOSTS_MODE:-}" ] && printf '[dnsdrop]\nhosts_mode = %s\n' "$HOSTS_MODE"
 		echo '[hosts]'
 		case $1 in
 		v1 | v3) echo 'expc1.twin.test = 10.0.10.11' ;;
-		v2) echo 'expc1.twin.test = 10.0.10.21' ;;
+		v2 | v4) echo 'expc1.twin.test = 10.0.10.21' ;;
 		esac
 		[ "$1" = v3 ] || echo 'expc2.twin.test = 10.0.10.12'
 		[ "$1" = v2 ] && echo 'expc3.twin.test = 10.0.10.13'
@@ -58,6 +60,7 @@ want() {
 	v1) echo "expc1=10.0.10.11 expc2=10.0.10.12 expc3= srv=10 10 8443 expc1.twin.test." ;;
 	v2) echo "expc1=10.0.10.21 expc2=10.0.10.12 expc3=10.0.10.13 srv=10 10 8443 expc3.twin.test." ;;
 	v3) echo "expc1=10.0.10.11 expc2= expc3= srv=10 10 8443 expc1.twin.test." ;;
+	v4) echo "expc1=10.0.10.21 expc2=10.0.10.12 expc3= srv=10 10 8443 expc1.twin.test." ;;
 	none) echo "expc1= expc2= expc3= srv=" ;;
 	esac
 }
@@ -271,6 +274,74 @@ run_apply() {
 	run -0 twin_dnsdrop reapply
 	[ -z "$output" ]
 	[ "$(restarts)" -eq $((before + 1)) ]
+}
+
+# --- hosts_mode = hot (dnsmasq rereads hostsdir by inotify) -----------------
+
+# Ask the box's dnsmasq for expc1 over and over (one try each, no retry that
+# could hide a lost answer) until $T/stop appears; one answer a line in
+# $T/answers ("" for none).
+query_loop() {
+	while [ ! -e "$T/stop" ]; do
+		nsenter --net="/proc/$TWIN_PID1/ns/net" \
+			dig @127.0.0.1 -p 53 +short +time=2 +tries=1 -q expc1.twin.test -t A |
+			tr '\n' ' ' | sed 's/ $//' >>"$T/answers"
+		echo >>"$T/answers"
+	done
+}
+
+# Wait until $T/answers has more than $1 lines.
+wait_answers() {
+	local n
+	for ((n = 0; n < TWIN_LIMIT * 20; n++)); do
+		[ "$(wc -l <"$T/answers")" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the query loop gave no answer"
+	return 1
+}
+
+@test "twin: hot mode: the switch is one restart; a host-only change keeps dnsmasq (no restart, no failed query); an SRV change restarts" {
+	at_v1
+	local r0 pid loop fails
+	r0=$(restarts)
+	HOSTS_MODE=hot ini v1
+	run -0 twin_dnsdrop apply
+	echo "$output"
+	[[ $output == *"verified"* ]]
+	[ "$(restarts)" -eq $((r0 + 1)) ]
+	expect_served v1 "after the switch to hot mode"
+	twin_exec /bin/grep -qx 'hostsdir=/tandberg/persistent/dnsdrop-hosts' /tandberg/etc/dnsmasq.d/hosts.conf
+	pid=$(twin_dnsmasq_pid)
+
+	: >"$T/answers"
+	query_loop &
+	loop=$!
+	wait_answers 0
+	HOSTS_MODE=hot ini v4
+	run twin_dnsdrop apply
+	local rc=$status lines
+	lines=$(wc -l <"$T/answers")
+	wait_answers "$lines" # one query more after the apply returned
+	: >"$T/stop"
+	wait "$loop"
+	echo "$output"
+	[ "$rc" -eq 0 ]
+	[[ $output == *"no restart"* ]]
+	[ "$(twin_dnsmasq_pid)" = "$pid" ]
+	[ "$(restarts)" -eq $((r0 + 1)) ]
+	expect_served v4 "after the host-only change"
+	fails=$(grep -cvxE '10\.0\.10\.(11|21)' "$T/answers" || true)
+	echo "# $(wc -l <"$T/answers") queries during the hot apply, $fails failed" >&3
+	[ "$fails" -eq 0 ]
+	# the answers went from old to new once, never back
+	[ "$(uniq "$T/answers" | tr '\n' ' ')" = "10.0.10.11 10.0.10.21 " ]
+
+	HOSTS_MODE=hot ini v2
+	run -0 twin_dnsdrop apply
+	[ "$(restarts)" -eq $((r0 + 2)) ]
+	[ "$(twin_dnsmasq_pid)" != "$pid" ]
+	expect_served v2 "after the SRV change in hot mode"
 }
 
 # --- init script variants (DESIGN.md 7 steps 7-9) ---------------------------

@@ -77,7 +77,9 @@ static void test_random(void **state)
 
 	(void)state;
 	for (int i = 0; i < 200000; i++) {
-		long long v = ((long long)rand_r(&seed) << 33) ^ ((long long)rand_r(&seed) << 2) ^ rand_r(&seed);
+		/* shifted unsigned: a signed shift past the top bit is UB (UBSan) */
+		long long v = (long long)(((unsigned long long)rand_r(&seed) << 33) ^
+					  ((unsigned long long)rand_r(&seed) << 2) ^ (unsigned)rand_r(&seed));
 		int w = rand_r(&seed) % 40, p = rand_r(&seed) % 30, shape = rand_r(&seed) % 4;
 		int n = snprintf(fmt, sizeof fmt, "<%%%s%.*d%s%.*d%s%c>", flags[shape],
 				 shape & 1 ? 1 : 0, w, rand_r(&seed) % 2 ? "." : "", 1, p,
