@@ -45,7 +45,7 @@ static void summarize(const struct plan *pl, char *out, size_t outsz)
 	char one[128];
 
 	out[0] = '\0';
-	for (int i = 0; i < PLAN_NFILES; i++) {
+	for (int i = 0; i < plan_nshown(pl); i++) {
 		plan_summary(pl, i, one, sizeof one);
 		snprintf(out + strlen(out), outsz - strlen(out), "%s%s", i ? "; " : "", one);
 	}
@@ -121,7 +121,7 @@ static int dry_run(struct app *app, struct plan *pl)
 		return rc;
 	if (print_diff(app, pl) < 0)
 		return EXIT_ENV;
-	for (int i = 0; i < PLAN_NFILES; i++) {
+	for (int i = 0; i < plan_nshown(pl); i++) {
 		plan_summary(pl, i, line, sizeof line);
 		app_step(app, "%s", line);
 	}

@@ -22,7 +22,7 @@ int cmd_diff(struct app *app, int argc, char **argv)
 			rc = EXIT_ENV;
 		} else {
 			fwrite(out.p ? out.p : "", 1, out.len, stdout);
-			for (int i = 0; i < PLAN_NFILES; i++) {
+			for (int i = 0; i < plan_nshown(&pl); i++) {
 				plan_summary(&pl, i, line, sizeof line);
 				app_step(app, "%s", line);
 			}

@@ -1,5 +1,7 @@
 /* cmd_status.c - status: config, conf-dir and how it was found, drift,
  * dnsmasq answering, last change, backups. Looks, never changes. */
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +79,9 @@ static void status_mode(const struct app *app)
 		  "cannot be used here: ", ok > 0 ? "" : why);
 }
 
-static int status_dns(const struct app *app, const struct plan *pl)
+/* BUSY: another dnsdrop is changing things now, so its restart is what
+ * will serve the installed drop-ins, not a reapply. */
+static int status_dns(const struct app *app, const struct plan *pl, int busy)
 {
 	char err[DNSQ_ERR_MAX], running[1024];
 	struct state cur = { 0 };
@@ -93,7 +97,8 @@ static int status_dns(const struct app *app, const struct plan *pl)
 	for (int i = 0; i < PLAN_NFILES; i++)
 		cur.data[i] = pl->file[i].have, cur.len[i] = pl->file[i].have_len;
 	if (r == 0 && pl->file[0].have && proto_served(pl, &cur) == 0) {
-		app_print("serving      an older configuration than the installed drop-ins: run 'dnsdrop reapply'");
+		app_print("serving      an older configuration than the installed drop-ins%s",
+			  busy ? " (the running change restarts it)" : ": run 'dnsdrop reapply'");
 		r = -1;
 	}
 	if (!app->root[0] && confdir_running("/proc", app->cfg.set.dnsmasq_conf, running,
@@ -102,8 +107,25 @@ static int status_dns(const struct app *app, const struct plan *pl)
 	return r;
 }
 
+/* The pid a running dnsdrop wrote into the lock, if that process lives;
+ * 0 when none. Read, never taken: status must not make an apply fail. */
+static long lock_holder(const struct app *app)
+{
+	char path[PATH_MAX], err[FSX_ERR_MAX], *text = NULL;
+	size_t len;
+	long pid = 0;
+
+	if (fsx_join(path, app->state_dir, "lock", err) == 0 &&
+	    fsx_read(path, 32, FSX_ABSENT_OK | FSX_STATE, &text, &len, err) == 0 && text)
+		for (size_t i = 0; i < len && text[i] >= '0' && text[i] <= '9' && pid < 1L << 30; i++)
+			pid = pid * 10 + (text[i] - '0');
+	free(text);
+	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+}
+
 int cmd_status(struct app *app, int argc, char **argv)
 {
+	long holder;
 	struct plan pl = { 0 };
 	int rc;
 
@@ -118,11 +140,14 @@ int cmd_status(struct app *app, int argc, char **argv)
 		app_print("state        %s", app->state_dir);
 		status_version(app);
 		status_mode(app);
-		for (int i = 0; i < PLAN_NFILES; i++)
+		for (int i = 0; i < plan_nshown(&pl); i++)
 			app_print("%-12s %s", pl.file[i].name, state_word(&pl, &pl.file[i]));
-		if (proto_pending(app))
+		if ((holder = lock_holder(app)) > 0)
+			app_print("in progress  dnsdrop (pid %ld) is changing the appliance now: run status again when it is done",
+				  holder);
+		else if (proto_pending(app))
 			app_print("pending      the last change was written but not served yet (dnsmasq was not restarted since): run 'dnsdrop reapply'");
-		if (status_dns(app, &pl) < 0 || pl.pending || proto_pending(app))
+		if (status_dns(app, &pl, holder > 0) < 0 || pl.pending || proto_pending(app))
 			rc = EXIT_DIFF;
 		status_backups(app);
 	}

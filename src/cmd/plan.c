@@ -151,6 +151,13 @@ int plan_diff(const struct app *app, const struct plan *pl, struct buf *out)
 	return n + !!pl->stale[0];
 }
 
+int plan_nshown(const struct plan *pl)
+{
+	const struct dropin *f = &pl->file[PLAN_HOSTSFILE];
+
+	return f->have || f->want.len || f->state != DROPIN_SAME ? PLAN_NFILES : PLAN_HOSTSFILE;
+}
+
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz)
 {
 	const struct dropin *f = &pl->file[i];

@@ -67,6 +67,11 @@ int plan_same(const char *a, size_t alen, const char *b, size_t blen);
 /* Append the unified diff of every differing file and return how many differ. */
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out);
 
+/* How many files to tell of: the hosts file of hosts_dir only in hot mode
+ * or while one exists (PLAN_NFILES), else PLAN_HOSTSFILE, so that restart
+ * mode never speaks of it. */
+int plan_nshown(const struct plan *pl);
+
 /* "hosts.conf: 2 added, 1 removed" for file I. */
 void plan_summary(const struct plan *pl, int i, char *out, size_t outsz);
 

@@ -229,3 +229,29 @@ EOF
 	[ -z "$(find "$SANDBOX_STATE/backups" -mindepth 1 -maxdepth 1 -name '.*')" ]
 	[ -z "$(find "$SANDBOX_STATE" -mindepth 1 -maxdepth 1 -name 'dnsdrop-stage*')" ]
 }
+
+# A second admin's status while an apply waits in its restart: the change
+# is in progress, not "pending: run reapply"; and status takes no lock, so
+# it never makes that apply fail.
+@test "status during another admin's apply: in progress with its pid, and the apply still succeeds" {
+	local pid out rc=0
+	ini_of 1 | sandbox_ini
+	touch "$SANDBOX/run/gate"
+	dd apply >"$T/apply.out" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	for ((i = 0; i < 600; i++)); do
+		grep -qs restart "$SANDBOX/run/restarts" && break
+		sleep 0.1
+	done
+	grep -qs restart "$SANDBOX/run/restarts"
+	out=$(dd status 2>&1) || true
+	grep -qE '^in progress  dnsdrop \(pid [0-9]+\) is changing the appliance now' <<<"$out"
+	[[ $out != *"pending "* && $out != *"run 'dnsdrop reapply'"* ]]
+	rm "$SANDBOX/run/gate"
+	wait "$pid" || rc=$?
+	cat "$T/apply.out"
+	[ "$rc" -eq 0 ]
+	out=$(dd status 2>&1) || true
+	[[ $out != *"in progress"* ]]
+}
