@@ -111,15 +111,9 @@ static int status_dns(const struct app *app, const struct plan *pl, int busy)
  * 0 when none. Read, never taken: status must not make an apply fail. */
 static long lock_holder(const struct app *app)
 {
-	char path[PATH_MAX], err[FSX_ERR_MAX], *text = NULL;
-	size_t len;
-	long pid = 0;
+	char path[PATH_MAX], err[FSX_ERR_MAX];
+	long pid = fsx_join(path, app->state_dir, "lock", err) == 0 ? fsx_lock_pid(path) : 0;
 
-	if (fsx_join(path, app->state_dir, "lock", err) == 0 &&
-	    fsx_read(path, 32, FSX_ABSENT_OK | FSX_STATE, &text, &len, err) == 0 && text)
-		for (size_t i = 0; i < len && text[i] >= '0' && text[i] <= '9' && pid < 1L << 30; i++)
-			pid = pid * 10 + (text[i] - '0');
-	free(text);
 	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
 }
 

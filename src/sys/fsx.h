@@ -128,6 +128,10 @@ int fsx_each_entry(const char *path, unsigned flags, fsx_entry_fn *fn,
  * -1: error. */
 int fsx_lock(const char *path, int *fd, long *holder_pid, char *err);
 
+/* The pid written into the lock PATH, read without taking the lock (0 if
+ * none): the holder, when that process still lives. */
+long fsx_lock_pid(const char *path);
+
 /* Clear the pid and release the lock taken by fsx_lock. */
 void fsx_unlock(int fd);
 

@@ -186,6 +186,16 @@ static long fsx_read_pid(int fd)
 	return p > b && (!*p || *p == '\n') ? pid : 0;
 }
 
+long fsx_lock_pid(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	long pid = fd < 0 ? 0 : fsx_read_pid(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return pid;
+}
+
 int fsx_lock(const char *path, int *fd, long *holder_pid, char *err)
 {
 	char b[32];
