@@ -129,20 +129,16 @@ static int read_ini(struct app *app)
 
 int app_load(struct app *app)
 {
-	struct ini_doc doc = { 0 };
 	int rc = read_ini(app);
 
 	if (rc != EXIT_OK)
 		return rc;
-	/* Lines the parser refused (an unknown section, no '=') are left out of
-	 * DOC; the rest is judged too, so one run shows every problem. */
-	if (config_parse(app->ini_text, app->ini_len, app->ini_path, &doc, &app->pr) < 0 ||
-	    validate_doc(&doc, app->ini_path, &app->cfg, &app->pr) < 0) {
-		config_free(&doc);
+	/* Lines the parser refused (an unknown section, no '=') are left out;
+	 * the rest is judged too, so one run shows every problem. */
+	if (validate_ini(app->ini_text, app->ini_len, app->ini_path, &app->cfg, &app->pr) < 0) {
 		app_error(app, "out of memory reading %s", app->ini_path);
 		return EXIT_ENV;
 	}
-	config_free(&doc);
 	problems_sort(&app->pr);
 	report_problems(stderr, &app->pr, app->color_err, app->quiet);
 	if (app->pr.errors) {

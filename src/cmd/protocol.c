@@ -56,12 +56,9 @@ int proto_lock(struct app *app, int *fd)
 
 int proto_parse_ini(const char *text, size_t len, const char *label, struct dd_config *cfg)
 {
-	struct ini_doc doc = { 0 };
 	struct problems pr = { 0 };
-	int ok = config_parse(text, len, label, &doc, &pr) == 0 && !pr.errors &&
-		 validate_doc(&doc, label, cfg, &pr) == 0 && !pr.errors;
+	int ok = validate_ini(text, len, label, cfg, &pr) == 0 && !pr.errors;
 
-	config_free(&doc);
 	problems_free(&pr);
 	if (!ok)
 		model_free(cfg);

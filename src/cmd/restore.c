@@ -16,14 +16,11 @@
 static int load_ini(const struct app *app, const struct restore_files *f, const char *label,
 		    struct dd_config *cfg)
 {
-	struct ini_doc doc = { 0 };
 	struct problems pr = { 0 };
-	int ok = config_parse(f->ini, f->ini_len, label, &doc, &pr) == 0 && !pr.errors &&
-		 validate_doc(&doc, label, cfg, &pr) == 0 && !pr.errors;
+	int ok = validate_ini(f->ini, f->ini_len, label, cfg, &pr) == 0 && !pr.errors;
 
 	problems_sort(&pr);
 	report_problems(stderr, &pr, app->color_err, app->quiet);
-	config_free(&doc);
 	problems_free(&pr);
 	return ok ? 0 : -1;
 }

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -25,7 +24,8 @@ struct loader {
 	int line;		/* number of the line inih is working on */
 	enum section sec;
 	int sec_unknown;	/* inside an unknown section: its keys are dropped */
-	struct ini_doc *doc;
+	config_fn *fn;		/* called with each entry */
+	void *ctx;
 	struct problems *pr;
 	int oom;
 };
@@ -245,45 +245,17 @@ static char *loader_read(char *str, int num, void *stream)
 	return str;
 }
 
-/* S and its NUL at the end of DOC's strings; NULL when they do not fit. */
-static char *doc_str(struct ini_doc *doc, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = doc->mem + doc->used;
-
-	if (n > doc->size - doc->used)
-		return NULL;
-	doc->used += n;
-	return memcpy(d, s, n);
-}
-
 static int loader_handle(void *user, const char *section, const char *name, const char *value)
 {
 	struct loader *ld = user;
-	struct ini_doc *doc = ld->doc;
-	struct ini_entry *e;
+	struct ini_entry e = { ld->sec, ld->line, name, value };
 
 	(void)section;	/* the reader already mapped it to ld->sec */
-	if (ld->sec_unknown)
-		return 1;
-	if (doc->n == doc->cap) {
-		size_t cap = doc->cap ? doc->cap * 2 : 64;
-		struct ini_entry *v = realloc(doc->v, cap * sizeof *v);
-		if (!v) {
-			ld->oom = 1;
-			return 0;
-		}
-		doc->v = v;
-		doc->cap = cap;
-	}
-	e = &doc->v[doc->n];
-	*e = (struct ini_entry){ ld->sec, ld->line, doc_str(doc, name), doc_str(doc, value) };
-	if (!e->key || !e->value) {
-		ld->oom = 1;	/* cannot happen: see config_parse */
-		return 0;
-	}
-	doc->n++;
-	return 1;
+	if (ld->sec_unknown || ld->oom)
+		return !ld->oom;
+	if (ld->fn(ld->ctx, &e) < 0)
+		ld->oom = 1;
+	return !ld->oom;
 }
 
 /* Line number (1-based) of offset OFF in TEXT. */
@@ -296,10 +268,10 @@ static int line_of(const char *text, size_t off)
 	return line;
 }
 
-int config_parse(const char *text, size_t len, const char *path,
-		 struct ini_doc *doc, struct problems *pr)
+int config_parse(const char *text, size_t len, const char *path, config_fn *fn, void *ctx,
+		 struct problems *pr)
 {
-	struct loader ld = { text, text + len, path, 0, SEC_NONE, 0, doc, pr, 0 };
+	struct loader ld = { text, text + len, path, 0, SEC_NONE, 0, fn, ctx, pr, 0 };
 	const char *nul = memchr(text, '\0', len);
 	int rc;
 
@@ -316,28 +288,7 @@ int config_parse(const char *text, size_t len, const char *path,
 	}
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		ld.p += 3;
-	/* A key and a value come from one line and fit in its bytes with two
-	 * NULs in place of '=' and the line end: the whole text, plus one NUL
-	 * for a last line without a newline, holds them all. One block costs
-	 * one allocation instead of two per entry, and only its used pages
-	 * become resident. */
-	if (!(doc->mem = malloc(len + 1)))
-		return -1;
-	doc->size = len + 1;
 	inih_configure();
 	rc = ini_parse_stream(loader_read, &ld, loader_handle, &ld);
-	if (ld.oom || rc == -2)
-		return -1;
-	return 0;
-}
-
-void config_free(struct ini_doc *doc)
-{
-	for (size_t i = 0; !doc->mem && i < doc->n; i++) {
-		free(doc->v[i].key);
-		free(doc->v[i].value);
-	}
-	free(doc->mem);
-	free(doc->v);
-	*doc = (struct ini_doc){ 0 };
+	return ld.oom || rc == -2 ? -1 : 0;
 }

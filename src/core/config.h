@@ -15,27 +15,20 @@ enum section { SEC_NONE, SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME, SEC_MRA };
 struct ini_entry {
 	enum section sec;
 	int line;
-	char *key;		/* as written, whitespace stripped */
-	char *value;		/* as written, whitespace and inline comment stripped */
+	const char *key;	/* as written, whitespace stripped */
+	const char *value;	/* as written, whitespace and inline comment stripped */
 };
 
-struct ini_doc {
-	struct ini_entry *v;
-	size_t n, cap;
-	char *mem;		/* every key and value (config_parse); NULL when each
-				 * entry owns its strings (a document built by hand) */
-	size_t used, size;
-};
+/* Called with each entry, in INI order; KEY and VALUE live only until it
+ * returns. 0 to go on, -1 when out of memory. */
+typedef int config_fn(void *ctx, const struct ini_entry *e);
 
-/* Parse LEN bytes of INI text named PATH (for messages) into the empty
- * DOC. Every problem of form (over-long or indented lines, NUL bytes, bad
- * UTF-8, unknown sections, lines that are neither section, key = value nor
- * comment) goes to PR with its line. Returns 0, or -1 when out of memory.
- * Pure. */
-int config_parse(const char *text, size_t len, const char *path,
-		 struct ini_doc *doc, struct problems *pr);
-
-/* Free everything DOC owns and zero it. */
-void config_free(struct ini_doc *doc);
+/* Parse LEN bytes of INI text named PATH (for messages), calling FN(CTX,
+ * entry) for each entry of a known section. Every problem of form
+ * (over-long or indented lines, NUL bytes, bad UTF-8, unknown sections,
+ * lines that are neither section, key = value nor comment) goes to PR with
+ * its line. Returns 0, or -1 when out of memory (FN said so). Pure. */
+int config_parse(const char *text, size_t len, const char *path, config_fn *fn, void *ctx,
+		 struct problems *pr);
 
 #endif

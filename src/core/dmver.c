@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "dnsconf.h"
+#include "nameix.h"
 
 static const struct {
 	unsigned q, from, to;	/* versions from..to (inclusive) have Q */
@@ -77,31 +78,35 @@ const char *dmver_text(unsigned q)
 	return 0;
 }
 
-int dmver_has_ipv6(const struct dd_config *cfg, const char *name)
+int dmver_host_ipv6(const struct dd_host *h)
 {
-	for (size_t i = 0; i < cfg->nhost; i++)
-		if (!strcmp(cfg->host[i].name, name))
-			for (size_t j = 0; j < cfg->host[i].naddr; j++)
-				if (cfg->host[i].addr[j].family == AF_INET6)
-					return 1;
+	for (size_t j = 0; h && j < h->naddr; j++)
+		if (h->addr[j].family == AF_INET6)
+			return 1;
 	return 0;
 }
 
 void dmver_warn(const struct dd_config *cfg, unsigned quirks, const char *who,
 		struct problems *pr)
 {
-	const struct dd_cname *c;
+	struct nameix hosts;
 
-	if (!(quirks & DMQ_ALIAS_AAAA))
+	if (!(quirks & DMQ_ALIAS_AAAA) || !cfg->ncname)
 		return;
-	for (c = cfg->cname; c < cfg->cname + cfg->ncname; c++)
-		if (!dmver_has_ipv6(cfg, c->target))
+	if (nameix_init(&hosts, cfg->nhost, 0) < 0) {
+		pr->oom = 1;
+		return;
+	}
+	nameix_add(&hosts, cfg->host, cfg->nhost, sizeof *cfg->host);
+	for (const struct dd_cname *c = cfg->cname; c < cfg->cname + cfg->ncname; c++)
+		if (!dmver_host_ipv6(nameix_name(&hosts, c->target)))
 			problems_add(pr, cfg->path, c->line, SEV_WARNING,
 				     "%s (2.80 and older) refuses AAAA queries for alias "
 				     "%s, or forwards them upstream when a server= is set "
 				     "(the outside view may answer): give %s an IPv6 "
 				     "address too, or make %s a host", who, c->alias,
 				     c->target, c->alias);
+	nameix_free(&hosts);
 }
 
 /* The last comma-separated field of V (N bytes) is all digits: a TTL. */

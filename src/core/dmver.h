@@ -40,8 +40,8 @@ unsigned dmver_quirks(unsigned ver);
 /* One sentence on quirk Q (one bit), for status; NULL for no such bit. */
 const char *dmver_text(unsigned q);
 
-/* 1 when CFG gives NAME an IPv6 address in [hosts]. */
-int dmver_has_ipv6(const struct dd_config *cfg, const char *name);
+/* 1 when host H (NULL: no such host) has an IPv6 address. */
+int dmver_host_ipv6(const struct dd_host *h);
 
 /* Warn in PR, with the INI line, of each record of CFG that behaves
  * differently on a dnsmasq with QUIRKS; WHO names it ("dnsmasq 2.80"). */

@@ -22,6 +22,8 @@ struct vctx {
 	struct dd_config *cfg;
 	struct problems *pr;
 	size_t hcap, scap, ccap;
+	struct vset_lines seen;	/* the line of each [dnsdrop] key */
+	size_t records;		/* lines of [hosts], [srv] and [cname] */
 };
 
 #define SRV_DEFAULT_PRIORITY 10
@@ -397,10 +399,10 @@ static void empty_value(struct vctx *v, const struct ini_entry *e)
 		     validate_quote(e->key, q), form[e->sec]);
 }
 
-/* One line of [hosts], [srv] or [cname]; counted in *RECORDS. */
-static int record_entry(struct vctx *v, const struct ini_entry *e, size_t *records)
+/* One line of [hosts], [srv] or [cname]. */
+static int record_entry(struct vctx *v, const struct ini_entry *e)
 {
-	(*records)++;
+	v->records++;
 	if (e->value[0] == '\0') {
 		empty_value(v, e);
 		return 0;
@@ -412,39 +414,79 @@ static int record_entry(struct vctx *v, const struct ini_entry *e, size_t *recor
 	return cname_entry(v, e);
 }
 
-int validate_doc(const struct ini_doc *doc, const char *path, struct dd_config *cfg,
-		 struct problems *pr)
+/* config_fn: one entry, as the loader reads it. */
+static int judge_entry(void *ctx, const struct ini_entry *e)
 {
-	struct vctx v = { path, cfg, pr, 0, 0, 0 };
-	struct vset_lines seen = { { 0 } };
+	struct vctx *v = ctx;
 	char q[VALIDATE_QUOTE_MAX];
-	size_t records = 0;
-	int rc = 0;
+
+	if (e->sec == SEC_DNSDROP)
+		return validate_set_entry(&v->cfg->set, &v->seen, e, v->path, v->pr);
+	if (e->sec == SEC_MRA)
+		return mra_entry(v->cfg, e, v->pr);
+	if (e->sec != SEC_NONE)
+		return record_entry(v, e);
+	problems_add(v->pr, v->path, e->line, SEV_ERROR,
+		     "%s is outside any section; put it under [hosts], [srv], [cname] or [dnsdrop]",
+		     validate_quote(e->key, q));
+	return 0;
+}
+
+/* Judge the entries that FEED hands judge_entry, then the rules across
+ * lines. */
+static int judge(const char *path, struct dd_config *cfg, struct problems *pr,
+		 int (*feed)(struct vctx *v, const void *arg), const void *arg)
+{
+	struct vctx v = { .path = path, .cfg = cfg, .pr = pr };
 
 	*cfg = (struct dd_config){ .path = path };
-	if (validate_set_defaults(&cfg->set) < 0)
+	if (validate_set_defaults(&cfg->set) < 0 || feed(&v, arg) < 0)
 		return -1;
-	for (size_t i = 0; i < doc->n && rc == 0; i++) {
-		const struct ini_entry *e = &doc->v[i];
-		if (e->sec == SEC_DNSDROP)
-			rc = validate_set_entry(&cfg->set, &seen, e, path, pr);
-		else if (e->sec == SEC_MRA)
-			rc = mra_entry(cfg, e, pr);
-		else if (e->sec == SEC_NONE)
-			problems_add(pr, path, e->line, SEV_ERROR,
-				     "%s is outside any section; put it under [hosts], [srv], [cname] or [dnsdrop]",
-				     validate_quote(e->key, q));
-		else
-			rc = record_entry(&v, e, &records);
-	}
-	if (rc < 0)
-		return -1;
-	validate_set_finish(&cfg->set, &seen, path, pr);
+	validate_set_finish(&cfg->set, &v.seen, path, pr);
 	mra_finish(cfg, pr);
 	if (validate_dup(cfg, pr) < 0 || validate_targets(cfg, pr) < 0)
 		return -1;
-	if (records == 0 && !pr->errors)	/* with errors, they say why */
+	if (v.records == 0 && !pr->errors)	/* with errors, they say why */
 		problems_add(pr, path, 0, SEV_WARNING,
 			     "no records: apply would install empty drop-ins; add records under [hosts], [srv] or [cname]");
 	return pr->oom ? -1 : 0;
+}
+
+struct text {
+	const char *p;
+	size_t len;
+};
+
+static int feed_text(struct vctx *v, const void *arg)
+{
+	const struct text *t = arg;
+
+	return config_parse(t->p, t->len, v->path, judge_entry, v, v->pr);
+}
+
+int validate_ini(const char *text, size_t len, const char *path, struct dd_config *cfg,
+		 struct problems *pr)
+{
+	return judge(path, cfg, pr, feed_text, &(struct text){ text, len });
+}
+
+struct entries {
+	const struct ini_entry *v;
+	size_t n;
+};
+
+static int feed_entries(struct vctx *v, const void *arg)
+{
+	const struct entries *es = arg;
+
+	for (size_t i = 0; i < es->n; i++)
+		if (judge_entry(v, &es->v[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int validate_entries(const struct ini_entry *e, size_t n, const char *path,
+		     struct dd_config *cfg, struct problems *pr)
+{
+	return judge(path, cfg, pr, feed_entries, &(struct entries){ e, n });
 }

@@ -22,13 +22,18 @@
 #define VALIDATE_QUOTE_SHOWN 100
 #define VALIDATE_QUOTE_MAX (4 * VALIDATE_QUOTE_SHOWN + 8)
 
-/* Judge every entry of DOC (from the INI named PATH) and fill CFG with the
- * settings (defaults where unset) and the records, in INI order. Every
- * violation is added to PR with its line; CFG is only meaningful when
- * PR->errors is 0 (free it with model_free either way). Returns 0, or -1
- * when out of memory. */
-int validate_doc(const struct ini_doc *doc, const char *path,
+/* Read LEN bytes of INI text named PATH and judge every entry: fill CFG
+ * with the settings (defaults where unset) and the records, in INI order.
+ * Every violation of form or meaning is added to PR with its line; CFG is
+ * only meaningful when PR->errors is 0 (free it with model_free either
+ * way). Returns 0, or -1 when out of memory. One pass: no entry outlives
+ * its line. */
+int validate_ini(const char *text, size_t len, const char *path,
 		 struct dd_config *cfg, struct problems *pr);
+
+/* The same for N entries made by hand (the unit tests). */
+int validate_entries(const struct ini_entry *e, size_t n, const char *path,
+		     struct dd_config *cfg, struct problems *pr);
 
 /* The single-value judges, exported for unit tests and import.c. Each
  * returns 0 when valid (writing the normalised form to OUT) or -1 with WHY
@@ -95,7 +100,7 @@ void validate_set_finish(const struct dd_settings *set,
 			 const struct vset_lines *seen, const char *path,
 			 struct problems *pr);
 /* Rules across records: duplicate hosts, SRV records and aliases; "." next
- * to real SRV records; CNAME targets. O(n log n). -1 when out of memory. */
+ * to real SRV records; CNAME targets. Linear. -1 when out of memory. */
 int validate_dup(const struct dd_config *cfg, struct problems *pr);
 /* Warn for an SRV target not in [hosts] or [cname] that is one edit away
  * from a host ("did you mean"). Linear in the names. -1 when out of memory. */

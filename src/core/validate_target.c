@@ -8,7 +8,8 @@
  * Linear in the names: every name and every one-character deletion of it
  * is hashed (two names are one edit apart only if such variants meet);
  * variants of the unknown targets are sorted, those of the known names
- * looked up in them, and each meeting is confirmed character by character. */
+ * looked up in them, and each meeting is confirmed character by character.
+ * Which targets are unknown, the name index (nameix.h) says. */
 #include "validate.h"
 
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nameix.h"
 #include "sort.h"
 
 #define BASE 1099511628211ULL
@@ -26,19 +28,13 @@ struct variant {
 };
 
 struct near {
-	const char **name;	/* known names (hosts, aliases), sorted */
-	size_t nname;
+	struct nameix known;	/* hosts and aliases */
 	const struct dd_srv **unk;	/* first SRV line of each unknown target */
 	size_t nunk;
 	struct variant *var;
 	size_t nvar;
 	const char **hit;	/* per unknown target: the closest known name */
 };
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* By target, then line: the first line of each target comes first. */
 static int cmp_target(const void *a, const void *b)
@@ -142,29 +138,19 @@ static void probe_variant(void *ctx, uint64_t h)
 	}
 }
 
-static int known(const struct near *nr, const char *s)
-{
-	return nr->nname && bsearch(&s, nr->name, nr->nname, sizeof s, cmp_str) != NULL;
-}
-
-/* Known names, sorted, and the unknown targets (each once, at its first
+/* The known names, and the unknown targets (each once, at its first
  * line, by name). */
 static int collect(const struct dd_config *cfg, struct near *nr)
 {
 	size_t i, k;
 
-	nr->name = malloc((cfg->nhost + cfg->ncname + 1) * sizeof *nr->name);
-	nr->unk = malloc((cfg->nsrv + 1) * sizeof *nr->unk);
-	if (!nr->name || !nr->unk)
+	if (nameix_init(&nr->known, cfg->nhost + cfg->ncname, 0) < 0 ||
+	    !(nr->unk = malloc((cfg->nsrv + 1) * sizeof *nr->unk)))
 		return -1;
-	for (i = 0; i < cfg->nhost; i++)
-		nr->name[nr->nname++] = cfg->host[i].name;
-	for (i = 0; i < cfg->ncname; i++)
-		nr->name[nr->nname++] = cfg->cname[i].alias;
-	if (nr->nname > 1)
-		sort_array(nr->name, nr->nname, sizeof *nr->name, cmp_str);
+	nameix_add(&nr->known, cfg->host, cfg->nhost, sizeof *cfg->host);
+	nameix_add(&nr->known, cfg->cname, cfg->ncname, sizeof *cfg->cname);
 	for (i = 0; i < cfg->nsrv; i++)
-		if (cfg->srv[i].target && !known(nr, cfg->srv[i].target))
+		if (cfg->srv[i].target && !nameix_name(&nr->known, cfg->srv[i].target))
 			nr->unk[nr->nunk++] = &cfg->srv[i];
 	if (nr->nunk > 1)
 		sort_array(nr->unk, nr->nunk, sizeof *nr->unk, cmp_target);
@@ -181,11 +167,11 @@ ssize_t validate_unknown_targets(const struct dd_config *cfg, const struct dd_sr
 
 	*out = NULL;
 	if (collect(cfg, &nr) < 0) {
-		free(nr.name);
+		nameix_free(&nr.known);
 		free(nr.unk);
 		return -1;
 	}
-	free(nr.name);
+	nameix_free(&nr.known);
 	*out = nr.unk;
 	return (ssize_t)nr.nunk;
 }
@@ -224,7 +210,7 @@ int validate_targets(const struct dd_config *cfg, struct problems *pr)
 					     nr.unk[i]->target, nr.hit[i]);
 		rc = 0;
 	}
-	free(nr.name);
+	nameix_free(&nr.known);
 	free(nr.unk);
 	free(nr.var);
 	free(nr.hit);

@@ -15,4 +15,11 @@
  * not, -1 when it could not be run. */
 int dmprobe_version(const char *dnsmasq, char *found, size_t foundsz, int *inotify);
 
+/* The version DNSMASQ's file holds without running it: dnsmasq answers
+ * version.bind with "dnsmasq-" VERSION, a string in the binary (measured
+ * on 2.66 to 2.92: it is what --version says). Returns it (major * 100 +
+ * minor), or -1 when the file cannot be read or says no number (UNKNOWN
+ * builds): then ask dmprobe_version. */
+int dmprobe_peek(const char *dnsmasq);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "dmver.h"
 #include "dnsq.h"
+#include "nameix.h"
 
 /* Ask NAME AAAA; warn at LINE when an address comes back. 0 when asked,
  * -1 when SRV gave no answer (its upstream may be dead: stop asking). */
@@ -41,15 +42,22 @@ int dnsq_leaks(const struct dd_config *cfg, const struct dnsq_server *srv,
 	       unsigned timeout_ms, struct problems *pr)
 {
 	size_t n = pr->warnings;
+	struct nameix hosts;
 	int live = 1;
 
+	if (nameix_init(&hosts, cfg->nhost, 0) < 0) {
+		pr->oom = 1;
+		return 0;
+	}
+	nameix_add(&hosts, cfg->host, cfg->nhost, sizeof *cfg->host);
 	for (size_t i = 0; live && i < cfg->nhost; i++)
-		if (!dmver_has_ipv6(cfg, cfg->host[i].name))
+		if (!dmver_host_ipv6(&cfg->host[i]))
 			live = ask(cfg, srv, cfg->host[i].name, cfg->host[i].line,
 				   timeout_ms, pr) == 0;
 	for (size_t i = 0; live && i < cfg->ncname; i++)
-		if (!dmver_has_ipv6(cfg, cfg->cname[i].target))
+		if (!dmver_host_ipv6(nameix_name(&hosts, cfg->cname[i].target)))
 			live = ask(cfg, srv, cfg->cname[i].alias, cfg->cname[i].line,
 				   timeout_ms, pr) == 0;
+	nameix_free(&hosts);
 	return (int)(pr->warnings - n);
 }

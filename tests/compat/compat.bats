@@ -279,6 +279,15 @@ al.example.local = a.example.local" | sandbox_ini "$SANDBOX"
 	else
 		lacks 'refuses AAAA'
 	fi
+	# check reads the version in the binary (dmprobe_peek) and runs
+	# dnsmasq --version only when the binary says UNKNOWN
+	strace -f -qq -e trace=execve -o "$T/check.strace" "$DNSDROP_BIN" --root "$SANDBOX" -q check
+	cat "$T/check.strace"
+	if [[ $said == *UNKNOWN* ]]; then
+		grep -F -- '--version' "$T/check.strace"
+	else
+		[[ $(grep -c 'execve(' "$T/check.strace") -eq 1 ]]
+	fi
 }
 
 @test "[import] import --dnsmasq VERSION warns where that version reads a line otherwise" {

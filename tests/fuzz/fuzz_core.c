@@ -1,5 +1,5 @@
 /* fuzz_core.c - libFuzzer target over the pure core: INI bytes ->
- * config_parse -> validate_doc -> render_hosts / render_srv, built with
+ * validate_ini (config_parse, judged line by line) -> render_hosts / render_srv, built with
  * ASan and UBSan, plus an oracle that abort()s on any accepted INI whose
  * drop-ins dnsmasq could read as anything but our records.
  *
@@ -457,14 +457,10 @@ static void check_problems(const struct problems *pr, const char *path, size_t n
 static int run_core(const char *text, size_t len, const char *path, struct dd_config *cfg,
 		    struct problems *pr, struct buf *hosts, struct buf *srv, struct buf *file)
 {
-	struct ini_doc doc = { 0 };
-	int rc = config_parse(text, len, path, &doc, pr);
+	/* As app.c does: a document with loading errors is judged too, so
+	 * the validator must hold on any document. */
+	int rc = validate_ini(text, len, path, cfg, pr);
 
-	/* Unlike app.c, judge even a document with loading errors: more of the
-	 * validator is reached, and it must hold on any document. */
-	if (rc == 0)
-		rc = validate_doc(&doc, path, cfg, pr);
-	config_free(&doc);
 	if (rc < 0 || pr->oom)
 		oracle_fail("core reported out of memory", text, len < 200 ? len : 200);
 	problems_sort(pr);

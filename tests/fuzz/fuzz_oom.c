@@ -7,7 +7,7 @@
  * (evenly sampled past OOM_MAX_RUNS). Under ASan and libFuzzer's leak check
  * that finds use-after-free, double free and leaks on the error paths no
  * other test reaches. The oracle: a run in which an allocation failed may
- * fail loudly (config_parse or validate_doc < 0, problems or buffer ->oom),
+ * fail loudly (validate_ini < 0, problems or buffer ->oom),
  * but if it claims success it must give exactly the clean run's problems and
  * drop-ins: an allocation failure never silently changes the result.
  * FUZZ_OOM_TRACE=1 prints the stack of every injected failure (to find the
@@ -89,7 +89,7 @@ char *__wrap_strndup(const char *s, size_t n)
 
 /* What one run of the core produced. */
 struct outcome {
-	int rc;			/* config_parse, then validate_doc: 0 or -1 */
+	int rc;			/* validate_ini: 0 or -1 */
 	struct problems pr;
 	struct buf hosts, srv;
 };
@@ -98,14 +98,10 @@ struct outcome {
  * as fuzz_core.c does, to reach more of the validator). */
 static void run_core(const uint8_t *data, size_t size, struct outcome *o)
 {
-	struct ini_doc doc = { 0 };
 	struct dd_config cfg = { 0 };
 
 	*o = (struct outcome){ 0 };
-	o->rc = config_parse((const char *)data, size, "oom.ini", &doc, &o->pr);
-	if (o->rc == 0)
-		o->rc = validate_doc(&doc, "oom.ini", &cfg, &o->pr);
-	config_free(&doc);
+	o->rc = validate_ini((const char *)data, size, "oom.ini", &cfg, &o->pr);
 	if (o->rc == 0 && !o->pr.oom) {
 		problems_sort(&o->pr);
 		if (!o->pr.errors) {

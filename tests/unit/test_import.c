@@ -97,17 +97,14 @@ static int ini_line(const struct fx *f, const char *line)
 /* The INI loads and validates without an error: `check` would pass. */
 static void passes_check(const struct fx *f)
 {
-	struct ini_doc doc = { 0 };
 	struct dd_config cfg = { 0 };
 	struct problems pr = { 0 };
 
 	assert_int_equal(f->pr.errors, 0);
-	assert_int_equal(config_parse(f->out.p, f->out.len, "i.ini", &doc, &pr), 0);
-	assert_int_equal(validate_doc(&doc, "i.ini", &cfg, &pr), 0);
+	assert_int_equal(validate_ini(f->out.p, f->out.len, "i.ini", &cfg, &pr), 0);
 	for (size_t i = 0; i < pr.n; i++)
 		if (pr.v[i].sev == SEV_ERROR)
 			fail_msg("check: line %d: %s", pr.v[i].line, pr.v[i].text);
-	config_free(&doc);
 	model_free(&cfg);
 	problems_free(&pr);
 }

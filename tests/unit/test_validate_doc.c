@@ -1,4 +1,4 @@
-/* test_validate_doc.c - validate_doc on whole documents: [hosts], [srv],
+/* test_validate_doc.c - the validator on whole documents: [hosts], [srv],
  * [cname] and the rules across lines ([dnsdrop]: test_validate_set.c).
  * Entries are built by hand, so these tests do not depend on config.c. */
 #include <stdarg.h>

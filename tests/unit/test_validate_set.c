@@ -1,4 +1,4 @@
-/* test_validate_set.c - validate_doc on [dnsdrop]: every key, its forms and
+/* test_validate_set.c - the validator on [dnsdrop]: every key, its forms and
  * defaults, unknown keys with "did you mean", keys set twice, paths, the
  * restart command without a shell, verify forms, state_dir vs conf_dir. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* validate_fx.h - the fixture of the validate_doc tests: a document built
+/* validate_fx.h - the fixture of the validator's tests: a document built
  * entry by entry (the Nth entry on line N), its model and its problems. */
 #ifndef TEST_VALIDATE_FX_H
 #define TEST_VALIDATE_FX_H
@@ -9,8 +9,13 @@
 
 #include "validate.h"
 
+struct fx_doc {
+	struct ini_entry *v;
+	size_t n, cap;
+};
+
 struct fx {
-	struct ini_doc doc;
+	struct fx_doc doc;
 	struct dd_config cfg;
 	struct problems pr;
 };
@@ -23,11 +28,21 @@ static inline int setup(void **state)
 	return f ? 0 : -1;
 }
 
+static inline void doc_free(struct fx *f)
+{
+	for (size_t i = 0; i < f->doc.n; i++) {
+		free((char *)f->doc.v[i].key);
+		free((char *)f->doc.v[i].value);
+	}
+	free(f->doc.v);
+	memset(&f->doc, 0, sizeof f->doc);
+}
+
 static inline int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	config_free(&f->doc);
+	doc_free(f);
 	model_free(&f->cfg);
 	problems_free(&f->pr);
 	free(f);
@@ -37,7 +52,7 @@ static inline int teardown(void **state)
 /* Append an entry on the next line (the Nth entry is on line N). */
 static inline void add(struct fx *f, enum section sec, const char *key, const char *value)
 {
-	struct ini_doc *d = &f->doc;
+	struct fx_doc *d = &f->doc;
 
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
@@ -53,7 +68,7 @@ static inline void run(struct fx *f)
 {
 	static const char path[] = "t.ini";
 
-	assert_int_equal(validate_doc(&f->doc, path, &f->cfg, &f->pr), 0);
+	assert_int_equal(validate_entries(f->doc.v, f->doc.n, path, &f->cfg, &f->pr), 0);
 	assert_ptr_equal(f->cfg.path, path);
 }
 
@@ -71,7 +86,7 @@ static inline int count(const struct fx *f, int line, enum severity sev, const c
 /* Free everything and start a new document. */
 static inline void reset(struct fx *f)
 {
-	config_free(&f->doc);
+	doc_free(f);
 	model_free(&f->cfg);
 	problems_free(&f->pr);
 }
