@@ -44,7 +44,7 @@ static void inih_configure(void)
 	ini_allow_realloc = 0;
 	ini_allow_multiline = 0;	/* indented lines are refused by the reader */
 	ini_allow_bom = 0;		/* the loader strips a leading BOM itself */
-	ini_allow_inline_comments = 1;
+	ini_allow_inline_comments = 0;	/* loader_read cuts them */
 	ini_inline_comment_prefixes = ";";
 	ini_start_comment_prefixes = ";#";
 	ini_stop_on_first_error = 0;
@@ -240,6 +240,14 @@ static char *loader_read(char *str, int num, void *stream)
 	    n + 1 < (size_t)num) {
 		memcpy(str, ld->p, n);
 		str[n] = '\0';
+		/* An inline comment, by inih's rule: a ';' after a blank. Cut
+		 * here, it costs one memchr; inih's own search for it (a strchr
+		 * per byte) was a sixth of reading 100k records. */
+		for (char *c = str; (c = memchr(c, ';', n - (size_t)(c - str))); c++)
+			if (c > str && is_blank(c[-1])) {
+				*c = '\0';
+				break;
+			}
 	}
 	ld->p += nl ? n + 1 : n;
 	return str;

@@ -1,6 +1,7 @@
 /* nameix.c - records by name (see nameix.h). */
 #include "nameix.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,14 +58,13 @@ void nameix_free(struct nameix *ix)
 
 const void *nameix_find(struct nameix *ix, const void *rec, int add)
 {
-	uint32_t h = hash_of(ix, rec);
-	size_t i = h & ix->mask;
+	size_t i = hash_of(ix, rec) & ix->mask;
 
-	for (; ix->slot[i].rec; i = (i + 1) & ix->mask)
-		if (ix->slot[i].hash == h && same(ix, ix->slot[i].rec, rec))
-			return ix->slot[i].rec;
+	for (; ix->slot[i]; i = (i + 1) & ix->mask)
+		if (same(ix, ix->slot[i], rec))
+			return ix->slot[i];
 	if (add)
-		ix->slot[i] = (struct nameix_slot){ rec, h };
+		ix->slot[i] = rec;
 	return NULL;
 }
 

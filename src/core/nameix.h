@@ -8,13 +8,9 @@
 #define DNSDROP_NAMEIX_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct nameix {
-	struct nameix_slot {
-		const void *rec;
-		uint32_t hash;	/* REC's: most probes end without reading REC */
-	} *slot;
+	const void **slot;
 	size_t mask;
 	int by_record;		/* SRV: same name, target, port, priority, weight */
 };
