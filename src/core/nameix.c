@@ -56,21 +56,30 @@ void nameix_free(struct nameix *ix)
 	ix->slot = NULL;
 }
 
-const void *nameix_find(struct nameix *ix, const void *rec, int add)
+/* The slot of the first record equal to REC, or the empty one it would go in. */
+static size_t slot_of(const struct nameix *ix, const void *rec)
 {
 	size_t i = hash_of(ix, rec) & ix->mask;
 
-	for (; ix->slot[i]; i = (i + 1) & ix->mask)
-		if (same(ix, ix->slot[i], rec))
-			return ix->slot[i];
+	while (ix->slot[i] && !same(ix, ix->slot[i], rec))
+		i = (i + 1) & ix->mask;
+	return i;
+}
+
+const void *nameix_find(struct nameix *ix, const void *rec, int add)
+{
+	size_t i = slot_of(ix, rec);
+
+	if (ix->slot[i])
+		return ix->slot[i];
 	if (add)
 		ix->slot[i] = rec;
 	return NULL;
 }
 
-const void *nameix_name(struct nameix *ix, const char *name)
+const void *nameix_name(const struct nameix *ix, const char *name)
 {
-	return nameix_find(ix, &name, 0);
+	return ix->slot[slot_of(ix, &name)];
 }
 
 void nameix_add(struct nameix *ix, const void *base, size_t n, size_t size)

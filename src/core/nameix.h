@@ -24,7 +24,7 @@ void nameix_free(struct nameix *ix);
 const void *nameix_find(struct nameix *ix, const void *rec, int add);
 
 /* The first record named NAME; NULL when none. */
-const void *nameix_name(struct nameix *ix, const char *name);
+const void *nameix_name(const struct nameix *ix, const char *name);
 
 /* Add the N records at BASE (SIZE bytes each) in order, duplicates left
  * out. */

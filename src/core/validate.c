@@ -444,7 +444,7 @@ static int judge(const char *path, struct dd_config *cfg, struct problems *pr,
 		return -1;
 	validate_set_finish(&cfg->set, &v.seen, path, pr);
 	mra_finish(cfg, pr);
-	if (validate_dup(cfg, pr) < 0 || validate_targets(cfg, pr) < 0)
+	if (validate_dup(cfg, pr) < 0)
 		return -1;
 	if (v.records == 0 && !pr->errors)	/* with errors, they say why */
 		problems_add(pr, path, 0, SEV_WARNING,

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "nameix.h"
 #include "model.h"
 #include "problem.h"
 
@@ -100,11 +101,14 @@ void validate_set_finish(const struct dd_settings *set,
 			 const struct vset_lines *seen, const char *path,
 			 struct problems *pr);
 /* Rules across records: duplicate hosts, SRV records and aliases; "." next
- * to real SRV records; CNAME targets. Linear. -1 when out of memory. */
+ * to real SRV records; CNAME targets; SRV targets one edit off a host
+ * (validate_targets). Linear. -1 when out of memory. */
 int validate_dup(const struct dd_config *cfg, struct problems *pr);
-/* Warn for an SRV target not in [hosts] or [cname] that is one edit away
- * from a host ("did you mean"). Linear in the names. -1 when out of memory. */
-int validate_targets(const struct dd_config *cfg, struct problems *pr);
+/* Warn for an SRV target not in [hosts] or [cname] (HOST and ALIAS, the
+ * name indexes validate_dup builds) that is one edit away from a host
+ * ("did you mean"). Linear in the names. -1 when out of memory. */
+int validate_targets(const struct dd_config *cfg, const struct nameix *host,
+		     const struct nameix *alias, struct problems *pr);
 /* The SRV targets of CFG that neither [hosts] nor [cname] defines, each once
  * (its first line), sorted by name, into *OUT (free it). Their number, or
  * -1 when out of memory. */

@@ -71,7 +71,7 @@ static int check_names(const struct dd_config *cfg, struct problems *pr)
 			  "an alias has one target: remove one of the lines");
 		for (size_t i = 0; i < cfg->ncname; i++)
 			check_cname(&cfg->cname[i], cfg->path, &al, &h, pr);
-		rc = 0;
+		rc = validate_targets(cfg, &h, &al, pr);
 	}
 	nameix_free(&al);
 	nameix_free(&h);

@@ -28,7 +28,7 @@ struct variant {
 };
 
 struct near {
-	struct nameix known;	/* hosts and aliases */
+	const struct nameix *host, *alias;	/* the known names */
 	const struct dd_srv **unk;	/* first SRV line of each unknown target */
 	size_t nunk;
 	struct variant *var;
@@ -144,13 +144,11 @@ static int collect(const struct dd_config *cfg, struct near *nr)
 {
 	size_t i, k;
 
-	if (nameix_init(&nr->known, cfg->nhost + cfg->ncname, 0) < 0 ||
-	    !(nr->unk = malloc((cfg->nsrv + 1) * sizeof *nr->unk)))
+	if (!(nr->unk = malloc((cfg->nsrv + 1) * sizeof *nr->unk)))
 		return -1;
-	nameix_add(&nr->known, cfg->host, cfg->nhost, sizeof *cfg->host);
-	nameix_add(&nr->known, cfg->cname, cfg->ncname, sizeof *cfg->cname);
 	for (i = 0; i < cfg->nsrv; i++)
-		if (cfg->srv[i].target && !nameix_name(&nr->known, cfg->srv[i].target))
+		if (cfg->srv[i].target && !nameix_name(nr->host, cfg->srv[i].target) &&
+		    !nameix_name(nr->alias, cfg->srv[i].target))
 			nr->unk[nr->nunk++] = &cfg->srv[i];
 	if (nr->nunk > 1)
 		sort_array(nr->unk, nr->nunk, sizeof *nr->unk, cmp_target);
@@ -163,15 +161,22 @@ static int collect(const struct dd_config *cfg, struct near *nr)
 
 ssize_t validate_unknown_targets(const struct dd_config *cfg, const struct dd_srv ***out)
 {
-	struct near nr = { 0 };
+	struct nameix h = { 0 }, al = { 0 };
+	struct near nr = { .host = &h, .alias = &al };
+	int ok = nameix_init(&h, cfg->nhost, 0) == 0 && nameix_init(&al, cfg->ncname, 0) == 0;
 
 	*out = NULL;
-	if (collect(cfg, &nr) < 0) {
-		nameix_free(&nr.known);
+	if (ok) {
+		nameix_add(&h, cfg->host, cfg->nhost, sizeof *cfg->host);
+		nameix_add(&al, cfg->cname, cfg->ncname, sizeof *cfg->cname);
+		ok = collect(cfg, &nr) == 0;
+	}
+	nameix_free(&h);
+	nameix_free(&al);
+	if (!ok) {
 		free(nr.unk);
 		return -1;
 	}
-	nameix_free(&nr.known);
 	*out = nr.unk;
 	return (ssize_t)nr.nunk;
 }
@@ -194,9 +199,10 @@ static int index_variants(struct near *nr)
 	return 0;
 }
 
-int validate_targets(const struct dd_config *cfg, struct problems *pr)
+int validate_targets(const struct dd_config *cfg, const struct nameix *host,
+		     const struct nameix *alias, struct problems *pr)
 {
-	struct near nr = { 0 };
+	struct near nr = { .host = host, .alias = alias };
 	int rc = -1;
 
 	if (collect(cfg, &nr) == 0 && index_variants(&nr) == 0) {
@@ -210,7 +216,6 @@ int validate_targets(const struct dd_config *cfg, struct problems *pr)
 					     nr.unk[i]->target, nr.hit[i]);
 		rc = 0;
 	}
-	nameix_free(&nr.known);
 	free(nr.unk);
 	free(nr.var);
 	free(nr.hit);
