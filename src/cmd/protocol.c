@@ -293,24 +293,36 @@ int proto_restore(struct proto *t, const struct state *from)
 /* The "pending" mark: set before the first drop-in is renamed, cleared
  * only once dnsmasq serves a known state. A run killed in between, or one
  * with --no-restart, leaves it, and the next apply or reapply restarts
- * dnsmasq even though the files already match the INI. */
+ * dnsmasq even though the files already match the INI; unless it says
+ * "hot": then only the hosts file dnsmasq rereads changed, and the next
+ * run asks dnsmasq before it restarts anything. */
 int proto_mark(struct proto *t, int on, char *err)
 {
+	char what[64];
+	int n = snprintf(what, sizeof what, "%s%s", t->action, t->hot ? PROTO_PENDING_HOT : "");
+
 	if (on)
-		return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, t->action,
-					strlen(t->action), 0600, err);
+		return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, what, (size_t)n, 0600, err);
 	return fsx_remove_atomic(t->app->state_dir, PROTO_PENDING, err);
 }
 
 int proto_pending(const struct app *app)
 {
-	char path[PATH_MAX];
-
+	static const char hot[] = PROTO_PENDING_HOT;
+	char path[PATH_MAX], err[FSX_ERR_MAX], *what = NULL;
 	struct stat st;
+	size_t n = 0;
+	int r;
 
 	/* lstat: a symlink there counts too (and mark() refuses to remove it). */
-	return snprintf(path, sizeof path, "%s/%s", app->state_dir, PROTO_PENDING) < (int)sizeof path &&
-	       lstat(path, &st) == 0;
+	if (snprintf(path, sizeof path, "%s/%s", app->state_dir, PROTO_PENDING) >= (int)sizeof path ||
+	    lstat(path, &st) < 0)
+		return 0;
+	/* what cannot be read as ours is a change waiting for its restart */
+	r = fsx_read(path, 64, FSX_STATE, &what, &n, err) == 0 && n >= sizeof hot - 1 &&
+	    !memcmp(what + n - (sizeof hot - 1), hot, sizeof hot - 1) ? 2 : 1;
+	free(what);
+	return r;
 }
 
 static int write_failed(struct proto *t, const struct state *from, const char *why)
@@ -518,6 +530,18 @@ int proto_converge(struct proto *t, int health)
 	    backup_save_applied(app->state_dir, &cur.rec, err) < 0) {
 		app_error(app, "%s", err);
 		return EXIT_ENV;
+	}
+	/* An interrupted hot change: dnsmasq rereads the hosts file by
+	 * itself, so it may serve the change already; no restart then. */
+	if (pending == 2 && !pl->verify_off && proto_served(pl, &cur) == 1) {
+		app_step(app, "an earlier change of the hosts file was interrupted, and dnsmasq serves it already; no restart");
+		snprintf(t->summary, sizeof t->summary, "finished an interrupted change (hot, no restart)");
+		proto_guard(t);
+		if ((rc = proto_mark(t, 0, err)) < 0)
+			app_error(app, "warning: %s", err);
+		audit(t, EXIT_OK);
+		proto_unguard(t);
+		return EXIT_OK;
 	}
 	if (t->no_restart || (!pending && (!health || pl->verify_off || t->no_verify)))
 		return EXIT_OK;

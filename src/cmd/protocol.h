@@ -16,6 +16,7 @@
 #include "render.h"
 
 #define PROTO_PENDING BACKUP_PENDING	/* in state_dir: a change written, not yet served */
+#define PROTO_PENDING_HOT " hot"	/* the end of the mark of a hot change */
 #define PROTO_NSIG 3		/* signals guarded during a change (SIGPIPE: main.c) */
 
 /* A state of the appliance. Pointers are borrowed. */
@@ -86,7 +87,8 @@ int proto_change(struct proto *p, const struct state *to, const struct state *fr
 int proto_converge(struct proto *p, int health);
 
 /* 1 when an earlier change was written but not yet served (the pending
- * mark is in state_dir). */
+ * mark is in state_dir), 2 when that change was hot (the hosts file
+ * alone: dnsmasq may serve it already); 0 when none. */
 int proto_pending(const struct app *app);
 
 /* The marker's address of state S (in its hosts file, else its

@@ -85,11 +85,12 @@ int proto_hot_check(struct proto *t, const struct state *to, const struct state 
 		return rc;
 	/* Without a restart only a hosts file that dnsmasq already watches
 	 * can change: hosts.conf (its hostsdir= line) and srv.conf stay, and
-	 * no earlier change is waiting for its restart. */
+	 * no earlier change is waiting for its restart (an interrupted hot
+	 * one waits for none). */
 	t->hot = from->data[h] && !plan_same(to->data[h], to->len[h], from->data[h], from->len[h]) &&
 		 same_or_absent(to->data[0], to->len[0], from->data[0], from->len[0]) &&
 		 same_or_absent(to->data[1], to->len[1], from->data[1], from->len[1]) &&
-		 !proto_pending(app) && !t->no_restart;
+		 proto_pending(app) != 1 && !t->no_restart;
 	return EXIT_OK;
 }
 

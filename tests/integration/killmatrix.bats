@@ -282,6 +282,8 @@ kill_matrix() {
 		false
 	fi
 	[ "$points" -gt 0 ]
+	# MAX_RESTARTED: at most this many reapplies after a kill may restart
+	[ -z "${MAX_RESTARTED:-}" ] || [ "$RESTARTED" -le "$MAX_RESTARTED" ]
 }
 
 @test "apply killed at every write, fsync, rename and unlink: old or new, whole backups, reapply converges and serves" {
@@ -289,6 +291,9 @@ kill_matrix() {
 }
 
 @test "hot apply (host-only, no restart) killed at every write, fsync, rename and unlink: old or new, reapply converges" {
-	FILES="hosts.conf srv.conf hosts" CHANGED=hosts V2_PRIO=10 INI_V1="hot_ini v1" INI_V2="hot_ini v2" CAL_RESTARTS=0
+	# An interrupted hot change needs no restart either: the next reapply
+	# writes the hosts file again, or finds dnsmasq serving it already.
+	FILES="hosts.conf srv.conf hosts" CHANGED=hosts V2_PRIO=10 INI_V1="hot_ini v1" INI_V2="hot_ini v2" CAL_RESTARTS=0 \
+		MAX_RESTARTED=0
 	kill_matrix
 }
