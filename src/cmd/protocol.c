@@ -537,7 +537,7 @@ int proto_converge(struct proto *t, int health)
 		app_step(app, "an earlier change of the hosts file was interrupted, and dnsmasq serves it already; no restart");
 		snprintf(t->summary, sizeof t->summary, "finished an interrupted change (hot, no restart)");
 		proto_guard(t);
-		if ((rc = proto_mark(t, 0, err)) < 0)
+		if (proto_mark(t, 0, err) < 0)
 			app_error(app, "warning: %s", err);
 		audit(t, EXIT_OK);
 		proto_unguard(t);
