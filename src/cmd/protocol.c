@@ -299,11 +299,11 @@ int proto_restore(struct proto *t, const struct state *from)
 int proto_mark(struct proto *t, int on, char *err)
 {
 	char what[64];
-	int n = snprintf(what, sizeof what, "%s%s", t->action, t->hot ? PROTO_PENDING_HOT : "");
 
-	if (on)
-		return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, what, (size_t)n, 0600, err);
-	return fsx_remove_atomic(t->app->state_dir, PROTO_PENDING, err);
+	if (!on)
+		return fsx_remove_atomic(t->app->state_dir, PROTO_PENDING, err);
+	snprintf(what, sizeof what, "%s%s", t->action, t->hot ? PROTO_PENDING_HOT : "");
+	return fsx_write_atomic(t->app->state_dir, PROTO_PENDING, what, strlen(what), 0600, err);
 }
 
 int proto_pending(const struct app *app)

@@ -103,7 +103,12 @@ static int check_state_dir(struct app *app)
 	return EXIT_OK;
 }
 
-int where_dnsmasq(struct app *app)
+/* Resolve the dnsmasq binary (app->dnsmasq_bin) and ask it its version
+ * (app->dm_ver, dm_quirks, dm_found); once per run. QUICK (check, which
+ * needs only the quirks): read the version written in the binary when it
+ * is there (dmprobe_peek), as `dnsmasq --version` takes 5 ms (a program of
+ * 20-odd libraries). EXIT_OK or EXIT_ENV. */
+static int where_dnsmasq(struct app *app, int quick)
 {
 	const char *bin = app->cfg.set.dnsmasq;
 	char path[PATH_MAX] = "";
@@ -114,10 +119,15 @@ int where_dnsmasq(struct app *app)
 	if (app->dm_probed && !strcmp(path, app->dnsmasq_bin))
 		return EXIT_OK;	/* asked already (apply reloads the INI) */
 	memcpy(app->dnsmasq_bin, path, sizeof path);
+	if (quick && path[0] && (v = dmprobe_peek(path)) > 0) {
+		app->dm_ver = (unsigned)v;
+		app->dm_quirks = dmver_quirks(app->dm_ver);
+		return EXIT_OK;
+	}
 	app->dm_probed = 1;
-	v = app->dnsmasq_bin[0] ? dmprobe_version(app->dnsmasq_bin, app->dm_found,
-						  sizeof app->dm_found, &app->dm_inotify) : -1;
-	if (!app->dnsmasq_bin[0])
+	v = path[0] ? dmprobe_version(path, app->dm_found, sizeof app->dm_found,
+				      &app->dm_inotify) : -1;
+	if (!path[0])
 		snprintf(app->dm_found, sizeof app->dm_found, "not asked (dnsmasq = off)");
 	/* None to ask: the usual one. Says UNKNOWN: the first release of its
 	 * copyright year (the oldest behaviours when it has none). */
@@ -146,21 +156,10 @@ int where_check(struct app *app)
 {
 	struct confdir_result cd = { 0 };
 	struct problems pr = { 0 };
-	int rc = EXIT_OK, v = -1, off = strcmp(app->cfg.set.dnsmasq, "off") == 0;
+	int rc;
 
-	/* `dnsmasq --version` takes 5 ms (a program of 20-odd libraries); the
-	 * version is written in the binary too (dmprobe_peek): check, which
-	 * only needs its quirks, reads it there when it can. */
-	if (!off && app_rooted(app, app->cfg.set.dnsmasq, app->dnsmasq_bin) < 0)
-		return EXIT_ENV;
-	if (!off)
-		v = dmprobe_peek(app->dnsmasq_bin);
-	if (v > 0) {
-		app->dm_ver = (unsigned)v;
-		app->dm_quirks = dmver_quirks(app->dm_ver);
-	} else if ((rc = where_dnsmasq(app)) != EXIT_OK) {
+	if ((rc = where_dnsmasq(app, 1)) != EXIT_OK)
 		return rc;
-	}
 	where_dnsmasq_warn(app);
 	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
 		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
@@ -182,7 +181,7 @@ int where_env(struct app *app, struct plan *pl)
 	char err[SERVICE_ERR_MAX];
 	int rc;
 
-	if ((rc = where_dnsmasq(app)) != EXIT_OK || (rc = resolve_conf_dir(app, pl)) != EXIT_OK ||
+	if ((rc = where_dnsmasq(app, 0)) != EXIT_OK || (rc = resolve_conf_dir(app, pl)) != EXIT_OK ||
 	    (rc = check_state_dir(app)) != EXIT_OK)
 		return rc;
 	if (app_rooted(app, set->hosts_dir, app->hosts_dir) < 0)

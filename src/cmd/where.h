@@ -13,12 +13,8 @@ struct plan;
  * Returns EXIT_OK, EXIT_INVALID or EXIT_ENV. */
 int where_env(struct app *app, struct plan *pl);
 
-/* Resolve the dnsmasq binary (app->dnsmasq_bin) and ask it its version
- * (app->dm_ver, dm_quirks, dm_found); once per run. EXIT_OK or EXIT_ENV. */
-int where_dnsmasq(struct app *app);
-
 /* Warn, with the INI line, of each record that behaves differently on the
- * appliance's dnsmasq (where_dnsmasq first). */
+ * appliance's dnsmasq (where_env or where_check first). */
 void where_dnsmasq_warn(struct app *app);
 
 /* What check can judge of the appliance without touching it: when

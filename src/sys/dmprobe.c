@@ -46,7 +46,7 @@ int dmprobe_peek(const char *dnsmasq)
 {
 	static const char tag[] = "dnsmasq-";
 	char err[FSX_ERR_MAX], *data = NULL, *p, *v, *end;
-	int ver = -1, fd, rc = -1;
+	int ver = 0, fd, rc = -1;
 	struct stat st;
 	size_t len;
 
@@ -61,12 +61,12 @@ int dmprobe_peek(const char *dnsmasq)
 		return -1;
 	/* the whole literal, "dnsmasq-2.90\0": a NUL before it and a few
 	 * bytes after it (DATA ends in a NUL) */
-	for (p = data, end = data + len; ver < 0 && (p = memchr(p, '\0', (size_t)(end - p))); p++) {
+	for (p = data, end = data + len; !ver && (p = memchr(p, '\0', (size_t)(end - p))); p++) {
 		v = p + sizeof tag;
 		if ((size_t)(end - p) > sizeof tag && !memcmp(p + 1, tag, sizeof tag - 1) &&
-		    memchr(v, '\0', (size_t)(end - v) < 24 ? (size_t)(end - v) : 24) && dmver_parse(v))
+		    memchr(v, '\0', (size_t)(end - v) < 24 ? (size_t)(end - v) : 24))
 			ver = (int)dmver_parse(v);
 	}
 	free(data);
-	return ver;
+	return ver ? ver : -1;
 }
