@@ -68,8 +68,10 @@ static void status_version(const struct app *app)
 			app_print("             - %s", dmver_text(q));
 }
 
-/* hosts_mode, and whether this dnsmasq can do hot mode (and why not). */
-static void status_mode(const struct app *app)
+/* hosts_mode, and whether this dnsmasq can do hot mode (and why not).
+ * -1 when the INI asks for hot mode and it cannot work here: apply would
+ * refuse the next change of the hosts file. */
+static int status_mode(const struct app *app)
 {
 	char why[DD_ERR_MAX];
 	int ok = proto_hot_ok(app, why, sizeof why);
@@ -77,6 +79,7 @@ static void status_mode(const struct app *app)
 	app_print("hosts mode   %s%s; hot mode %s%s", app->cfg.set.hosts_hot ? "hot, hosts_dir " : "restart",
 		  app->cfg.set.hosts_hot ? app->hosts_dir : "", ok > 0 ? "works with this dnsmasq" :
 		  "cannot be used here: ", ok > 0 ? "" : why);
+	return app->cfg.set.hosts_hot && ok <= 0 ? -1 : 0;
 }
 
 /* BUSY: another dnsdrop is changing things now, so its restart is what
@@ -133,7 +136,8 @@ int cmd_status(struct app *app, int argc, char **argv)
 			app_print("             not taken: %s", pl.cd.notes);
 		app_print("state        %s", app->state_dir);
 		status_version(app);
-		status_mode(app);
+		if (status_mode(app) < 0)
+			rc = EXIT_DIFF;
 		for (int i = 0; i < plan_nshown(&pl); i++)
 			app_print("%-12s %s", pl.file[i].name, state_word(&pl, &pl.file[i]));
 		if ((holder = lock_holder(app)) > 0)

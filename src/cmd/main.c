@@ -60,7 +60,8 @@ static const struct command commands[] = {
 	  "status",
 	  "Show the INI, the conf-dir and how it was found, drift, whether dnsmasq\n"
 	  "answers, the last change and the backups. Exit 0 when the drop-ins match\n"
-	  "the INI and dnsmasq serves them, 1 when not (or a change is pending).",
+	  "the INI and dnsmasq serves them, 1 when not (or a change is pending, or\n"
+	  "hosts_mode = hot is set and this dnsmasq cannot do it).",
 	  cmd_status, 0 },
 	{ "backups", "list the backups",
 	  "backups",

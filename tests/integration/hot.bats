@@ -246,12 +246,17 @@ EOF
 	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode works with this dnsmasq"* ]]
 	[[ $output == *"hosts        in sync with the INI"* ]]
 	fake_version 2.85 inotify
-	run dd status
+	run -1 dd status
 	echo "$output"
 	[[ $output == *"hosts mode   hot, hosts_dir $SANDBOX$HD; hot mode cannot be used here: dnsmasq 2.85 "*"keeps the old address"* ]]
 	fake_version 2.90 no-inotify
-	run dd status
+	run -1 dd status
 	[[ $output == *"hot mode cannot be used here: "*"without inotify"* ]]
+	# restart mode only tells: nothing the INI asks for is refused
+	ini restart 10.0.10.11
+	run -0 dd apply
+	run -0 dd status
+	[[ $output == *"hosts mode   restart; hot mode cannot be used here: "*"without inotify"* ]]
 }
 
 # The hosts file an apply wrote into hosts_dir A is gone once the INI names
