@@ -83,20 +83,16 @@ static void tell(struct walk *w, int warn, char *text)
 	free(text);
 }
 
-/* dnsmasq reads relative paths from its working directory; at boot and
- * under service_run that is /, so that is where we look. */
-static char *absolute(const char *path)
-{
-	return path[0] == '/' ? strdup(path) : dupf("/%s", path);
-}
-
-static char *rooted(const char *root, const char *abspath)
+/* PATH under ROOT (NULL or "": none). dnsmasq reads a relative PATH from
+ * its working directory; at boot and under service_run that is /, so that
+ * is where we look: rooted(NULL, PATH) is PATH as dnsmasq takes it. */
+static char *rooted(const char *root, const char *path)
 {
 	size_t n = root ? strlen(root) : 0;
 
 	while (n > 0 && root[n - 1] == '/')
 		n--;
-	return dupf("%.*s%s", (int)n, n ? root : "", abspath);
+	return dupf("%.*s%s%s", (int)n, n ? root : "", path[0] == '/' ? "" : "/", path);
 }
 
 /* The extension list F[0..N) of a conf-dir line; OUT gets it normalised.
@@ -159,34 +155,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* DIR's entries as scandir gives them, sorted the way dnsmasq does:
+/* The entries of D as scandir gives them, sorted the way dnsmasq does:
  * alphasort, which is strcmp in the C locale dnsdrop runs in (it never sets
  * one). Returns how many, or -1 (errno) when it cannot be read. */
-static int dir_names(const char *dir, char ***out)
+static int dir_names(DIR *d, char ***out)
 {
-	DIR *d = opendir(dir);
 	char **v = NULL, **nv;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	int err = 0;
 
-	if (!d)
-		return -1;
 	while (!err && (errno = 0, e = readdir(d))) {
 		if (n == cap && (nv = realloc(v, (cap ? cap * 2 : 16) * sizeof *v)))
 			v = nv, cap = cap ? cap * 2 : 16;
-		if (n == cap || !(v[n] = strdup(e->d_name)))
-			err = ENOMEM;
+		if (n == cap || n == INT_MAX || !(v[n] = strdup(e->d_name)))
+			err = n == INT_MAX ? EOVERFLOW : ENOMEM;
 		else
 			n++;
 	}
-	err = err ? err : errno;
-	closedir(d);
-	if (err || n > INT_MAX) {
+	if ((err = err ? err : errno)) {
 		while (n)
 			free(v[--n]);
 		free(v);
-		errno = err ? err : EOVERFLOW;
+		errno = err;
 		return -1;
 	}
 	sort_array(v, n, sizeof *v, by_name);
@@ -199,32 +190,31 @@ static int dir_names(const char *dir, char ***out)
 static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		     const char *how, int depth)
 {
-	char *rdir = rooted(w->root, dir), *path, *rpath;
-	char **ents = NULL;
+	char *rdir = rooted(w->root, dir), *path, **ents = NULL;
+	DIR *d = rdir ? opendir(rdir) : NULL;
 	struct stat st;
-	int n = rdir ? dir_names(rdir, &ents) : -1, own;
+	int n = d ? dir_names(d, &ents) : -1, own;
 
-	own = n >= 0 && w->have_own && stat(rdir, &st) == 0 &&
+	own = n >= 0 && w->have_own && fstat(dirfd(d), &st) == 0 &&
 	      st.st_dev == w->own.st_dev && st.st_ino == w->own.st_ino;
 	w->own_read |= own;
 	if (n < 0)
 		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
 				       "start)", how, dir, strerror(errno)) : NULL);
 	for (int i = 0; i < n; i++) {
-		path = dupf("%s/%s", dir, ents[i]);
-		rpath = dupf("%s/%s", rdir, ents[i]);
-		if (!path || !rpath)
-			w->oom = 1;
-		else if (own && (!strcmp(ents[i], RENDER_HOSTS) ||
-				 !strcmp(ents[i], RENDER_SRV)))
-			;	/* dnsdrop's own: not another file */
-		else if (loads(f, ents[i], NULL) && stat(rpath, &st) == 0 &&
-			 S_ISREG(st.st_mode))
-			walk_file(w, path, NULL, depth + 1);
-		free(rpath);
-		free(path);
+		/* dnsdrop's own drop-ins are not another file */
+		if (!(own && (!strcmp(ents[i], RENDER_HOSTS) || !strcmp(ents[i], RENDER_SRV))) &&
+		    loads(f, ents[i], NULL) && fstatat(dirfd(d), ents[i], &st, 0) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			if ((path = dupf("%s/%s", dir, ents[i])))
+				walk_file(w, path, NULL, depth + 1);
+			w->oom |= !path;
+			free(path);
+		}
 		free(ents[i]);
 	}
+	if (d)
+		closedir(d);
 	free(ents);
 	free(rdir);
 }
@@ -264,7 +254,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
 		arg[len - 1] = '\0';
 	parse_filters(list + 1, n - 1, &f, &flt, w->star_skips);
-	dir = absolute(arg);
+	dir = rooted(NULL, arg);
 	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
 		   flt.p ? flt.p : "", where);
 	if (!dir || !how || flt.oom) {
@@ -317,7 +307,7 @@ static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 		dnsconf_unhide(arg);
 		if (arg[0] != '/')
 			tell(w, 1, dupf("conf-file=%s %s: " RELATIVE, arg, where));
-		if (!(path = absolute(arg)))
+		if (!(path = rooted(NULL, arg)))
 			w->oom = 1;
 		else
 			walk_file(w, path, where, depth + 1);
@@ -435,17 +425,11 @@ static void no_single(struct walk *w, const char *conf)
 	buf_free(&b);
 }
 
-int confdir_find(const char *dnsmasq_conf, const char *root,
-		 struct confdir_result *res, struct problems *pr)
-{
-	return confdir_find_v(dnsmasq_conf, root, 0, res, pr);
-}
-
-int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
+int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 		   struct confdir_result *res, struct problems *pr)
 {
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
-	char *conf = absolute(dnsmasq_conf);
+	char *conf = rooted(NULL, dnsmasq_conf);
 	int rc = -1;
 
 	*res = (struct confdir_result){ 0 };
@@ -516,10 +500,10 @@ static void read_hosts(const char *root, struct conflict_set *theirs)
 	size_t len;
 
 	for (size_t i = 0; i < theirs->nhosts; i++) {
-		abs = absolute(theirs->hosts[i]);
-		path = abs ? rooted(root, abs) : NULL;
+		abs = rooted(NULL, theirs->hosts[i]);
+		path = rooted(root, theirs->hosts[i]);
 		text = NULL;
-		if (!path)
+		if (!abs || !path)
 			theirs->oom = 1;
 		else if (fsx_read(path, MAX_BYTES, FSX_ABSENT_OK, &text, &len, e) == 0 && text)
 			conflict_scan_hosts(theirs, abs, text, len);
@@ -534,7 +518,7 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 {
 	struct walk *w = calloc(1, sizeof *w);
 	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
-	char *conf = absolute(dnsmasq_conf), *rdir = rooted(root, conf_dir);
+	char *conf = rooted(NULL, dnsmasq_conf), *rdir = rooted(root, conf_dir);
 
 	if (w && conf && rdir) {
 		w->root = root;
