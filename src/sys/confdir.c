@@ -104,15 +104,14 @@ static void parse_filters(char **list, size_t n, struct filters *f, struct buf *
 	buf_add(out, "", 0);
 	for (size_t i = 0; i < n; i++) {
 		dnsconf_unhide(list[i]);
-		if (!star_skips && (!*list[i] || !strcmp(list[i], "*")))
+		if (!star_skips && (!list[i][0] || (list[i][0] == '*' && !list[i][1])))
 			continue;	/* dnsmasq 2.72+: no-ops */
-		if (star_skips) {
-			if (f->nskip < MAX_FILTERS)
-				f->skip[f->nskip++] = list[i];
-		} else if (*list[i] == '*' && f->nmatch < MAX_FILTERS)
-			f->match[f->nmatch++] = list[i] + 1;
-		else if (*list[i] != '*' && f->nskip < MAX_FILTERS)
+		if (!star_skips && *list[i] == '*') {
+			if (f->nmatch < MAX_FILTERS)
+				f->match[f->nmatch++] = list[i] + 1;
+		} else if (f->nskip < MAX_FILTERS) {
 			f->skip[f->nskip++] = list[i];
+		}
 		buf_printf(out, "%s%s", out->len ? "," : "", list[i]);
 	}
 }
@@ -223,7 +222,7 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 static void add_cand(struct walk *w, char *dir, const char *filters,
 		     const char *how)
 {
-	struct cand c = { dir, strdup(filters ? filters : ""), strdup(how ? how : ""), { 0 }, 0 }, *o;
+	struct cand c = { dir, strdup(filters), strdup(how), { 0 }, 0 }, *o;
 	char *rdir = rooted(w->root, dir);
 	size_t i, named = w->ncand < CONFDIR_MAX_CANDS ? w->ncand : CONFDIR_MAX_CANDS;
 
@@ -336,23 +335,30 @@ static const char *why_text(int why)
 	       "too big for a config file" : strerror(why);
 }
 
-/* Read PATH (under ROOT) once into *TEXT; NAMED says where it was named,
- * if at all. NULL when it is not read (a repeat, or an error told). */
-static char *read_conf(struct walk *w, const char *path, const char *named,
-		       int depth, size_t *len)
+/* Read PATH (under ROOT) unless it is a repeat; NAMED says where it was
+ * named, if at all. Lines as dnsmasq's fgets(MAXDNAME) cuts them: a longer
+ * line goes on as the next line, and counts as one. */
+static void walk_file(struct walk *w, const char *path, const char *named,
+		      int depth)
 {
-	char *rpath = rooted(w->root, path), *text = NULL, e[FSX_ERR_MAX];
+	struct dnsconf r = { .file = path, .pieces = 1 };
+	char *rpath, *text = NULL, e[FSX_ERR_MAX];
 	struct stat st;
 	int fd = -1, why = 0, repeat = 0;
 
+	if (depth > CONFDIR_MAX_DEPTH) {
+		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
+				CONFDIR_MAX_DEPTH));
+		return;
+	}
 	/* O_NONBLOCK: a FIFO must not hang the search; it is refused below. */
-	if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
-	    fstat(fd, &st) < 0)
+	if (!(rpath = rooted(w->root, path)) ||
+	    (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
 		why = rpath ? errno : ENOMEM;
 	else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_BYTES)
 		why = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 	else if ((repeat = seen_before(w, &st)) == 0 &&
-		 fsx_read_fd(fd, path, (size_t)st.st_size, MAX_BYTES, &text, len,
+		 fsx_read_fd(fd, path, (size_t)st.st_size, MAX_BYTES, &text, &r.len,
 			     e) < 0)
 		why = errno;
 	free(rpath);
@@ -366,26 +372,8 @@ static char *read_conf(struct walk *w, const char *path, const char *named,
 	else if (why)
 		tell(w, 1, dupf("cannot read %s%s%s: %s", path, named ? ", named "
 				: "", named ? named : "", why_text(why)));
-	return text;
-}
-
-/* Lines as dnsmasq's fgets(MAXDNAME) cuts them: a longer line goes on as
- * the next line, and counts as one. */
-static void walk_file(struct walk *w, const char *path, const char *named,
-		      int depth)
-{
-	struct dnsconf r = { .file = path, .pieces = 1 };
-	char *text;
-
-	if (depth > CONFDIR_MAX_DEPTH) {
-		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
-				CONFDIR_MAX_DEPTH));
-		return;
-	}
-	if (!(text = read_conf(w, path, named, depth, &r.len)))
-		return;
 	r.text = text;
-	while (!w->oom && dnsconf_next(&r))
+	while (text && !w->oom && dnsconf_next(&r))
 		walk_line(w, &r, depth);
 	free(text);
 }
