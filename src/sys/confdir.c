@@ -55,7 +55,7 @@ struct walk {
 	int have_own, own_read;
 };
 
-static void walk_file(struct walk *w, const char *path, const char *named,
+static void walk_file(struct walk *w, const char *name, const char *named,
 		      int depth);
 
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -280,7 +280,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
  * other option goes to the visitor, if there is one. */
 static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 {
-	char *name = r->name, *arg = r->arg, *where, *path;
+	char *name = r->name, *arg = r->arg, *where;
 
 	if (!name)
 		return;
@@ -306,11 +306,7 @@ static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 		dnsconf_unhide(arg);
 		if (arg[0] != '/')
 			tell(w, 1, dupf("conf-file=%s %s: " RELATIVE, arg, where));
-		if (!(path = rooted(NULL, arg)))
-			w->oom = 1;
-		else
-			walk_file(w, path, where, depth + 1);
-		free(path);
+		walk_file(w, arg, where, depth + 1);
 	}
 	free(where);
 }
@@ -335,25 +331,26 @@ static const char *why_text(int why)
 	       "too big for a config file" : strerror(why);
 }
 
-/* Read PATH (under ROOT) unless it is a repeat; NAMED says where it was
- * named, if at all. Lines as dnsmasq's fgets(MAXDNAME) cuts them: a longer
- * line goes on as the next line, and counts as one. */
-static void walk_file(struct walk *w, const char *path, const char *named,
+/* Read NAME (taken from /, under ROOT) unless it is a repeat; NAMED says
+ * where it was named, if at all. Lines as dnsmasq's fgets(MAXDNAME) cuts
+ * them: a longer line goes on as the next line, and counts as one. */
+static void walk_file(struct walk *w, const char *name, const char *named,
 		      int depth)
 {
+	char *path = rooted(NULL, name), *rpath = rooted(w->root, name), *text = NULL;
+	char e[FSX_ERR_MAX];
 	struct dnsconf r = { .file = path, .pieces = 1 };
-	char *rpath, *text = NULL, e[FSX_ERR_MAX];
 	struct stat st;
 	int fd = -1, why = 0, repeat = 0;
 
-	if (depth > CONFDIR_MAX_DEPTH) {
+	if (!path)
+		w->oom = 1;
+	else if (depth > CONFDIR_MAX_DEPTH)
 		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
 				CONFDIR_MAX_DEPTH));
-		return;
-	}
 	/* O_NONBLOCK: a FIFO must not hang the search; it is refused below. */
-	if (!(rpath = rooted(w->root, path)) ||
-	    (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
+	else if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+		 fstat(fd, &st) < 0)
 		why = rpath ? errno : ENOMEM;
 	else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_BYTES)
 		why = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
@@ -376,6 +373,7 @@ static void walk_file(struct walk *w, const char *path, const char *named,
 	while (text && !w->oom && dnsconf_next(&r))
 		walk_line(w, &r, depth);
 	free(text);
+	free(path);
 }
 
 /* Free what W holds besides itself: the candidates and the notes. */
@@ -417,18 +415,17 @@ int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 		   struct confdir_result *res, struct problems *pr)
 {
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
-	char *conf = rooted(NULL, dnsmasq_conf);
 	int rc = -1;
 
 	*res = (struct confdir_result){ 0 };
-	if (w && conf) {
+	if (w) {
 		w->root = root;
 		w->star_skips = star_skips;
 		w->pr = pr;
 		w->prfile = dnsmasq_conf;
-		walk_file(w, conf, NULL, 0);
+		walk_file(w, dnsmasq_conf, NULL, 0);
 	}
-	if (!w || !conf || w->oom || w->notes.oom) {
+	if (!w || w->oom || w->notes.oom) {
 		problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory "
 			     "while reading %s", dnsmasq_conf);
 	} else if (w->ncand != 1) {
@@ -446,7 +443,6 @@ int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 	if (w)
 		walk_free(w);
 	free(w);
-	free(conf);
 	if (rc < 0)
 		confdir_free(res);
 	return rc;
@@ -506,16 +502,16 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 {
 	struct walk *w = calloc(1, sizeof *w);
 	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
-	char *conf = rooted(NULL, dnsmasq_conf), *rdir = rooted(root, conf_dir);
+	char *rdir = rooted(root, conf_dir);
 
-	if (w && conf && rdir) {
+	if (w && rdir) {
 		w->root = root;
 		w->star_skips = star_skips;
 		w->pr = &quiet;
 		w->prfile = dnsmasq_conf;
 		w->others = theirs;
 		w->have_own = stat(rdir, &w->own) == 0;
-		walk_file(w, conf, NULL, 0);
+		walk_file(w, dnsmasq_conf, NULL, 0);
 		if (w->have_own && !w->own_read)
 			walk_own(w, conf_dir, filters);
 		theirs->oom |= w->oom || w->notes.oom;
@@ -526,7 +522,6 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 	}
 	problems_free(&quiet);
 	free(rdir);
-	free(conf);
 	free(w);
 	return theirs->oom ? -1 : 0;
 }
