@@ -412,7 +412,7 @@ static void no_single(struct walk *w, const char *conf)
 }
 
 int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
-		   struct confdir_result *res, struct problems *pr)
+		 struct confdir_result *res, struct problems *pr)
 {
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
 	int rc = -1;
@@ -435,9 +435,9 @@ int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 		res->filters = w->cand[0].filters;
 		res->how = w->cand[0].how;
 		res->dir_rooted = rooted(root, res->dir);
-		res->notes = w->notes.len ? strdup(w->notes.p) : NULL;
-		w->ncand = 0;	/* ownership moved to RES */
-		if ((rc = res->dir_rooted && (res->notes || !w->notes.len) ? 0 : -1))
+		res->notes = w->notes.p;	/* NULL when none: every note has text */
+		w->ncand = 0, w->notes = (struct buf){ 0 };	/* moved to RES */
+		if ((rc = res->dir_rooted ? 0 : -1))
 			problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory");
 	}
 	if (w)
