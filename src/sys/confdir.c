@@ -222,7 +222,7 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 static void add_cand(struct walk *w, char *dir, const char *filters,
 		     const char *how)
 {
-	struct cand c = { dir, strdup(filters), strdup(how), { 0 }, 0 }, *o;
+	struct cand c = { dir, strdup(filters ? filters : ""), strdup(how), { 0 }, 0 }, *o;
 	char *rdir = rooted(w->root, dir);
 	size_t i, named = w->ncand < CONFDIR_MAX_CANDS ? w->ncand : CONFDIR_MAX_CANDS;
 
