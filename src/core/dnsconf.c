@@ -80,7 +80,7 @@ static void split_option(char *s, char **name, char **arg)
 		*--p = '\0';
 	*name = *s ? s : NULL;
 	*arg = NULL;
-	if (!*s || !(p = strchr(s, '=')))
+	if (!(p = strchr(s, '=')))
 		return;
 	for (*arg = p + 1; **arg == ' ';)
 		(*arg)++;
