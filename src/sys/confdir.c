@@ -218,23 +218,20 @@ static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 	free(rdir);
 }
 
-/* Keep DIR (taken over) as a candidate unless it is one already. */
-static void add_cand(struct walk *w, char *dir, const char *filters,
-		     const char *how)
+/* Keep C (its strings taken over) as a candidate unless it is one already. */
+static void add_cand(struct walk *w, struct cand c)
 {
-	struct cand c = { dir, strdup(filters ? filters : ""), strdup(how), { 0 }, 0 }, *o;
-	char *rdir = rooted(w->root, dir);
+	char *rdir = rooted(w->root, c.dir);
+	struct cand *o;
 	size_t i, named = w->ncand < CONFDIR_MAX_CANDS ? w->ncand : CONFDIR_MAX_CANDS;
 
 	c.have_st = rdir && stat(rdir, &c.st) == 0;
 	free(rdir);
 	for (i = 0, o = w->cand; i < named; i++, o++)
-		if (!strcmp(o->dir, dir) || (c.have_st && o->have_st &&
+		if (!strcmp(o->dir, c.dir) || (c.have_st && o->have_st &&
 		    o->st.st_dev == c.st.st_dev && o->st.st_ino == c.st.st_ino))
 			break;	/* the same directory: dnsmasq reads it once */
-	if (!c.filters || !c.how)
-		w->oom = 1;
-	else if (i == named && named < CONFDIR_MAX_CANDS)
+	if (i == named && named < CONFDIR_MAX_CANDS)
 		w->cand[w->ncand++] = c, c = (struct cand){ 0 };
 	else if (i == named)
 		w->ncand++;	/* counted, not named */
@@ -263,8 +260,8 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 			tell(w, 1, dupf("%s: " RELATIVE, how));
 		walk_dir(w, dir, &f, how, depth);
 		if (loads(&f, RENDER_HOSTS, &why) && loads(&f, RENDER_SRV, &why)) {
-			add_cand(w, dir, flt.p, how);
-			dir = NULL;
+			add_cand(w, (struct cand){ dir, flt.p, how, { 0 }, 0 });
+			dir = how = NULL, flt = (struct buf){ 0 };
 		} else {
 			tell(w, 0, dupf("%s does not load %s and %s: %s", how,
 					RENDER_HOSTS, RENDER_SRV, why.p ? why.p : ""));
