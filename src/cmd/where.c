@@ -36,8 +36,8 @@ static int resolve_conf_dir(struct app *app, struct plan *pl)
 	if (strcmp(set->conf_dir, "auto") == 0) {
 		struct problems pr = { 0 };
 
-		if (confdir_find_v(set->dnsmasq_conf, app->root, app->dm_quirks & DMQ_STAR_SKIPS,
-				   &pl->cd, &pr) < 0) {
+		if (confdir_find(set->dnsmasq_conf, app->root, app->dm_quirks & DMQ_STAR_SKIPS,
+				 &pl->cd, &pr) < 0) {
 			report_problems(stderr, &pr, app->color_err, 0);
 			problems_free(&pr);
 			app_error(app, "cannot tell where dnsmasq reads drop-ins from; set conf_dir = DIR in [dnsdrop] of %s",
@@ -163,8 +163,8 @@ int where_check(struct app *app)
 	where_dnsmasq_warn(app);
 	if (strcmp(app->cfg.set.conf_dir, "auto") != 0)
 		return EXIT_OK;	/* validate.c judged an explicit conf_dir */
-	if (confdir_find_v(app->cfg.set.dnsmasq_conf, app->root,
-			   app->dm_quirks & DMQ_STAR_SKIPS, &cd, &pr) == 0) {
+	if (confdir_find(app->cfg.set.dnsmasq_conf, app->root,
+			 app->dm_quirks & DMQ_STAR_SKIPS, &cd, &pr) == 0) {
 		snprintf(app->conf_dir, sizeof app->conf_dir, "%s", cd.dir_rooted);
 		rc = check_state_dir(app);
 	} else if (app->verbose) {

@@ -13,10 +13,9 @@ static const char meta[] = "\0" "123456 \b\t\n78\r90abcdefABCDE\033F:,.";
 
 static char hide(char c)
 {
-	for (size_t i = 0; i < sizeof meta - 1; i++)
-		if (meta[i] == c)
-			return (char)i;
-	return c;
+	const char *m = memchr(meta, c, sizeof meta - 1);
+
+	return m ? (char)(m - meta) : c;
 }
 
 void dnsconf_unhide(char *s)
@@ -35,18 +34,18 @@ static int is_space(char c)
  * closed. The character after a closing quote is never itself a quote. */
 static int lex(char *s)
 {
+	/* \\ \" \t \n \e \b \r and what each stands for, 8 bytes on */
+	static const char esc[] = "\\\"tnebr\0\\\"\t\n\033\b\r";
 	char *r = s, *w = s, c;
+	const char *e;
 	int white = 1;
 
 	while (*r) {
 		if (*r == '"') {
 			for (r++; *r && *r != '"'; r++) {
 				c = *r;
-				if (c == '\\' && r[1] && strchr("\"tnebr\\", r[1])) {
-					c = *++r;
-					c = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'e' ? '\033'
-					  : c == 'b' ? '\b' : c == 'r' ? '\r' : c;
-				}
+				if (c == '\\' && r[1] && (e = strchr(esc, r[1])))
+					c = esc[e - esc + 8], r++;
 				*w++ = hide(c);
 			}
 			if (!*r++)
@@ -81,7 +80,7 @@ static void split_option(char *s, char **name, char **arg)
 		*--p = '\0';
 	*name = *s ? s : NULL;
 	*arg = NULL;
-	if (!*s || !(p = strchr(s, '=')))
+	if (!(p = strchr(s, '=')))
 		return;
 	for (*arg = p + 1; **arg == ' ';)
 		(*arg)++;

@@ -55,7 +55,7 @@ struct walk {
 	int have_own, own_read;
 };
 
-static void walk_file(struct walk *w, const char *path, const char *named,
+static void walk_file(struct walk *w, const char *name, const char *named,
 		      int depth);
 
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,20 +83,16 @@ static void tell(struct walk *w, int warn, char *text)
 	free(text);
 }
 
-/* dnsmasq reads relative paths from its working directory; at boot and
- * under service_run that is /, so that is where we look. */
-static char *absolute(const char *path)
-{
-	return path[0] == '/' ? strdup(path) : dupf("/%s", path);
-}
-
-static char *rooted(const char *root, const char *abspath)
+/* PATH under ROOT (NULL or "": none). dnsmasq reads a relative PATH from
+ * its working directory; at boot and under service_run that is /, so that
+ * is where we look: rooted(NULL, PATH) is PATH as dnsmasq takes it. */
+static char *rooted(const char *root, const char *path)
 {
 	size_t n = root ? strlen(root) : 0;
 
 	while (n > 0 && root[n - 1] == '/')
 		n--;
-	return dupf("%.*s%s", (int)n, n ? root : "", abspath);
+	return dupf("%.*s%s%s", (int)n, n ? root : "", path[0] == '/' ? "" : "/", path);
 }
 
 /* The extension list F[0..N) of a conf-dir line; OUT gets it normalised.
@@ -108,15 +104,14 @@ static void parse_filters(char **list, size_t n, struct filters *f, struct buf *
 	buf_add(out, "", 0);
 	for (size_t i = 0; i < n; i++) {
 		dnsconf_unhide(list[i]);
-		if (!star_skips && (!*list[i] || !strcmp(list[i], "*")))
+		if (!star_skips && (!list[i][0] || (list[i][0] == '*' && !list[i][1])))
 			continue;	/* dnsmasq 2.72+: no-ops */
-		if (star_skips) {
-			if (f->nskip < MAX_FILTERS)
-				f->skip[f->nskip++] = list[i];
-		} else if (*list[i] == '*' && f->nmatch < MAX_FILTERS)
-			f->match[f->nmatch++] = list[i] + 1;
-		else if (*list[i] != '*' && f->nskip < MAX_FILTERS)
+		if (!star_skips && *list[i] == '*') {
+			if (f->nmatch < MAX_FILTERS)
+				f->match[f->nmatch++] = list[i] + 1;
+		} else if (f->nskip < MAX_FILTERS) {
 			f->skip[f->nskip++] = list[i];
+		}
 		buf_printf(out, "%s%s", out->len ? "," : "", list[i]);
 	}
 }
@@ -159,34 +154,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* DIR's entries as scandir gives them, sorted the way dnsmasq does:
+/* The entries of D as scandir gives them, sorted the way dnsmasq does:
  * alphasort, which is strcmp in the C locale dnsdrop runs in (it never sets
  * one). Returns how many, or -1 (errno) when it cannot be read. */
-static int dir_names(const char *dir, char ***out)
+static int dir_names(DIR *d, char ***out)
 {
-	DIR *d = opendir(dir);
 	char **v = NULL, **nv;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	int err = 0;
 
-	if (!d)
-		return -1;
 	while (!err && (errno = 0, e = readdir(d))) {
 		if (n == cap && (nv = realloc(v, (cap ? cap * 2 : 16) * sizeof *v)))
 			v = nv, cap = cap ? cap * 2 : 16;
-		if (n == cap || !(v[n] = strdup(e->d_name)))
-			err = ENOMEM;
+		if (n == cap || n == INT_MAX || !(v[n] = strdup(e->d_name)))
+			err = n == INT_MAX ? EOVERFLOW : ENOMEM;
 		else
 			n++;
 	}
-	err = err ? err : errno;
-	closedir(d);
-	if (err || n > INT_MAX) {
+	if ((err = err ? err : errno)) {
 		while (n)
 			free(v[--n]);
 		free(v);
-		errno = err ? err : EOVERFLOW;
+		errno = err;
 		return -1;
 	}
 	sort_array(v, n, sizeof *v, by_name);
@@ -199,53 +189,49 @@ static int dir_names(const char *dir, char ***out)
 static void walk_dir(struct walk *w, const char *dir, const struct filters *f,
 		     const char *how, int depth)
 {
-	char *rdir = rooted(w->root, dir), *path, *rpath;
-	char **ents = NULL;
+	char *rdir = rooted(w->root, dir), *path, **ents = NULL;
+	DIR *d = rdir ? opendir(rdir) : NULL;
 	struct stat st;
-	int n = rdir ? dir_names(rdir, &ents) : -1, own;
+	int n = d ? dir_names(d, &ents) : -1, own;
 
-	own = n >= 0 && w->have_own && stat(rdir, &st) == 0 &&
+	own = n >= 0 && w->have_own && fstat(dirfd(d), &st) == 0 &&
 	      st.st_dev == w->own.st_dev && st.st_ino == w->own.st_ino;
 	w->own_read |= own;
 	if (n < 0)
 		tell(w, 1, rdir ? dupf("%s: cannot open %s: %s (dnsmasq would not "
 				       "start)", how, dir, strerror(errno)) : NULL);
 	for (int i = 0; i < n; i++) {
-		path = dupf("%s/%s", dir, ents[i]);
-		rpath = dupf("%s/%s", rdir, ents[i]);
-		if (!path || !rpath)
-			w->oom = 1;
-		else if (own && (!strcmp(ents[i], RENDER_HOSTS) ||
-				 !strcmp(ents[i], RENDER_SRV)))
-			;	/* dnsdrop's own: not another file */
-		else if (loads(f, ents[i], NULL) && stat(rpath, &st) == 0 &&
-			 S_ISREG(st.st_mode))
-			walk_file(w, path, NULL, depth + 1);
-		free(rpath);
-		free(path);
+		/* dnsdrop's own drop-ins are not another file */
+		if (!(own && (!strcmp(ents[i], RENDER_HOSTS) || !strcmp(ents[i], RENDER_SRV))) &&
+		    loads(f, ents[i], NULL) && fstatat(dirfd(d), ents[i], &st, 0) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			if ((path = dupf("%s/%s", dir, ents[i])))
+				walk_file(w, path, NULL, depth + 1);
+			w->oom |= !path;
+			free(path);
+		}
 		free(ents[i]);
 	}
+	if (d)
+		closedir(d);
 	free(ents);
 	free(rdir);
 }
 
-/* Keep DIR (taken over) as a candidate unless it is one already. */
-static void add_cand(struct walk *w, char *dir, const char *filters,
-		     const char *how)
+/* Keep C (its strings taken over) as a candidate unless it is one already. */
+static void add_cand(struct walk *w, struct cand c)
 {
-	struct cand c = { dir, strdup(filters ? filters : ""), strdup(how ? how : ""), { 0 }, 0 }, *o;
-	char *rdir = rooted(w->root, dir);
+	char *rdir = rooted(w->root, c.dir);
+	struct cand *o;
 	size_t i, named = w->ncand < CONFDIR_MAX_CANDS ? w->ncand : CONFDIR_MAX_CANDS;
 
 	c.have_st = rdir && stat(rdir, &c.st) == 0;
 	free(rdir);
 	for (i = 0, o = w->cand; i < named; i++, o++)
-		if (!strcmp(o->dir, dir) || (c.have_st && o->have_st &&
+		if (!strcmp(o->dir, c.dir) || (c.have_st && o->have_st &&
 		    o->st.st_dev == c.st.st_dev && o->st.st_ino == c.st.st_ino))
 			break;	/* the same directory: dnsmasq reads it once */
-	if (!c.filters || !c.how)
-		w->oom = 1;
-	else if (i == named && named < CONFDIR_MAX_CANDS)
+	if (i == named && named < CONFDIR_MAX_CANDS)
 		w->cand[w->ncand++] = c, c = (struct cand){ 0 };
 	else if (i == named)
 		w->ncand++;	/* counted, not named */
@@ -264,7 +250,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 	for (len = strlen(arg); len > 1 && arg[len - 1] == '/'; len--)
 		arg[len - 1] = '\0';
 	parse_filters(list + 1, n - 1, &f, &flt, w->star_skips);
-	dir = absolute(arg);
+	dir = rooted(NULL, arg);
 	how = dupf("conf-dir=%s%s%s %s", arg, flt.len ? "," : "",
 		   flt.p ? flt.p : "", where);
 	if (!dir || !how || flt.oom) {
@@ -274,8 +260,8 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
 			tell(w, 1, dupf("%s: " RELATIVE, how));
 		walk_dir(w, dir, &f, how, depth);
 		if (loads(&f, RENDER_HOSTS, &why) && loads(&f, RENDER_SRV, &why)) {
-			add_cand(w, dir, flt.p, how);
-			dir = NULL;
+			add_cand(w, (struct cand){ dir, flt.p, how, { 0 }, 0 });
+			dir = how = NULL, flt = (struct buf){ 0 };
 		} else {
 			tell(w, 0, dupf("%s does not load %s and %s: %s", how,
 					RENDER_HOSTS, RENDER_SRV, why.p ? why.p : ""));
@@ -291,7 +277,7 @@ static void on_conf_dir(struct walk *w, char *arg, const char *where, int depth)
  * other option goes to the visitor, if there is one. */
 static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 {
-	char *name = r->name, *arg = r->arg, *where, *path;
+	char *name = r->name, *arg = r->arg, *where;
 
 	if (!name)
 		return;
@@ -317,11 +303,7 @@ static void walk_line(struct walk *w, struct dnsconf *r, int depth)
 		dnsconf_unhide(arg);
 		if (arg[0] != '/')
 			tell(w, 1, dupf("conf-file=%s %s: " RELATIVE, arg, where));
-		if (!(path = absolute(arg)))
-			w->oom = 1;
-		else
-			walk_file(w, path, where, depth + 1);
-		free(path);
+		walk_file(w, arg, where, depth + 1);
 	}
 	free(where);
 }
@@ -346,23 +328,31 @@ static const char *why_text(int why)
 	       "too big for a config file" : strerror(why);
 }
 
-/* Read PATH (under ROOT) once into *TEXT; NAMED says where it was named,
- * if at all. NULL when it is not read (a repeat, or an error told). */
-static char *read_conf(struct walk *w, const char *path, const char *named,
-		       int depth, size_t *len)
+/* Read NAME (taken from /, under ROOT) unless it is a repeat; NAMED says
+ * where it was named, if at all. Lines as dnsmasq's fgets(MAXDNAME) cuts
+ * them: a longer line goes on as the next line, and counts as one. */
+static void walk_file(struct walk *w, const char *name, const char *named,
+		      int depth)
 {
-	char *rpath = rooted(w->root, path), *text = NULL, e[FSX_ERR_MAX];
+	char *path = rooted(NULL, name), *rpath = rooted(w->root, name), *text = NULL;
+	char e[FSX_ERR_MAX];
+	struct dnsconf r = { .file = path, .pieces = 1 };
 	struct stat st;
 	int fd = -1, why = 0, repeat = 0;
 
+	if (!path)
+		w->oom = 1;
+	else if (depth > CONFDIR_MAX_DEPTH)
+		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
+				CONFDIR_MAX_DEPTH));
 	/* O_NONBLOCK: a FIFO must not hang the search; it is refused below. */
-	if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
-	    fstat(fd, &st) < 0)
+	else if (!rpath || (fd = open(rpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+		 fstat(fd, &st) < 0)
 		why = rpath ? errno : ENOMEM;
 	else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_BYTES)
 		why = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 	else if ((repeat = seen_before(w, &st)) == 0 &&
-		 fsx_read_fd(fd, path, (size_t)st.st_size, MAX_BYTES, &text, len,
+		 fsx_read_fd(fd, path, (size_t)st.st_size, MAX_BYTES, &text, &r.len,
 			     e) < 0)
 		why = errno;
 	free(rpath);
@@ -376,28 +366,11 @@ static char *read_conf(struct walk *w, const char *path, const char *named,
 	else if (why)
 		tell(w, 1, dupf("cannot read %s%s%s: %s", path, named ? ", named "
 				: "", named ? named : "", why_text(why)));
-	return text;
-}
-
-/* Lines as dnsmasq's fgets(MAXDNAME) cuts them: a longer line goes on as
- * the next line, and counts as one. */
-static void walk_file(struct walk *w, const char *path, const char *named,
-		      int depth)
-{
-	struct dnsconf r = { .file = path, .pieces = 1 };
-	char *text;
-
-	if (depth > CONFDIR_MAX_DEPTH) {
-		tell(w, 1, dupf("%s: nested deeper than %d files; not read", path,
-				CONFDIR_MAX_DEPTH));
-		return;
-	}
-	if (!(text = read_conf(w, path, named, depth, &r.len)))
-		return;
 	r.text = text;
-	while (!w->oom && dnsconf_next(&r))
+	while (text && !w->oom && dnsconf_next(&r))
 		walk_line(w, &r, depth);
 	free(text);
+	free(path);
 }
 
 /* Free what W holds besides itself: the candidates and the notes. */
@@ -435,28 +408,21 @@ static void no_single(struct walk *w, const char *conf)
 	buf_free(&b);
 }
 
-int confdir_find(const char *dnsmasq_conf, const char *root,
+int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 		 struct confdir_result *res, struct problems *pr)
 {
-	return confdir_find_v(dnsmasq_conf, root, 0, res, pr);
-}
-
-int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
-		   struct confdir_result *res, struct problems *pr)
-{
 	struct walk *w = calloc(1, sizeof *w);	/* ~5 KiB: off the stack */
-	char *conf = absolute(dnsmasq_conf);
 	int rc = -1;
 
 	*res = (struct confdir_result){ 0 };
-	if (w && conf) {
+	if (w) {
 		w->root = root;
 		w->star_skips = star_skips;
 		w->pr = pr;
 		w->prfile = dnsmasq_conf;
-		walk_file(w, conf, NULL, 0);
+		walk_file(w, dnsmasq_conf, NULL, 0);
 	}
-	if (!w || !conf || w->oom || w->notes.oom) {
+	if (!w || w->oom || w->notes.oom) {
 		problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory "
 			     "while reading %s", dnsmasq_conf);
 	} else if (w->ncand != 1) {
@@ -466,15 +432,14 @@ int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
 		res->filters = w->cand[0].filters;
 		res->how = w->cand[0].how;
 		res->dir_rooted = rooted(root, res->dir);
-		res->notes = w->notes.len ? strdup(w->notes.p) : NULL;
-		w->ncand = 0;	/* ownership moved to RES */
-		if ((rc = res->dir_rooted && (res->notes || !w->notes.len) ? 0 : -1))
+		res->notes = w->notes.p;	/* NULL when none: every note has text */
+		w->ncand = 0, w->notes = (struct buf){ 0 };	/* moved to RES */
+		if ((rc = res->dir_rooted ? 0 : -1))
 			problems_add(pr, dnsmasq_conf, 0, SEV_ERROR, "out of memory");
 	}
 	if (w)
 		walk_free(w);
 	free(w);
-	free(conf);
 	if (rc < 0)
 		confdir_free(res);
 	return rc;
@@ -516,10 +481,10 @@ static void read_hosts(const char *root, struct conflict_set *theirs)
 	size_t len;
 
 	for (size_t i = 0; i < theirs->nhosts; i++) {
-		abs = absolute(theirs->hosts[i]);
-		path = abs ? rooted(root, abs) : NULL;
+		abs = rooted(NULL, theirs->hosts[i]);
+		path = rooted(root, theirs->hosts[i]);
 		text = NULL;
-		if (!path)
+		if (!abs || !path)
 			theirs->oom = 1;
 		else if (fsx_read(path, MAX_BYTES, FSX_ABSENT_OK, &text, &len, e) == 0 && text)
 			conflict_scan_hosts(theirs, abs, text, len);
@@ -534,16 +499,16 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 {
 	struct walk *w = calloc(1, sizeof *w);
 	struct problems quiet = { 0 };	/* discovery's warnings: not news here */
-	char *conf = absolute(dnsmasq_conf), *rdir = rooted(root, conf_dir);
+	char *rdir = rooted(root, conf_dir);
 
-	if (w && conf && rdir) {
+	if (w && rdir) {
 		w->root = root;
 		w->star_skips = star_skips;
 		w->pr = &quiet;
 		w->prfile = dnsmasq_conf;
 		w->others = theirs;
 		w->have_own = stat(rdir, &w->own) == 0;
-		walk_file(w, conf, NULL, 0);
+		walk_file(w, dnsmasq_conf, NULL, 0);
 		if (w->have_own && !w->own_read)
 			walk_own(w, conf_dir, filters);
 		theirs->oom |= w->oom || w->notes.oom;
@@ -554,7 +519,6 @@ int confdir_others(const char *dnsmasq_conf, const char *root, const char *conf_
 	}
 	problems_free(&quiet);
 	free(rdir);
-	free(conf);
 	free(w);
 	return theirs->oom ? -1 : 0;
 }

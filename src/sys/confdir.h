@@ -34,18 +34,16 @@ struct confdir_result {
  * candidate: fills RES and returns 0. None or several: an error in PR
  * asking for conf_dir in [dnsdrop] and naming each candidate or rejected
  * line with where it was found; returns -1. Problems carry DNSMASQ_CONF as
- * their file (borrowed: it must outlive PR). Free RES with confdir_free. */
-int confdir_find(const char *dnsmasq_conf, const char *root,
+ * their file (borrowed: it must outlive PR). Free RES with confdir_free.
+ * STAR_SKIPS (dmver.h DMQ_STAR_SKIPS): read conf-dir lines as dnsmasq 2.71
+ * and older do: no "*" filters, every extension item ("*.conf" too) names
+ * a suffix to skip. */
+int confdir_find(const char *dnsmasq_conf, const char *root, int star_skips,
 		 struct confdir_result *res, struct problems *pr);
 
-/* confdir_find as dnsmasq 2.71 and older read conf-dir lines when
- * STAR_SKIPS (dmver.h DMQ_STAR_SKIPS): no "*" filters, every extension
- * item ("*.conf" too) names a suffix to skip. */
-int confdir_find_v(const char *dnsmasq_conf, const char *root, int star_skips,
-		   struct confdir_result *res, struct problems *pr);
 /* The names every other file dnsmasq would load defines, into THEIRS (see
  * conflict.h): DNSMASQ_CONF and what it includes or loads through
- * conf-dir= (read as confdir_find_v reads them with STAR_SKIPS), CONF_DIR (an appliance path,
+ * conf-dir= (read as confdir_find reads them with STAR_SKIPS), CONF_DIR (an appliance path,
  * extension list FILTERS) when no conf-dir line loads it, and the hosts
  * files addn-hosts= lines name. CONF_DIR's hosts.conf and srv.conf are
  * dnsdrop's own and not read. A file that cannot be read is passed over

@@ -17,7 +17,7 @@
 #define DEFAULT_CONF "/etc/dnsmasq.conf"
 
 /* Up to SZ - 1 bytes of PROC/PID/WHAT, NUL-terminated; -1 if unreadable. */
-static ssize_t read_proc(const char *proc, const char *pid, const char *what,
+static ssize_t read_proc(const char *proc, long pid, const char *what,
 			 char *buf, size_t sz)
 {
 	char path[PATH_MAX];
@@ -25,7 +25,7 @@ static ssize_t read_proc(const char *proc, const char *pid, const char *what,
 	ssize_t r = 0;
 	int fd = -1;
 
-	if (snprintf(path, sizeof path, "%s/%s/%s", proc, pid, what) <
+	if (snprintf(path, sizeof path, "%s/%ld/%s", proc, pid, what) <
 	    (int)sizeof path)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && n < sz - 1 &&
@@ -39,7 +39,7 @@ static ssize_t read_proc(const char *proc, const char *pid, const char *what,
 
 /* The config files on one dnsmasq command line (NUL-separated ARGS):
  * -C FILE, -CFILE, --conf-file=FILE, as getopt reads them. */
-static void report_pid(struct buf *b, const char *pid, const char *args,
+static void report_pid(struct buf *b, long pid, const char *args,
 		       size_t len, const char *expected)
 {
 	const char *a = args + strlen(args) + 1, *end = args + len, *file;
@@ -60,11 +60,11 @@ static void report_pid(struct buf *b, const char *pid, const char *args,
 		buf_printf(&files, "%s-C %s", files.len ? ", " : "", file);
 	}
 	if (!files.len && strcmp(expected, DEFAULT_CONF))
-		buf_printf(b, "%sdnsmasq (pid %s) was started without -C, so it "
+		buf_printf(b, "%sdnsmasq (pid %ld) was started without -C, so it "
 			   "reads %s, not %s", b->len ? "; " : "", pid,
 			   DEFAULT_CONF, expected);
 	else if (differs)
-		buf_printf(b, "%sdnsmasq (pid %s) was started with %s, not %s",
+		buf_printf(b, "%sdnsmasq (pid %ld) was started with %s, not %s",
 			   b->len ? "; " : "", pid, files.p, expected);
 	buf_free(&files);
 }
@@ -90,7 +90,7 @@ int confdir_running(const char *proc_root, const char *expected_conf,
 		    char *out, size_t outsz)
 {
 	enum { MAX_PIDS = 64, CMDLINE_MAX = 64 << 10 };
-	char comm[32], pid[24], *cmd = malloc(CMDLINE_MAX);
+	char comm[32], *cmd = malloc(CMDLINE_MAX);
 	long pids[MAX_PIDS];
 	size_t n = 0;
 	struct buf b = { 0 };
@@ -105,19 +105,16 @@ int confdir_running(const char *proc_root, const char *expected_conf,
 		return -1;
 	}
 	while ((e = readdir(d)) && n < MAX_PIDS) {
-		if (!(pids[n] = pid_of(e->d_name)) || read_proc(proc_root,
-		    e->d_name, "comm", comm, sizeof comm) < 0 ||
-		    strcmp(comm, "dnsmasq\n"))
-			continue;
-		n++;
+		if ((pids[n] = pid_of(e->d_name)) && read_proc(proc_root, pids[n],
+		    "comm", comm, sizeof comm) >= 0 && !strcmp(comm, "dnsmasq\n"))
+			n++;
 	}
 	closedir(d);
 	sort_array(pids, n, sizeof *pids, cmp_pids);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(pid, sizeof pid, "%ld", pids[i]);
-		len = read_proc(proc_root, pid, "cmdline", cmd, CMDLINE_MAX);
+		len = read_proc(proc_root, pids[i], "cmdline", cmd, CMDLINE_MAX);
 		if (len > 0)	/* empty: a zombie or a kernel thread */
-			report_pid(&b, pid, cmd, (size_t)len, expected_conf);
+			report_pid(&b, pids[i], cmd, (size_t)len, expected_conf);
 	}
 	if (outsz && snprintf(out, outsz, "%s", b.p ? b.p : "") >= (int)outsz &&
 	    outsz > 4)

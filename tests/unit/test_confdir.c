@@ -81,7 +81,7 @@ static int teardown(void **state)
 
 static int find(struct fx *fx)
 {
-	return confdir_find(CONF, fx->root, &fx->res, &fx->pr);
+	return confdir_find(CONF, fx->root, 0, &fx->res, &fx->pr);
 }
 
 /* The single error's text, which must contain every NEEDLE. */
@@ -373,7 +373,7 @@ static void test_star_skips_before_272(void **state)
 	puts_at(fx, "/etc/d/x.bak", "conf-dir=/etc/o,*.bak\n");
 	assert_int_equal(find(fx), 0);	/* 2.72+: x.bak is not read */
 	confdir_free(&fx->res);
-	assert_int_equal(confdir_find_v(CONF, fx->root, 1, &fx->res, &fx->pr), -1);
+	assert_int_equal(confdir_find(CONF, fx->root, 1, &fx->res, &fx->pr), -1);
 	error_with(fx, "/etc/d", "/etc/o");
 }
 
