@@ -8,6 +8,7 @@
 #include "render.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct imp {
 	struct import_rec *r;
 	size_t n, cap;
 	struct buf notes;	/* lines not imported, as INI comments */
+	struct import_counts c;	/* .skipped: the lines in notes so far */
 	const char *noted_file;	/* the line last put into notes */
 	int noted_line;
 	struct problems *pr;
@@ -37,11 +39,6 @@ struct imp {
 #define SKIP(im, ...) (WARN(im, "not imported: " __VA_ARGS__), note(im))
 #define ERR SKIP
 
-static int is_space(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 /* The current line, as it was written, into the block of lines not
  * imported (once), then the reason: the warning just added. */
 static void note(struct imp *im)
@@ -49,7 +46,7 @@ static void note(struct imp *im)
 	size_t n = im->rawlen;
 	const char *why = im->pr->n ? im->pr->v[im->pr->n - 1].text : "";
 
-	while (n > 0 && is_space(im->raw[n - 1]))
+	while (n > 0 && isspace((unsigned char)im->raw[n - 1]))
 		n--;
 	if (im->noted_file != im->file || im->noted_line != im->line) {
 		buf_puts(&im->notes, "; ");
@@ -59,8 +56,9 @@ static void note(struct imp *im)
 		buf_puts(&im->notes, "\n");
 		im->noted_file = im->file;
 		im->noted_line = im->line;
+		im->c.skipped++;
 	}
-	buf_puts(&im->notes, IMPORT_WHY);
+	buf_puts(&im->notes, ";   ^ why: ");
 	if (!strncmp(why, "not imported: ", 14))
 		why += 14;
 	import_put_clean(&im->notes, why, strlen(why));
@@ -95,7 +93,17 @@ static int all_digits(const char *s)
 	return strspn(s, "0123456789") == strlen(s);
 }
 
-static struct import_rec *add_rec(struct imp *im, enum import_kind k, const char *name, const char *target)
+/* S as inet_pton reads it: AF_INET6, AF_INET, or 0 when no address (a
+ * quoted one is still hidden, so to dnsmasq a name). */
+static int family(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET6, s, b) == 1 ? AF_INET6 : inet_pton(AF_INET, s, b) == 1 ? AF_INET : 0;
+}
+
+/* Record T of the current line, its name and target copied, at the end. */
+static void add_rec(struct imp *im, const struct import_rec *t)
 {
 	struct import_rec *r;
 
@@ -103,20 +111,22 @@ static struct import_rec *add_rec(struct imp *im, enum import_kind k, const char
 		size_t cap = im->cap ? im->cap * 2 : 64;
 		if (!(r = realloc(im->r, cap * sizeof *r))) {
 			im->oom = 1;
-			return NULL;
+			return;
 		}
 		im->r = r;
 		im->cap = cap;
 	}
 	r = &im->r[im->n];
-	*r = (struct import_rec){ .kind = k, .file = im->file, .line = im->line, .idx = im->n };
-	if (!(r->name = strdup(name)) || (target && !(r->target = strdup(target)))) {
+	*r = *t;
+	r->file = im->file;
+	r->line = im->line;
+	r->idx = im->n;
+	if (!(r->name = strdup(t->name)) || (t->target && !(r->target = strdup(t->target)))) {
 		free(r->name);
 		im->oom = 1;
-		return NULL;
+		return;
 	}
 	im->n++;
-	return r;
 }
 
 /* Judge address S into A: 1 if valid, 0 if not (reported). */
@@ -155,9 +165,8 @@ static void host_record(struct imp *im, char **f, size_t n)
 	char name[DD_NAME_MAX + 1], q[VALIDATE_QUOTE_MAX];
 	struct dd_addr a[2];
 	char *addr[2] = { NULL, NULL };
-	unsigned char b[16];
 	size_t names = 0, i;
-	int ok = 1, v6;
+	int ok = 1, fam, v6;
 
 	if (n < 2) {
 		ERR(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
@@ -170,11 +179,11 @@ static void host_record(struct imp *im, char **f, size_t n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		v6 = inet_pton(AF_INET6, f[i], b) == 1;
+		v6 = (fam = family(f[i])) == AF_INET6;
 		if (all_digits(f[i])) {
 			if (f[i][0])
 				WARN(im, "host-record: TTL %s dropped: dnsdrop writes no TTL (dnsmasq then uses local-ttl, 0 by default)", f[i]);
-		} else if (v6 || inet_pton(AF_INET, f[i], b) == 1) {
+		} else if (fam) {
 			if (addr[v6])
 				WARN(im, "host-record: dnsmasq served only the last IPv%c address of a line: %s was not served and is dropped",
 				     v6 ? '6' : '4', validate_quote(addr[v6], q));
@@ -193,16 +202,11 @@ static void host_record(struct imp *im, char **f, size_t n)
 		if (addr[i] && !judge_addr(im, "host-record", addr[i], &a[i]))
 			ok = 0;
 	for (i = 0; i < n; i++) {
-		if (f[i] == addr[0] || f[i] == addr[1] || all_digits(f[i]) ||
-		    inet_pton(AF_INET, f[i], b) == 1 || inet_pton(AF_INET6, f[i], b) == 1)
+		if (all_digits(f[i]) || family(f[i]) || !judge_name(im, "host-record", f[i], name) || !ok)
 			continue;
-		if (!judge_name(im, "host-record", f[i], name) || !ok)
-			continue;
-		for (int j = 0; j < 2; j++) {
-			struct import_rec *r = addr[j] ? add_rec(im, IMPORT_HOST, name, NULL) : NULL;
-			if (r)
-				r->addr = a[j];
-		}
+		for (int j = 0; j < 2; j++)
+			if (addr[j])
+				add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a[j] });
 	}
 }
 
@@ -219,7 +223,6 @@ static void address(struct imp *im, char *arg)
 	char name[DD_NAME_MAX + 1];
 	char *ip = strrchr(arg, '/'), *d, *e;
 	struct dd_addr a;
-	struct import_rec *r;
 	int ok;
 
 	if (arg[0] != '/' || ip == arg || !ip[1] || strcmp(ip + 1, "#") == 0) {
@@ -243,8 +246,7 @@ static void address(struct imp *im, char *arg)
 			continue;
 		WARN(im, "address=/%s/ also answered every name under %s and gave no reverse answer; dnsdrop's [hosts] line answers the name itself only (add the names you need) and also answers the reverse (PTR) lookup of %s with %s",
 		     name, name, a.text, name);
-		if ((r = add_rec(im, IMPORT_HOST, name, NULL)))
-			r->addr = a;
+		add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a });
 	}
 }
 
@@ -258,7 +260,6 @@ static void srv_host(struct imp *im, char **f, size_t n)
 		warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
 	unsigned num[3] = { 1, 0, 0 };
 	int ok = 1, dot = n < 2;
-	struct import_rec *r;
 
 	dnsconf_unhide(f[0]);
 	if (validate_srvname(f[0], name, why, warn) < 0) {
@@ -293,11 +294,10 @@ static void srv_host(struct imp *im, char **f, size_t n)
 		WARN(im, "srv-host: no port given: dnsmasq served port 1, written out as such; check it");
 	if (dot && n > 2)
 		WARN(im, "srv-host: target \".\" (service not offered): its port, priority and weight are dropped");
-	if ((r = add_rec(im, IMPORT_SRV, name, dot ? NULL : target))) {
-		r->port = dot ? 0 : num[0];
-		r->prio = dot ? 0 : num[1];
-		r->weight = dot ? 0 : num[2];
-	}
+	if (dot)
+		num[0] = num[1] = num[2] = 0;
+	add_rec(im, &(struct import_rec){ .kind = IMPORT_SRV, .name = name, .target = dot ? NULL : target,
+					 .port = num[0], .prio = num[1], .weight = num[2] });
 }
 
 /* cname=ALIAS[,ALIAS...],TARGET[,TTL]: with three fields or more, an
@@ -320,7 +320,7 @@ static void cname(struct imp *im, char **f, size_t n)
 	ok = judge_name(im, "cname target", f[n - 1], target);
 	for (size_t i = 0; i + 1 < n; i++)
 		if (judge_name(im, "cname alias", f[i], alias) && ok)
-			add_rec(im, IMPORT_CNAME, alias, target);
+			add_rec(im, &(struct import_rec){ .kind = IMPORT_CNAME, .name = alias, .target = target });
 }
 
 /* A hosts-format line (/etc/hosts, addn-hosts, Pi-hole's custom.list):
@@ -331,15 +331,13 @@ static int hosts_line(struct imp *im, char *s)
 {
 	char name[DD_NAME_MAX + 1], *ip = s + strspn(s, " "), *n;
 	size_t len = strcspn(ip, " "), k;
-	unsigned char b[16];
-	struct import_rec *r;
 	struct dd_addr a;
 	int last;
 
 	if (!ip[len])
 		return 0;	/* a hosts line has a name after the address */
 	ip[len] = '\0';
-	if (inet_pton(AF_INET, ip, b) != 1 && inet_pton(AF_INET6, ip, b) != 1) {
+	if (!family(ip)) {
 		ip[len] = ' ';
 		return 0;
 	}
@@ -349,8 +347,8 @@ static int hosts_line(struct imp *im, char *s)
 		k = strcspn(n, " ");
 		last = !n[k];
 		n[k] = '\0';
-		if (judge_name(im, "hosts line", n, name) && (r = add_rec(im, IMPORT_HOST, name, NULL)))
-			r->addr = a;
+		if (judge_name(im, "hosts line", n, name))
+			add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a });
 	}
 	return 1;
 }
@@ -360,13 +358,13 @@ static int hosts_line(struct imp *im, char *s)
 static void interface_name(struct imp *im, char *arg)
 {
 	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], *f[FIELDS_MAX];
-	struct import_rec *r;
 
 	if (!arg || dnsconf_fields(arg, f, FIELDS_MAX) < 2)
 		return;
 	dnsconf_unhide(f[0]);
-	if (validate_hostname(f[0], name, why) == 0 && (r = add_rec(im, IMPORT_IFNAME, name, f[1])))
-		r->fate = IMPORT_DROP;
+	if (validate_hostname(f[0], name, why) == 0)
+		add_rec(im, &(struct import_rec){ .kind = IMPORT_IFNAME, .fate = IMPORT_DROP, .name = name,
+						 .target = f[1] });
 }
 
 /* One line of a drop-in, read by dnsconf_next. */
@@ -437,7 +435,6 @@ int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 		   struct problems *pr, struct import_counts *counts)
 {
 	struct imp im = { .pr = pr };
-	struct import_counts c = { 0 };
 	size_t i, from = pr->n;
 
 	for (i = 0; i < nsrc && !im.oom; i++)
@@ -445,10 +442,10 @@ int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 	if (!im.oom && import_merge(im.r, im.n, pr) < 0)
 		im.oom = 1;
 	if (!im.oom)
-		import_write(im.r, im.n, src, nsrc, &im.notes, out, &c);
+		import_write(im.r, im.n, src, nsrc, &im.notes, out, &im.c);
 	import_sort_problems(pr, from, src, nsrc);
 	if (counts)
-		*counts = c;
+		*counts = im.c;
 	for (i = 0; i < im.n; i++) {
 		free(im.r[i].name);
 		free(im.r[i].target);

@@ -60,12 +60,8 @@ struct import_rec {
 };
 
 /* Append S (N bytes) to OUT with every byte outside printable ASCII as '?',
- * cut after IMPORT_CLEAN_MAX bytes with "...": one valid INI comment line. */
-#define IMPORT_CLEAN_MAX 400
+ * cut after 400 bytes with "...": one valid INI comment line. */
 void import_put_clean(struct buf *out, const char *s, size_t n);
-
-/* Opens the comment line that gives the reason a line was not imported. */
-#define IMPORT_WHY ";   ^ why: "
 
 /* Rules across the N records R (file order): the first of a kind and name
  * leads (hosts: its line gets every address of the name), an identical
@@ -74,7 +70,7 @@ void import_put_clean(struct buf *out, const char *s, size_t n);
 int import_merge(struct import_rec *r, size_t n, struct problems *pr);
 
 /* Append the INI of the merged R to OUT: header naming SRC, NOTES (comment
- * lines of what was not imported), the sections; counts into C. */
+ * lines of what was not imported), the sections; counts added into C. */
 void import_write(const struct import_rec *r, size_t n, const struct import_src *src,
 		  size_t nsrc, const struct buf *notes, struct buf *out,
 		  struct import_counts *c);

@@ -16,7 +16,7 @@
 
 void import_put_clean(struct buf *out, const char *s, size_t n)
 {
-	size_t cut = n > IMPORT_CLEAN_MAX ? IMPORT_CLEAN_MAX : n;
+	size_t cut = n > 400 ? 400 : n;
 
 	for (size_t i = 0; i < cut; i++) {
 		char c = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : s[i];
@@ -129,17 +129,21 @@ static void group(struct import_rec **p, size_t m, struct problems *pr)
 			comment(p[i], "\".\" says not offered, yet other srv-host lines offer it", pr);
 }
 
+/* A host address of NAME among the N sorted records P, or NULL. */
+static struct import_rec *find_host(struct import_rec **p, size_t n, char *name)
+{
+	struct import_rec key = { .kind = IMPORT_HOST, .name = name }, *k = &key, **hit;
+
+	hit = bsearch(&k, p, n, sizeof *p, cmp_name);
+	return hit ? *hit : NULL;
+}
+
 /* A CNAME dnsdrop's INI cannot hold is kept as a comment. */
 static void check_cname(struct import_rec *r, struct import_rec **p, size_t n, struct problems *pr)
 {
-	struct import_rec key = { .kind = IMPORT_HOST, .name = r->name }, *k = &key;
-
-	if (bsearch(&k, p, n, sizeof *p, cmp_name)) {
+	if (find_host(p, n, r->name))
 		comment(r, "the alias is also a host, and a name is one or the other", pr);
-		return;
-	}
-	key.name = r->target;
-	if (!bsearch(&k, p, n, sizeof *p, cmp_name))
+	else if (!find_host(p, n, r->target))
 		comment(r, "its target is no host here, and dnsdrop needs the target under [hosts]", pr);
 }
 
@@ -148,12 +152,12 @@ static void check_cname(struct import_rec *r, struct import_rec **p, size_t n, s
 static void check_ifname(const struct import_rec *r, struct import_rec **p, size_t n,
 			 struct problems *pr)
 {
-	struct import_rec key = { .kind = IMPORT_HOST, .name = r->name }, *k = &key, **hit;
+	const struct import_rec *h = find_host(p, n, r->name);
 
-	if ((hit = bsearch(&k, p, n, sizeof *p, cmp_name)) && (*hit)->fate == IMPORT_KEEP)
-		problems_add(pr, (*hit)->lead->file, (*hit)->lead->line, SEV_WARNING,
+	if (h && h->fate == IMPORT_KEEP)
+		problems_add(pr, h->lead->file, h->lead->line, SEV_WARNING,
 			     "dnsmasq answered %s from interface-name=%s,%s (%s:%d), with that interface's address, never with this host-record: the INI gives %s instead; check which address is right",
-			     r->name, r->name, r->target, r->file, r->line, (*hit)->addr.text);
+			     r->name, r->name, r->target, r->file, r->line, h->addr.text);
 }
 
 int import_merge(struct import_rec *r, size_t n, struct problems *pr)
@@ -245,9 +249,6 @@ void import_write(const struct import_rec *r, size_t n, const struct import_src 
 	if (notes->len) {
 		buf_puts(out, "\n; Not imported (see the warnings of dnsdrop import):\n");
 		buf_add(out, notes->p, notes->len);
-		for (const char *l = notes->p, *e = l + notes->len; l < e;
-		     l = (const char *)memchr(l, '\n', (size_t)(e - l)) + 1)
-			c->skipped += strncmp(l, IMPORT_WHY, sizeof IMPORT_WHY - 1) != 0;
 	}
 	put_section(r, n, IMPORT_HOST, out, &c->hosts, &c->skipped);
 	put_section(r, n, IMPORT_SRV, out, &c->srv, &c->skipped);
@@ -255,7 +256,7 @@ void import_write(const struct import_rec *r, size_t n, const struct import_src 
 }
 
 struct pkey {
-	size_t file, seq;
+	size_t file;	/* index in SRC */
 	struct problem p;
 };
 
@@ -263,11 +264,8 @@ static int cmp_pkey(const void *x, const void *y)
 {
 	const struct pkey *a = x, *b = y;
 
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	if (a->p.line != b->p.line)
-		return a->p.line < b->p.line ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return a->file != b->file ? CMPU(a->file, b->file)
+	       : a->p.line != b->p.line ? CMPU(a->p.line, b->p.line) : CMPU(a->p.seq, b->p.seq);
 }
 
 void import_sort_problems(struct problems *pr, size_t from, const struct import_src *src,
@@ -281,7 +279,7 @@ void import_sort_problems(struct problems *pr, size_t from, const struct import_
 	for (i = 0; i < n; i++) {
 		for (f = 0; f < nsrc && src[f].path != pr->v[from + i].file; f++)
 			;
-		k[i] = (struct pkey){ f, i, pr->v[from + i] };
+		k[i] = (struct pkey){ f, pr->v[from + i] };
 	}
 	sort_array(k, n, sizeof *k, cmp_pkey);
 	for (i = 0; i < n; i++)
