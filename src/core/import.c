@@ -37,7 +37,6 @@ struct imp {
  * with the warning's reason. A line dnsmasq itself refused, or with a
  * value dnsdrop refuses, is one too: the rest of the file is imported. */
 #define SKIP(im, ...) (WARN(im, "not imported: " __VA_ARGS__), note(im))
-#define ERR SKIP
 
 /* The current line, as it was written, into the block of lines not
  * imported (once), then the reason: the warning just added. */
@@ -136,7 +135,7 @@ static int judge_addr(struct imp *im, const char *what, char *s, struct dd_addr 
 
 	dnsconf_unhide(s);
 	if (validate_addr(s, a, why, warn) < 0) {
-		ERR(im, "%s: address %s %s", what, validate_quote(s, q), why);
+		SKIP(im, "%s: address %s %s", what, validate_quote(s, q), why);
 		return 0;
 	}
 	if (warn[0])
@@ -152,7 +151,7 @@ static int judge_name(struct imp *im, const char *what, char *s, char out[DD_NAM
 	dnsconf_unhide(s);
 	if (validate_hostname(s, out, why) == 0)
 		return 1;
-	ERR(im, "%s: name %s %s", what, validate_quote(s, q), why);
+	SKIP(im, "%s: name %s %s", what, validate_quote(s, q), why);
 	return 0;
 }
 
@@ -169,7 +168,7 @@ static void host_record(struct imp *im, char **f, size_t n)
 	int ok = 1, fam, v6;
 
 	if (n < 2) {
-		ERR(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
+		SKIP(im, "host-record needs a name and an address: host-record=NAME,ADDRESS (dnsmasq refuses this line)");
 		return;
 	}
 	if (strcasecmp(f[0], RENDER_MARKER_NAME) == 0) {
@@ -263,13 +262,13 @@ static void srv_host(struct imp *im, char **f, size_t n)
 
 	dnsconf_unhide(f[0]);
 	if (validate_srvname(f[0], name, why, warn) < 0) {
-		ERR(im, "srv-host: name %s %s", validate_quote(f[0], q), why);
+		SKIP(im, "srv-host: name %s %s", validate_quote(f[0], q), why);
 		ok = 0;
 	} else if (warn[0]) {
 		WARN(im, "srv-host: name %s: %s", validate_quote(f[0], q), warn);
 	}
 	if (n > 5) {
-		ERR(im, "srv-host has %zu fields; write srv-host=NAME,TARGET,PORT,PRIORITY,WEIGHT (dnsmasq refuses this line)", n);
+		SKIP(im, "srv-host has %zu fields; write srv-host=NAME,TARGET,PORT,PRIORITY,WEIGHT (dnsmasq refuses this line)", n);
 		return;
 	}
 	if (n >= 2) {
@@ -280,12 +279,12 @@ static void srv_host(struct imp *im, char **f, size_t n)
 	}
 	for (size_t i = 2; i < n; i++) {
 		if (number(f[i], &num[i - 2]) < 0) {
-			ERR(im, "srv-host: %s %s is not a number from 0 to 65535", what[i - 2], validate_quote(f[i], q));
+			SKIP(im, "srv-host: %s %s is not a number from 0 to 65535", what[i - 2], validate_quote(f[i], q));
 			ok = 0;
 		}
 	}
 	if (ok && !dot && num[0] == 0) {
-		ERR(im, "srv-host: port 0 is no port a client can reach; write 1-65535");
+		SKIP(im, "srv-host: port 0 is no port a client can reach; write 1-65535");
 		ok = 0;
 	}
 	if (!ok)
@@ -308,7 +307,7 @@ static void cname(struct imp *im, char **f, size_t n)
 	int ok;
 
 	if (n < 2) {
-		ERR(im, "cname needs an alias and a target: cname=ALIAS,TARGET (dnsmasq refuses this line)");
+		SKIP(im, "cname needs an alias and a target: cname=ALIAS,TARGET (dnsmasq refuses this line)");
 		return;
 	}
 	dnsconf_unhide(f[n - 1]);
@@ -324,32 +323,26 @@ static void cname(struct imp *im, char **f, size_t n)
 }
 
 /* A hosts-format line (/etc/hosts, addn-hosts, Pi-hole's custom.list):
- * ADDRESS NAME [NAME...], as dnsconf_next reads a line without '='. 0 when
- * S is not one. Given to import next to the drop-ins, their names are CNAME
- * targets like any host. */
+ * ADDRESS NAME [NAME...], as dnsconf_next gives a line without '=' (each
+ * blank a ' ', none at either end). 0 when S is not one. Given to import
+ * next to the drop-ins, their names are CNAME targets like any host. */
 static int hosts_line(struct imp *im, char *s)
 {
-	char name[DD_NAME_MAX + 1], *ip = s + strspn(s, " "), *n;
-	size_t len = strcspn(ip, " "), k;
+	char name[DD_NAME_MAX + 1], *end = s + strcspn(s, " "), *save, *n;
 	struct dd_addr a;
-	int last;
 
-	if (!ip[len])
+	if (!*end)
 		return 0;	/* a hosts line has a name after the address */
-	ip[len] = '\0';
-	if (!family(ip)) {
-		ip[len] = ' ';
+	*end = '\0';
+	if (!family(s)) {
+		*end = ' ';
 		return 0;
 	}
-	if (!judge_addr(im, "hosts line", ip, &a))
+	if (!judge_addr(im, "hosts line", s, &a))
 		return 1;
-	for (n = ip + len + 1; *(n += strspn(n, " ")); n += k + !last) {
-		k = strcspn(n, " ");
-		last = !n[k];
-		n[k] = '\0';
+	for (n = strtok_r(end + 1, " ", &save); n; n = strtok_r(NULL, " ", &save))
 		if (judge_name(im, "hosts line", n, name))
 			add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a });
-	}
 	return 1;
 }
 
@@ -372,24 +365,16 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 {
 	static const char *const known[] = { "host-record", "address", "srv-host", "cname" };
 	char *f[FIELDS_MAX], q[VALIDATE_QUOTE_MAX];
-	size_t k, n;
+	size_t k;
 
-	if (r->err == DNSCONF_NUL) {
-		ERR(im, "NUL byte: this is not a text file");
-		return;
-	}
-	if (r->err == DNSCONF_LONG) {
-		ERR(im, "line of %zu bytes: dnsmasq reads a line of more than %d bytes as several lines; split it",
-		    r->rawlen, DNSCONF_LINE_MAX);
-		return;
-	}
-	if (r->err == DNSCONF_QUOTE) {
-		ERR(im, "a quote (\") is not closed; dnsmasq refuses this line");
-		return;
-	}
-	if (!r->name)
-		return;
-	if (!r->arg && hosts_line(im, r->name))
+	if (r->err == DNSCONF_NUL)
+		SKIP(im, "NUL byte: this is not a text file");
+	else if (r->err == DNSCONF_LONG)
+		SKIP(im, "line of %zu bytes: dnsmasq reads a line of more than %d bytes as several lines; split it",
+		     r->rawlen, DNSCONF_LINE_MAX);
+	else if (r->err == DNSCONF_QUOTE)
+		SKIP(im, "a quote (\") is not closed; dnsmasq refuses this line");
+	if (r->err || !r->name || (!r->arg && hosts_line(im, r->name)))
 		return;
 	for (k = 0; k < 4 && strcmp(r->name, known[k]) != 0; k++)
 		;
@@ -401,21 +386,16 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 			interface_name(im, r->arg);
 		return;
 	}
-	if (!r->arg) {
-		ERR(im, "%s has no value (dnsmasq refuses this line)", known[k]);
-		return;
-	}
-	if (k == 1) {
+	if (!r->arg)
+		SKIP(im, "%s has no value (dnsmasq refuses this line)", known[k]);
+	else if (k == 1)
 		address(im, r->arg);
-		return;
-	}
-	n = dnsconf_fields(r->arg, f, FIELDS_MAX);
-	if (k == 0)
-		host_record(im, f, n);
+	else if (k == 0)
+		host_record(im, f, dnsconf_fields(r->arg, f, FIELDS_MAX));
 	else if (k == 2)
-		srv_host(im, f, n);
+		srv_host(im, f, dnsconf_fields(r->arg, f, FIELDS_MAX));
 	else
-		cname(im, f, n);
+		cname(im, f, dnsconf_fields(r->arg, f, FIELDS_MAX));
 }
 
 static void one_file(struct imp *im, const struct import_src *src)
