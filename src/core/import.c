@@ -188,7 +188,7 @@ static void host_record(struct imp *im, char **f, size_t n)
 				     v6 ? '6' : '4', validate_quote(addr[v6], q));
 			addr[v6] = f[i];
 		} else {
-			names++;
+			f[names++] = f[i];	/* the names first, in order */
 		}
 	}
 	if (!names || (!addr[0] && !addr[1])) {
@@ -200,13 +200,11 @@ static void host_record(struct imp *im, char **f, size_t n)
 	for (i = 0; i < 2; i++)
 		if (addr[i] && !judge_addr(im, "host-record", addr[i], &a[i]))
 			ok = 0;
-	for (i = 0; i < n; i++) {
-		if (all_digits(f[i]) || family(f[i]) || !judge_name(im, "host-record", f[i], name) || !ok)
-			continue;
-		for (int j = 0; j < 2; j++)
-			if (addr[j])
-				add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a[j] });
-	}
+	for (i = 0; i < names; i++)
+		if (judge_name(im, "host-record", f[i], name) && ok)
+			for (int j = 0; j < 2; j++)
+				if (addr[j])
+					add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a[j] });
 }
 
 /* A domain of address=/.../ that is a plain name (not '#', not a pattern). */

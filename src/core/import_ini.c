@@ -16,13 +16,9 @@
 
 void import_put_clean(struct buf *out, const char *s, size_t n)
 {
-	size_t cut = n > 400 ? 400 : n;
-
-	for (size_t i = 0; i < cut; i++) {
-		char c = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : s[i];
-		buf_add(out, &c, 1);
-	}
-	if (cut < n)
+	for (size_t i = 0; i < n && i < 400; i++)
+		buf_add(out, s[i] < 0x20 || s[i] > 0x7e ? "?" : s + i, 1);
+	if (n > 400)
 		buf_puts(out, "...");
 }
 
@@ -187,8 +183,7 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 	for (i = 0; i < n; i++)
 		if (r[i].kind == IMPORT_CNAME && r[i].fate == IMPORT_KEEP)
 			check_cname(&r[i], p, n, pr);
-	for (i = 0; i < n; i++)
-		if (r[i].kind == IMPORT_IFNAME)
+		else if (r[i].kind == IMPORT_IFNAME)
 			check_ifname(&r[i], p, n, pr);
 	free(p);
 	return 0;
