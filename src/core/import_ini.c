@@ -174,12 +174,11 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 		if (p[i]->kind != IMPORT_IFNAME)
 			group(p + i, j - i, pr);
 	}
-	for (i = n; i-- > 0;) {	/* backwards, so each chain ends up in file order */
+	for (i = n; i-- > 0;)	/* backwards, so each chain ends up in file order */
 		if (r[i].kind == IMPORT_HOST && r[i].fate == IMPORT_KEEP && r[i].lead != &r[i]) {
 			r[i].next = r[i].lead->next;
 			r[i].lead->next = &r[i];
 		}
-	}
 	for (i = 0; i < n; i++)
 		if (r[i].kind == IMPORT_CNAME && r[i].fate == IMPORT_KEEP)
 			check_cname(&r[i], p, n, pr);
