@@ -119,7 +119,6 @@ static void add_rec(struct imp *im, const struct import_rec *t)
 	*r = *t;
 	r->file = im->file;
 	r->line = im->line;
-	r->idx = im->n;
 	if (!(r->name = strdup(t->name)) || (t->target && !(r->target = strdup(t->target)))) {
 		free(r->name);
 		im->oom = 1;
@@ -207,12 +206,6 @@ static void host_record(struct imp *im, char **f, size_t n)
 					add_rec(im, &(struct import_rec){ .kind = IMPORT_HOST, .name = name, .addr = a[j] });
 }
 
-/* A domain of address=/.../ that is a plain name (not '#', not a pattern). */
-static int plain_domain(const char *d, size_t n)
-{
-	return n > 0 && !(n == 1 && d[0] == '#') && d[0] != '*' && d[0] != '.';
-}
-
 /* address=/NAME[/NAME...]/ADDRESS: dnsmasq answers NAME and every name under
  * it. Its other forms (no address, '#', /#/, patterns) are not records. */
 static void address(struct imp *im, char *arg)
@@ -229,7 +222,7 @@ static void address(struct imp *im, char *arg)
 	for (d = arg + 1; d < ip; d = e + 1) {
 		e = memchr(d, '/', (size_t)(ip - d));
 		e = e ? e : ip;
-		if (!plain_domain(d, (size_t)(e - d))) {
+		if (e == d || (e - d == 1 && d[0] == '#') || d[0] == '*' || d[0] == '.') {
 			SKIP(im, "address=/.../ with an empty name, '#', '*' or a leading dot is a pattern, not a name dnsdrop can hold");
 			return;
 		}
@@ -275,12 +268,11 @@ static void srv_host(struct imp *im, char **f, size_t n)
 		if (!dot && !judge_name(im, "srv-host target", f[1], target))
 			ok = 0;
 	}
-	for (size_t i = 2; i < n; i++) {
+	for (size_t i = 2; i < n; i++)
 		if (number(f[i], &num[i - 2]) < 0) {
 			SKIP(im, "srv-host: %s %s is not a number from 0 to 65535", what[i - 2], validate_quote(f[i], q));
 			ok = 0;
 		}
-	}
 	if (ok && !dot && num[0] == 0) {
 		SKIP(im, "srv-host: port 0 is no port a client can reach; write 1-65535");
 		ok = 0;

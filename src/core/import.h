@@ -43,7 +43,8 @@ int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 enum import_kind { IMPORT_HOST, IMPORT_SRV, IMPORT_CNAME, IMPORT_IFNAME };
 enum import_fate { IMPORT_KEEP, IMPORT_DROP, IMPORT_COMMENT };
 
-/* One record, in file order: a host address, an SRV record or an alias. */
+/* One record, in file order (one array): a host address, an SRV record or
+ * an alias. */
 struct import_rec {
 	enum import_kind kind;
 	enum import_fate fate;
@@ -53,7 +54,6 @@ struct import_rec {
 	unsigned port, prio, weight;
 	const char *file;
 	int line;
-	size_t idx;		/* position in file order */
 	const char *why;	/* IMPORT_COMMENT: the reason, for the comment */
 	struct import_rec *lead;	/* the first record of its kind and name */
 	struct import_rec *next;	/* IMPORT_HOST: next address of the name */

@@ -40,14 +40,15 @@ static int cmp_body(const struct import_rec *a, const struct import_rec *b)
 	       : a->prio != b->prio ? CMPU(a->prio, b->prio) : CMPU(a->weight, b->weight);
 }
 
-/* Ties in file order, so the first of identical records comes first. */
+/* Ties in file order (the records are one array in file order), so the
+ * first of identical records comes first. */
 static int cmp_sort(const void *x, const void *y)
 {
 	const struct import_rec *a = *(struct import_rec *const *)x;
 	const struct import_rec *b = *(struct import_rec *const *)y;
 	int c = cmp_body(a, b);
 
-	return c ? c : CMPU(a->idx, b->idx);
+	return c ? c : CMPU(a, b);
 }
 
 /* Kind and name only: groups, and bsearch for a name. */
@@ -96,7 +97,7 @@ static void group(struct import_rec **p, size_t m, struct problems *pr)
 	char d[DESCRIBE_MAX];
 
 	for (i = 1; i < m; i++)
-		lead = p[i]->idx < lead->idx ? p[i] : lead;
+		lead = p[i] < lead ? p[i] : lead;
 	for (i = 0; i < m; i++) {
 		p[i]->lead = lead;
 		if (i > 0 && cmp_body(p[i - 1], p[i]) == 0) {
