@@ -18,10 +18,7 @@
 #define FIELDS_MAX (DNSCONF_LINE_MAX + 1)
 
 struct imp {
-	const char *file;	/* the line being read: file, number, raw bytes */
-	int line;
-	const char *raw;
-	size_t rawlen;
+	const struct dnsconf *at;	/* the line being read */
 	struct import_rec *r;
 	size_t n, cap;
 	struct buf notes;	/* lines not imported, as INI comments */
@@ -32,7 +29,7 @@ struct imp {
 	int oom;
 };
 
-#define WARN(im, ...) problems_add((im)->pr, (im)->file, (im)->line, SEV_WARNING, __VA_ARGS__)
+#define WARN(im, ...) problems_add((im)->pr, (im)->at->file, (im)->at->line, SEV_WARNING, __VA_ARGS__)
 /* A line dnsdrop cannot hold: a warning, and the line kept as a comment
  * with the warning's reason. A line dnsmasq itself refused, or with a
  * value dnsdrop refuses, is one too: the rest of the file is imported. */
@@ -42,19 +39,20 @@ struct imp {
  * imported (once), then the reason: the warning just added. */
 static void note(struct imp *im)
 {
-	size_t n = im->rawlen;
+	const struct dnsconf *at = im->at;
 	const char *why = im->pr->n ? im->pr->v[im->pr->n - 1].text : "";
+	size_t n = at->rawlen;
 
-	while (n > 0 && isspace((unsigned char)im->raw[n - 1]))
+	while (n > 0 && isspace((unsigned char)at->raw[n - 1]))
 		n--;
-	if (im->noted_file != im->file || im->noted_line != im->line) {
+	if (im->noted_file != at->file || im->noted_line != at->line) {
 		buf_puts(&im->notes, "; ");
-		import_put_clean(&im->notes, im->file, strlen(im->file));
-		buf_printf(&im->notes, ":%d: ", im->line);
-		import_put_clean(&im->notes, im->raw, n);
+		import_put_clean(&im->notes, at->file, strlen(at->file));
+		buf_printf(&im->notes, ":%d: ", at->line);
+		import_put_clean(&im->notes, at->raw, n);
 		buf_puts(&im->notes, "\n");
-		im->noted_file = im->file;
-		im->noted_line = im->line;
+		im->noted_file = at->file;
+		im->noted_line = at->line;
 		im->c.skipped++;
 	}
 	buf_puts(&im->notes, ";   ^ why: ");
@@ -117,8 +115,8 @@ static void add_rec(struct imp *im, const struct import_rec *t)
 	}
 	r = &im->r[im->n];
 	*r = *t;
-	r->file = im->file;
-	r->line = im->line;
+	r->file = im->at->file;
+	r->line = im->at->line;
 	if (!(r->name = strdup(t->name)) || (t->target && !(r->target = strdup(t->target)))) {
 		free(r->name);
 		im->oom = 1;
@@ -193,7 +191,7 @@ static void host_record(struct imp *im, char **f, size_t n)
 	if (!names || (!addr[0] && !addr[1])) {
 		SKIP(im, "host-record without %s: dnsmasq served nothing for it%s",
 		     names ? "an address" : "a name",
-		     memchr(im->raw, '"', im->rawlen) ? " (to dnsmasq, a quoted address is a name)" : "");
+		     memchr(im->at->raw, '"', im->at->rawlen) ? " (to dnsmasq, a quoted address is a name)" : "");
 		return;
 	}
 	for (i = 0; i < 2; i++)
@@ -370,7 +368,7 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 		;
 	if (k == 4) {
 		SKIP(im, "%s: dnsdrop holds host-record, address=/NAME/ADDRESS, srv-host and cname only%s",
-		     validate_quote(r->name, q), ours(im->file) ?
+		     validate_quote(r->name, q), ours(r->file) ?
 		     "; apply --force replaces this file, and this line with it: move it to a file of your own in the conf-dir first" : "");
 		if (strcmp(r->name, "interface-name") == 0)
 			interface_name(im, r->arg);
@@ -388,27 +386,18 @@ static void one_line(struct imp *im, const struct dnsconf *r)
 		cname(im, f, dnsconf_fields(r->arg, f, FIELDS_MAX));
 }
 
-static void one_file(struct imp *im, const struct import_src *src)
-{
-	struct dnsconf r = { .file = src->path, .text = src->text, .len = src->len };
-
-	im->file = src->path;
-	while (!im->oom && dnsconf_next(&r)) {
-		im->line = r.line;
-		im->raw = r.raw;
-		im->rawlen = r.rawlen;
-		one_line(im, &r);
-	}
-}
-
 int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 		   struct problems *pr, struct import_counts *counts)
 {
 	struct imp im = { .pr = pr };
 	size_t i, from = pr->n;
 
-	for (i = 0; i < nsrc && !im.oom; i++)
-		one_file(&im, &src[i]);
+	for (i = 0; i < nsrc && !im.oom; i++) {
+		struct dnsconf r = { .file = src[i].path, .text = src[i].text, .len = src[i].len };
+
+		for (im.at = &r; !im.oom && dnsconf_next(&r);)
+			one_line(&im, &r);
+	}
 	if (!im.oom && import_merge(im.r, im.n, pr) < 0)
 		im.oom = 1;
 	if (!im.oom)
