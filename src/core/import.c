@@ -9,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,20 +31,24 @@ struct imp {
 	int oom;
 };
 
-#define WARN(im, ...) problems_add((im)->pr, (im)->at->file, (im)->at->line, SEV_WARNING, __VA_ARGS__)
-/* A line dnsdrop cannot hold: a warning, and the line kept as a comment
- * with the warning's reason. A line dnsmasq itself refused, or with a
- * value dnsdrop refuses, is one too: the rest of the file is imported. */
-#define SKIP(im, ...) (WARN(im, "not imported: " __VA_ARGS__), note(im))
-
-/* The current line, as it was written, into the block of lines not
- * imported (once), then the reason: the warning just added. */
-static void note(struct imp *im)
+/* A warning on the current line. SKIP: the line is not imported (one that
+ * dnsmasq itself refused, or with a value dnsdrop refuses, too: the rest
+ * of the file is), and goes into the notes as written (once), the warning
+ * as its reason. TEXT holds the longest sentence with room to spare: the
+ * names, quoted values and validate.h's sentences in it are bounded. */
+static void __attribute__((format(printf, 3, 4))) say(struct imp *im, int skip, const char *fmt, ...)
 {
 	const struct dnsconf *at = im->at;
-	const char *why = im->pr->n ? im->pr->v[im->pr->n - 1].text : "";
+	char text[4 * DD_ERR_MAX];
 	size_t n = at->rawlen;
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	problems_add(im->pr, at->file, at->line, SEV_WARNING, "%s%s", skip ? "not imported: " : "", text);
+	if (!skip)
+		return;
 	while (n > 0 && isspace((unsigned char)at->raw[n - 1]))
 		n--;
 	if (im->noted_file != at->file || im->noted_line != at->line) {
@@ -56,11 +62,12 @@ static void note(struct imp *im)
 		im->c.skipped++;
 	}
 	buf_puts(&im->notes, ";   ^ why: ");
-	if (!strncmp(why, "not imported: ", 14))
-		why += 14;
-	import_put_clean(&im->notes, why, strlen(why));
+	import_put_clean(&im->notes, text, strlen(text));
 	buf_puts(&im->notes, "\n");
 }
+
+#define WARN(im, ...) say(im, 0, __VA_ARGS__)
+#define SKIP(im, ...) say(im, 1, __VA_ARGS__)
 
 /* A number field as dnsmasq reads it (digits only, leading zeros fine,
  * empty is 0) within 0-65535: 0, or -1. */
