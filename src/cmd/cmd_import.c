@@ -23,19 +23,16 @@ static int convert(struct app *app, const struct import_src *src, int n)
 	int failed = import_convert(src, (size_t)n, &out, &app->pr, &c) < 0;
 
 	report_problems(stderr, &app->pr, app->color_err, app->quiet);
-	if (failed) {
-		buf_free(&out);
+	if (failed)
 		app_error(app, "out of memory importing; nothing imported");
-		return EXIT_ENV;
-	}
-	if (app->pr.errors) {
-		buf_free(&out);
+	else if (app->pr.errors)
 		app_error(app, "%zu error%s; nothing imported: fix or remove those lines and import again",
 			  app->pr.errors, app->pr.errors == 1 ? "" : "s");
-		return EXIT_INVALID;
-	}
-	fwrite(out.p, 1, out.len, stdout);
+	else
+		fwrite(out.p, 1, out.len, stdout);
 	buf_free(&out);
+	if (failed || app->pr.errors)
+		return failed ? EXIT_ENV : EXIT_INVALID;
 	if (!app->quiet)
 		fprintf(stderr, "dnsdrop: imported %zu hosts, %zu srv and %zu cname lines from %d file%s; %zu left out, kept as comments%s\n",
 			c.hosts, c.srv, c.cname, n, n == 1 ? "" : "s", c.skipped,
