@@ -14,26 +14,6 @@
 #include "import.h"
 #include "report.h"
 
-/* Read every file into SRC; each failure is reported. EXIT_OK or EXIT_ENV. */
-static int read_all(const struct app *app, struct import_src *src, int n, char **argv)
-{
-	char err[FSX_ERR_MAX], *text;
-	size_t len;
-	int rc = EXIT_OK;
-
-	for (int i = 0; i < n; i++) {
-		src[i].path = argv[i];
-		if (fsx_read(argv[i], CONFIG_MAX_BYTES, 0, &text, &len, err) < 0) {
-			app_error(app, "%s", err);
-			rc = EXIT_ENV;
-			continue;
-		}
-		src[i].text = text;
-		src[i].len = len;
-	}
-	return rc;
-}
-
 /* Convert, report, and print the INI only when there is no error (like
  * check: an INI with a value silently left out would be worse than none). */
 static int convert(struct app *app, const struct import_src *src, int n)
@@ -43,19 +23,16 @@ static int convert(struct app *app, const struct import_src *src, int n)
 	int failed = import_convert(src, (size_t)n, &out, &app->pr, &c) < 0;
 
 	report_problems(stderr, &app->pr, app->color_err, app->quiet);
-	if (failed) {
-		buf_free(&out);
+	if (failed)
 		app_error(app, "out of memory importing; nothing imported");
-		return EXIT_ENV;
-	}
-	if (app->pr.errors) {
-		buf_free(&out);
+	else if (app->pr.errors)
 		app_error(app, "%zu error%s; nothing imported: fix or remove those lines and import again",
 			  app->pr.errors, app->pr.errors == 1 ? "" : "s");
-		return EXIT_INVALID;
-	}
-	fwrite(out.p, 1, out.len, stdout);
+	else
+		fwrite(out.p, 1, out.len, stdout);
 	buf_free(&out);
+	if (failed || app->pr.errors)
+		return failed ? EXIT_ENV : EXIT_INVALID;
 	if (!app->quiet)
 		fprintf(stderr, "dnsdrop: imported %zu hosts, %zu srv and %zu cname lines from %d file%s; %zu left out, kept as comments%s\n",
 			c.hosts, c.srv, c.cname, n, n == 1 ? "" : "s", c.skipped,
@@ -94,7 +71,8 @@ int cmd_import(struct app *app, int argc, char **argv)
 {
 	struct import_src *src;
 	const char *want = NULL;
-	int rc;
+	char err[FSX_ERR_MAX], *text;
+	int rc = EXIT_OK;
 
 	if (argc >= 2 && !strcmp(argv[0], "--dnsmasq")) {
 		want = argv[1];
@@ -109,7 +87,15 @@ int cmd_import(struct app *app, int argc, char **argv)
 		app_error(app, "out of memory");
 		return EXIT_ENV;
 	}
-	rc = read_all(app, src, argc, argv);
+	for (int i = 0; i < argc; i++) {	/* every file, each failure reported */
+		src[i].path = argv[i];
+		if (fsx_read(argv[i], CONFIG_MAX_BYTES, 0, &text, &src[i].len, err) == 0) {
+			src[i].text = text;
+		} else {
+			app_error(app, "%s", err);
+			rc = EXIT_ENV;
+		}
+	}
 	if (rc == EXIT_OK && version_warn(app, want, src, argc) < 0)
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK)

@@ -43,7 +43,8 @@ int import_convert(const struct import_src *src, size_t nsrc, struct buf *out,
 enum import_kind { IMPORT_HOST, IMPORT_SRV, IMPORT_CNAME, IMPORT_IFNAME };
 enum import_fate { IMPORT_KEEP, IMPORT_DROP, IMPORT_COMMENT };
 
-/* One record, in file order: a host address, an SRV record or an alias. */
+/* One record, in file order (one array): a host address, an SRV record or
+ * an alias. */
 struct import_rec {
 	enum import_kind kind;
 	enum import_fate fate;
@@ -53,19 +54,14 @@ struct import_rec {
 	unsigned port, prio, weight;
 	const char *file;
 	int line;
-	size_t idx;		/* position in file order */
 	const char *why;	/* IMPORT_COMMENT: the reason, for the comment */
 	struct import_rec *lead;	/* the first record of its kind and name */
 	struct import_rec *next;	/* IMPORT_HOST: next address of the name */
 };
 
 /* Append S (N bytes) to OUT with every byte outside printable ASCII as '?',
- * cut after IMPORT_CLEAN_MAX bytes with "...": one valid INI comment line. */
-#define IMPORT_CLEAN_MAX 400
+ * cut after 400 bytes with "...": one valid INI comment line. */
 void import_put_clean(struct buf *out, const char *s, size_t n);
-
-/* Opens the comment line that gives the reason a line was not imported. */
-#define IMPORT_WHY ";   ^ why: "
 
 /* Rules across the N records R (file order): the first of a kind and name
  * leads (hosts: its line gets every address of the name), an identical
@@ -74,7 +70,7 @@ void import_put_clean(struct buf *out, const char *s, size_t n);
 int import_merge(struct import_rec *r, size_t n, struct problems *pr);
 
 /* Append the INI of the merged R to OUT: header naming SRC, NOTES (comment
- * lines of what was not imported), the sections; counts into C. */
+ * lines of what was not imported), the sections; counts added into C. */
 void import_write(const struct import_rec *r, size_t n, const struct import_src *src,
 		  size_t nsrc, const struct buf *notes, struct buf *out,
 		  struct import_counts *c);

@@ -16,13 +16,9 @@
 
 void import_put_clean(struct buf *out, const char *s, size_t n)
 {
-	size_t cut = n > IMPORT_CLEAN_MAX ? IMPORT_CLEAN_MAX : n;
-
-	for (size_t i = 0; i < cut; i++) {
-		char c = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : s[i];
-		buf_add(out, &c, 1);
-	}
-	if (cut < n)
+	for (size_t i = 0; i < n && i < 400; i++)
+		buf_add(out, s[i] < 0x20 || s[i] > 0x7e ? "?" : s + i, 1);
+	if (n > 400)
 		buf_puts(out, "...");
 }
 
@@ -44,14 +40,15 @@ static int cmp_body(const struct import_rec *a, const struct import_rec *b)
 	       : a->prio != b->prio ? CMPU(a->prio, b->prio) : CMPU(a->weight, b->weight);
 }
 
-/* Ties in file order, so the first of identical records comes first. */
+/* Ties in file order (the records are one array in file order), so the
+ * first of identical records comes first. */
 static int cmp_sort(const void *x, const void *y)
 {
 	const struct import_rec *a = *(struct import_rec *const *)x;
 	const struct import_rec *b = *(struct import_rec *const *)y;
 	int c = cmp_body(a, b);
 
-	return c ? c : CMPU(a->idx, b->idx);
+	return c ? c : CMPU(a, b);
 }
 
 /* Kind and name only: groups, and bsearch for a name. */
@@ -100,7 +97,7 @@ static void group(struct import_rec **p, size_t m, struct problems *pr)
 	char d[DESCRIBE_MAX];
 
 	for (i = 1; i < m; i++)
-		lead = p[i]->idx < lead->idx ? p[i] : lead;
+		lead = p[i] < lead ? p[i] : lead;
 	for (i = 0; i < m; i++) {
 		p[i]->lead = lead;
 		if (i > 0 && cmp_body(p[i - 1], p[i]) == 0) {
@@ -129,17 +126,21 @@ static void group(struct import_rec **p, size_t m, struct problems *pr)
 			comment(p[i], "\".\" says not offered, yet other srv-host lines offer it", pr);
 }
 
+/* A host address of NAME among the N sorted records P, or NULL. */
+static struct import_rec *find_host(struct import_rec **p, size_t n, char *name)
+{
+	struct import_rec key = { .kind = IMPORT_HOST, .name = name }, *k = &key, **hit;
+
+	hit = bsearch(&k, p, n, sizeof *p, cmp_name);
+	return hit ? *hit : NULL;
+}
+
 /* A CNAME dnsdrop's INI cannot hold is kept as a comment. */
 static void check_cname(struct import_rec *r, struct import_rec **p, size_t n, struct problems *pr)
 {
-	struct import_rec key = { .kind = IMPORT_HOST, .name = r->name }, *k = &key;
-
-	if (bsearch(&k, p, n, sizeof *p, cmp_name)) {
+	if (find_host(p, n, r->name))
 		comment(r, "the alias is also a host, and a name is one or the other", pr);
-		return;
-	}
-	key.name = r->target;
-	if (!bsearch(&k, p, n, sizeof *p, cmp_name))
+	else if (!find_host(p, n, r->target))
 		comment(r, "its target is no host here, and dnsdrop needs the target under [hosts]", pr);
 }
 
@@ -148,12 +149,12 @@ static void check_cname(struct import_rec *r, struct import_rec **p, size_t n, s
 static void check_ifname(const struct import_rec *r, struct import_rec **p, size_t n,
 			 struct problems *pr)
 {
-	struct import_rec key = { .kind = IMPORT_HOST, .name = r->name }, *k = &key, **hit;
+	const struct import_rec *h = find_host(p, n, r->name);
 
-	if ((hit = bsearch(&k, p, n, sizeof *p, cmp_name)) && (*hit)->fate == IMPORT_KEEP)
-		problems_add(pr, (*hit)->lead->file, (*hit)->lead->line, SEV_WARNING,
+	if (h && h->fate == IMPORT_KEEP)
+		problems_add(pr, h->lead->file, h->lead->line, SEV_WARNING,
 			     "dnsmasq answered %s from interface-name=%s,%s (%s:%d), with that interface's address, never with this host-record: the INI gives %s instead; check which address is right",
-			     r->name, r->name, r->target, r->file, r->line, (*hit)->addr.text);
+			     r->name, r->name, r->target, r->file, r->line, h->addr.text);
 }
 
 int import_merge(struct import_rec *r, size_t n, struct problems *pr)
@@ -174,17 +175,15 @@ int import_merge(struct import_rec *r, size_t n, struct problems *pr)
 		if (p[i]->kind != IMPORT_IFNAME)
 			group(p + i, j - i, pr);
 	}
-	for (i = n; i-- > 0;) {	/* backwards, so each chain ends up in file order */
+	for (i = n; i-- > 0;)	/* backwards, so each chain ends up in file order */
 		if (r[i].kind == IMPORT_HOST && r[i].fate == IMPORT_KEEP && r[i].lead != &r[i]) {
 			r[i].next = r[i].lead->next;
 			r[i].lead->next = &r[i];
 		}
-	}
 	for (i = 0; i < n; i++)
 		if (r[i].kind == IMPORT_CNAME && r[i].fate == IMPORT_KEEP)
 			check_cname(&r[i], p, n, pr);
-	for (i = 0; i < n; i++)
-		if (r[i].kind == IMPORT_IFNAME)
+		else if (r[i].kind == IMPORT_IFNAME)
 			check_ifname(&r[i], p, n, pr);
 	free(p);
 	return 0;
@@ -245,9 +244,6 @@ void import_write(const struct import_rec *r, size_t n, const struct import_src 
 	if (notes->len) {
 		buf_puts(out, "\n; Not imported (see the warnings of dnsdrop import):\n");
 		buf_add(out, notes->p, notes->len);
-		for (const char *l = notes->p, *e = l + notes->len; l < e;
-		     l = (const char *)memchr(l, '\n', (size_t)(e - l)) + 1)
-			c->skipped += strncmp(l, IMPORT_WHY, sizeof IMPORT_WHY - 1) != 0;
 	}
 	put_section(r, n, IMPORT_HOST, out, &c->hosts, &c->skipped);
 	put_section(r, n, IMPORT_SRV, out, &c->srv, &c->skipped);
@@ -255,7 +251,7 @@ void import_write(const struct import_rec *r, size_t n, const struct import_src 
 }
 
 struct pkey {
-	size_t file, seq;
+	size_t file;	/* index in SRC */
 	struct problem p;
 };
 
@@ -263,11 +259,8 @@ static int cmp_pkey(const void *x, const void *y)
 {
 	const struct pkey *a = x, *b = y;
 
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	if (a->p.line != b->p.line)
-		return a->p.line < b->p.line ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return a->file != b->file ? CMPU(a->file, b->file)
+	       : a->p.line != b->p.line ? CMPU(a->p.line, b->p.line) : CMPU(a->p.seq, b->p.seq);
 }
 
 void import_sort_problems(struct problems *pr, size_t from, const struct import_src *src,
@@ -281,7 +274,7 @@ void import_sort_problems(struct problems *pr, size_t from, const struct import_
 	for (i = 0; i < n; i++) {
 		for (f = 0; f < nsrc && src[f].path != pr->v[from + i].file; f++)
 			;
-		k[i] = (struct pkey){ f, i, pr->v[from + i] };
+		k[i] = (struct pkey){ f, pr->v[from + i] };
 	}
 	sort_array(k, n, sizeof *k, cmp_pkey);
 	for (i = 0; i < n; i++)
