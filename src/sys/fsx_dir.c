@@ -204,24 +204,10 @@ int fsx_lock(const char *path, int *fd, long *holder_pid, char *err)
 
 	*fd = -1;
 	*holder_pid = 0;
-	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		   0600);
-	if (lfd < 0 && errno == ELOOP)
-		return fsx_refuse_kind(path, S_IFLNK, err);
-	if (lfd < 0) {
-		fsx_errf(err, errno, "cannot open lock file %s", path);
+	lfd = fsx_open_reg(path, O_RDWR | O_CREAT, "lock file ", FSX_STATE_WHY,
+			   &st, err);
+	if (lfd < 0)
 		return -1;
-	}
-	if (fstat(lfd, &st) < 0) {
-		fsx_errf(err, errno, "cannot stat lock file %s", path);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fsx_refuse_kind(path, st.st_mode, err);
-		goto fail;
-	}
-	if (fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0)
-		goto fail;
 	/* flock, not fcntl locks: it belongs to the open file, is released
 	 * by the kernel when we die, and is not shared with children. */
 	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
@@ -263,20 +249,14 @@ struct sweep {
 	int count;
 };
 
-/* ENT is ".NAME." and FSX_TEMP_RAND letters or digits. */
+/* ENT is ".NAME." and FSX_TEMP_RAND of fsx_create_temp's characters. */
 static int fsx_is_temp(const char *ent, const char *name)
 {
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 
-	if (strlen(ent) != n + 2 + FSX_TEMP_RAND || ent[0] != '.' ||
-	    strncmp(ent + 1, name, n) || ent[n + 1] != '.')
-		return 0;
-	for (i = n + 2; ent[i]; i++)
-		if (!((ent[i] >= 'A' && ent[i] <= 'Z') ||
-		      (ent[i] >= 'a' && ent[i] <= 'z') ||
-		      (ent[i] >= '0' && ent[i] <= '9')))
-			return 0;
-	return 1;
+	return strlen(ent) == n + 2 + FSX_TEMP_RAND && ent[0] == '.' &&
+	       !strncmp(ent + 1, name, n) && ent[n + 1] == '.' &&
+	       strspn(ent + n + 2, FSX_TEMP_SET) == FSX_TEMP_RAND;
 }
 
 static int fsx_sweep_entry(void *ctx, int dfd, const char *ent,
