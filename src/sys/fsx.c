@@ -461,20 +461,18 @@ int fsx_remove_atomic(const char *dir, const char *name, char *err)
 int fsx_probe_dir(const char *dir, char *err)
 {
 	char tmp[NAME_MAX + 1];
-	int dfd, fd, rc = 0;
+	int dfd, fd, rc = -1;
 
 	/* A temp name like any other: a run killed before the unlink leaves
 	 * what fsx_sweep_temps(DIR, FSX_PROBE) removes. */
 	if ((dfd = fsx_open_dir(dir, err)) < 0)
 		return -1;
-	if ((fd = fsx_create_temp(dfd, dir, FSX_PROBE, tmp, err)) < 0) {
-		close(dfd);
-		return -1;
-	}
-	close(fd);
-	if (unlinkat(dfd, tmp, 0) < 0) {
-		fsx_errf(err, errno, "cannot remove %s in %s", tmp, dir);
-		rc = -1;
+	if ((fd = fsx_create_temp(dfd, dir, FSX_PROBE, tmp, err)) >= 0) {
+		close(fd);
+		if (unlinkat(dfd, tmp, 0) == 0)
+			rc = 0;
+		else
+			fsx_errf(err, errno, "cannot remove %s in %s", tmp, dir);
 	}
 	close(dfd);
 	return rc;

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "validate.h"
+
 int fsx_each_entry(const char *path, unsigned flags, fsx_entry_fn *fn,
 		   void *ctx, char *err)
 {
@@ -172,18 +174,13 @@ static long fsx_read_pid(int fd)
 {
 	char b[32];
 	ssize_t n = pread(fd, b, sizeof b - 1, 0);
-	long pid = 0;
-	char *p;
+	unsigned pid;
 
 	if (n <= 0)
 		return 0;
 	b[n] = '\0';
-	for (p = b; *p >= '0' && *p <= '9'; p++) {
-		if (pid > (LONG_MAX - 9) / 10)
-			return 0;
-		pid = pid * 10 + (*p - '0');
-	}
-	return p > b && (!*p || *p == '\n') ? pid : 0;
+	b[strcspn(b, "\n")] = '\0';
+	return validate_number(b, 0, INT_MAX, &pid) == 0 ? (long)pid : 0;
 }
 
 long fsx_lock_pid(const char *path)
