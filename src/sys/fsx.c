@@ -59,21 +59,16 @@ int fsx_join(char *out, const char *dir, const char *name, char *err)
 
 const char *fsx_kind(mode_t m)
 {
-	if (S_ISREG(m))
-		return "a regular file";
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISLNK(m))
-		return "a symlink";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	return "a special file";
+	switch (m & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symlink";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	default: return "a special file";
+	}
 }
 
 /* Where the symlink PATH points, anchored at PATH's directory when
@@ -135,34 +130,6 @@ int fsx_dirname(const char *path, char *dir)
 	return n < PATH_MAX ? 0 : -1;
 }
 
-static int fsx_check_dir_trusted(const char *path, uid_t me, char *err)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-
-	fsx_dirname(path, dir);	/* a prefix of PATH: it fits */
-	if (stat(dir, &st) < 0) {
-		fsx_errf(err, errno, "cannot check directory %s", dir);
-		return -1;
-	}
-	/* Whoever may rename files in the directory may swap the file: the
-	 * sticky bit (as on /tmp) stops that for files they do not own. */
-	if (st.st_uid != me && st.st_uid != 0) {
-		fsx_errf(err, 0, "refusing %s: its directory %s is owned by uid "
-			 "%u, who could replace the file; move the file to a "
-			 "directory of yours", path, dir, (unsigned)st.st_uid);
-		return -1;
-	}
-	if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
-		fsx_errf(err, 0, "refusing %s: its directory %s is writable by "
-			 "others (mode %04o), who could replace the file; fix: "
-			 "chmod go-w %s", path, dir,
-			 (unsigned)(st.st_mode & 07777), dir);
-		return -1;
-	}
-	return 0;
-}
-
 int fsx_check_owned(const char *path, const struct stat *st, const char *why,
 		    char *err)
 {
@@ -184,15 +151,36 @@ int fsx_check_owned(const char *path, const struct stat *st, const char *why,
 	return 0;
 }
 
-/* The INI decides what dnsdrop runs as root: only its owner may write it.
- * Users are named by uid: a name lookup would drag the passwd and nscd
- * code into the binary for one message. */
-static int fsx_check_trusted(const char *path, const struct stat *st,
-			     char *err)
+/* The INI decides what dnsdrop runs as root: only its owner may write it,
+ * nor may others rename files in its directory (fsx_read has checked the
+ * file itself). Users are named by uid: a name lookup would drag the
+ * passwd and nscd code into the binary for one message. */
+static int fsx_check_dir_trusted(const char *path, char *err)
 {
-	if (fsx_check_owned(path, st, "it decides what dnsdrop runs", err) < 0)
+	char dir[PATH_MAX];
+	struct stat st;
+
+	fsx_dirname(path, dir);	/* a prefix of PATH: it fits */
+	if (stat(dir, &st) < 0) {
+		fsx_errf(err, errno, "cannot check directory %s", dir);
 		return -1;
-	return fsx_check_dir_trusted(path, (uid_t)geteuid(), err);
+	}
+	/* Whoever may rename files in the directory may swap the file: the
+	 * sticky bit (as on /tmp) stops that for files they do not own. */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		fsx_errf(err, 0, "refusing %s: its directory %s is owned by uid "
+			 "%u, who could replace the file; move the file to a "
+			 "directory of yours", path, dir, (unsigned)st.st_uid);
+		return -1;
+	}
+	if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
+		fsx_errf(err, 0, "refusing %s: its directory %s is writable by "
+			 "others (mode %04o), who could replace the file; fix: "
+			 "chmod go-w %s", path, dir,
+			 (unsigned)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
 }
 
 int fsx_read_fd(int fd, const char *path, size_t hint, size_t max,
@@ -247,9 +235,36 @@ int fsx_refuse_kind(const char *path, mode_t m, char *err)
 	return -1;
 }
 
+int fsx_open_reg(const char *path, int oflags, const char *what,
+		 const char *why, struct stat *st, char *err)
+{
+	int fd = open(path, oflags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	int e = errno;
+
+	if (fd < 0) {
+		if (e == ELOOP)
+			fsx_refuse_kind(path, S_IFLNK, err);
+		else
+			fsx_errf(err, e, "cannot open %s%s", what, path);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, st) < 0)
+		fsx_errf(err, errno, "cannot stat %s%s", what, path);
+	else if (!S_ISREG(st->st_mode))
+		fsx_refuse_kind(path, st->st_mode, err);
+	else if (!why || fsx_check_owned(path, st, why, err) == 0)
+		return fd;
+	close(fd);
+	errno = 0;
+	return -1;
+}
+
 int fsx_read(const char *path, size_t max, unsigned flags,
 	     char **data, size_t *len, char *err)
 {
+	const char *why = (flags & FSX_TRUSTED) ? "it decides what dnsdrop runs"
+			  : (flags & FSX_STATE) ? FSX_STATE_WHY : NULL;
 	struct stat st;
 	int fd, rc = -1;
 
@@ -266,22 +281,9 @@ int fsx_read(const char *path, size_t max, unsigned flags,
 	if (!S_ISREG(st.st_mode))
 		return fsx_refuse_kind(path, st.st_mode, err);
 	/* O_NONBLOCK: a FIFO swapped in after the lstat cannot hang us. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && (flags & FSX_ABSENT_OK))
-			return 0;
-		if (errno == ELOOP)
-			return fsx_refuse_kind(path, S_IFLNK, err);
-		fsx_errf(err, errno, "cannot open %s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0)
-		fsx_errf(err, errno, "cannot stat %s", path);
-	else if (!S_ISREG(st.st_mode))
-		fsx_refuse_kind(path, st.st_mode, err);
-	else if (((flags & FSX_TRUSTED) && fsx_check_trusted(path, &st, err) < 0) ||
-		 ((flags & FSX_STATE) &&
-		  fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0))
+	if ((fd = fsx_open_reg(path, O_RDONLY, "", why, &st, err)) < 0)
+		return errno == ENOENT && (flags & FSX_ABSENT_OK) ? 0 : -1;
+	if ((flags & FSX_TRUSTED) && fsx_check_dir_trusted(path, err) < 0)
 		;
 	else if ((uintmax_t)st.st_size > max)
 		fsx_errf(err, 0, "%s is %jd bytes, more than the limit of %zu",
@@ -352,8 +354,7 @@ static int fsx_sync_close(int dfd, const char *done, const char *dir,
 static int fsx_create_temp(int dfd, const char *dir, const char *name,
 			   char tmp[NAME_MAX + 1], char *err)
 {
-	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789";
+	static const char set[] = FSX_TEMP_SET;
 	uint64_t x = rand_seed();
 	int i, k, n, fd;
 
@@ -460,20 +461,18 @@ int fsx_remove_atomic(const char *dir, const char *name, char *err)
 int fsx_probe_dir(const char *dir, char *err)
 {
 	char tmp[NAME_MAX + 1];
-	int dfd, fd, rc = 0;
+	int dfd, fd, rc = -1;
 
 	/* A temp name like any other: a run killed before the unlink leaves
 	 * what fsx_sweep_temps(DIR, FSX_PROBE) removes. */
 	if ((dfd = fsx_open_dir(dir, err)) < 0)
 		return -1;
-	if ((fd = fsx_create_temp(dfd, dir, FSX_PROBE, tmp, err)) < 0) {
-		close(dfd);
-		return -1;
-	}
-	close(fd);
-	if (unlinkat(dfd, tmp, 0) < 0) {
-		fsx_errf(err, errno, "cannot remove %s in %s", tmp, dir);
-		rc = -1;
+	if ((fd = fsx_create_temp(dfd, dir, FSX_PROBE, tmp, err)) >= 0) {
+		close(fd);
+		if (unlinkat(dfd, tmp, 0) == 0)
+			rc = 0;
+		else
+			fsx_errf(err, errno, "cannot remove %s in %s", tmp, dir);
 	}
 	close(dfd);
 	return rc;

@@ -14,6 +14,7 @@
 
 #define FSX_ERR_MAX DD_ERR_MAX
 #define FSX_TEMP_RAND 6	/* random characters in a temp name ".NAME.Xa1b2c" */
+#define FSX_TEMP_SET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 /* fsx_read and fsx_each_entry flags */
 #define FSX_TRUSTED 1u		/* owned by the euid, not group/world-writable */
@@ -68,6 +69,14 @@ int fsx_open_dir(const char *path, char *err);
  * file returns 0 with *DATA NULL and *LEN 0. */
 int fsx_read(const char *path, size_t max, unsigned flags,
 	     char **data, size_t *len, char *err);
+
+/* Open the regular file PATH with OFLAGS (O_CREAT makes it 0600), never
+ * following a symlink nor blocking on a FIFO, and fstat it into ST. WHAT
+ * names it in messages ("" or "lock file "); WHY, unless NULL, requires it
+ * to be ours as fsx_check_owned does. The fd, or -1 with ERR (errno is
+ * open's, ENOENT for a missing PATH, or 0 when the file was refused). */
+int fsx_open_reg(const char *path, int oflags, const char *what,
+		 const char *why, struct stat *st, char *err);
 
 /* Read the open FD (named PATH in messages) to EOF, at most MAX bytes, into
  * a NUL-terminated heap buffer *DATA of *LEN bytes (caller frees); HINT is

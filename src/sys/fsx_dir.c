@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "validate.h"
+
 int fsx_each_entry(const char *path, unsigned flags, fsx_entry_fn *fn,
 		   void *ctx, char *err)
 {
@@ -172,18 +174,13 @@ static long fsx_read_pid(int fd)
 {
 	char b[32];
 	ssize_t n = pread(fd, b, sizeof b - 1, 0);
-	long pid = 0;
-	char *p;
+	unsigned pid;
 
 	if (n <= 0)
 		return 0;
 	b[n] = '\0';
-	for (p = b; *p >= '0' && *p <= '9'; p++) {
-		if (pid > (LONG_MAX - 9) / 10)
-			return 0;
-		pid = pid * 10 + (*p - '0');
-	}
-	return p > b && (!*p || *p == '\n') ? pid : 0;
+	b[strcspn(b, "\n")] = '\0';
+	return validate_number(b, 0, INT_MAX, &pid) == 0 ? (long)pid : 0;
 }
 
 long fsx_lock_pid(const char *path)
@@ -204,24 +201,10 @@ int fsx_lock(const char *path, int *fd, long *holder_pid, char *err)
 
 	*fd = -1;
 	*holder_pid = 0;
-	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		   0600);
-	if (lfd < 0 && errno == ELOOP)
-		return fsx_refuse_kind(path, S_IFLNK, err);
-	if (lfd < 0) {
-		fsx_errf(err, errno, "cannot open lock file %s", path);
+	lfd = fsx_open_reg(path, O_RDWR | O_CREAT, "lock file ", FSX_STATE_WHY,
+			   &st, err);
+	if (lfd < 0)
 		return -1;
-	}
-	if (fstat(lfd, &st) < 0) {
-		fsx_errf(err, errno, "cannot stat lock file %s", path);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fsx_refuse_kind(path, st.st_mode, err);
-		goto fail;
-	}
-	if (fsx_check_owned(path, &st, FSX_STATE_WHY, err) < 0)
-		goto fail;
 	/* flock, not fcntl locks: it belongs to the open file, is released
 	 * by the kernel when we die, and is not shared with children. */
 	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
@@ -263,20 +246,14 @@ struct sweep {
 	int count;
 };
 
-/* ENT is ".NAME." and FSX_TEMP_RAND letters or digits. */
+/* ENT is ".NAME." and FSX_TEMP_RAND of fsx_create_temp's characters. */
 static int fsx_is_temp(const char *ent, const char *name)
 {
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 
-	if (strlen(ent) != n + 2 + FSX_TEMP_RAND || ent[0] != '.' ||
-	    strncmp(ent + 1, name, n) || ent[n + 1] != '.')
-		return 0;
-	for (i = n + 2; ent[i]; i++)
-		if (!((ent[i] >= 'A' && ent[i] <= 'Z') ||
-		      (ent[i] >= 'a' && ent[i] <= 'z') ||
-		      (ent[i] >= '0' && ent[i] <= '9')))
-			return 0;
-	return 1;
+	return strlen(ent) == n + 2 + FSX_TEMP_RAND && ent[0] == '.' &&
+	       !strncmp(ent + 1, name, n) && ent[n + 1] == '.' &&
+	       strspn(ent + n + 2, FSX_TEMP_SET) == FSX_TEMP_RAND;
 }
 
 static int fsx_sweep_entry(void *ctx, int dfd, const char *ent,

@@ -39,26 +39,16 @@ struct reader {
 int service_split(const char *cmdline, const char *root, char ***argv,
 		  char *err)
 {
-	size_t n = 0, rlen = root ? strlen(root) : 0, i = 0;
+	size_t n = 0, rlen = root ? strlen(root) : 0, len;
 	const char *p = cmdline;
 	char **v, *s;
 
 	*argv = NULL;
 	while (rlen > 0 && root[rlen - 1] == '/')	/* "DIR/" + "/etc" */
 		rlen--;
-	for (;;) {
-		while (is_blank(*p))
-			p++;
-		if (!*p)
-			break;
-		n++;
-		while (*p && !is_blank(*p))
-			p++;
-	}
-	p = cmdline;
 	while (is_blank(*p))
 		p++;
-	if (n == 0) {
+	if (!*p) {
 		snprintf(err, SERVICE_ERR_MAX, "the restart command is empty; "
 			 "write an absolute path, e.g. /etc/init.d/dnsmasq restart");
 		return -1;
@@ -69,15 +59,17 @@ int service_split(const char *cmdline, const char *root, char ***argv,
 			 p);
 		return -1;
 	}
-	v = malloc((n + 1) * sizeof *v + rlen + strlen(p) + 1);
+	/* LEN bytes hold at most LEN/2 + 1 words, each copied with its NUL. */
+	len = strlen(p);
+	v = malloc((len / 2 + 2) * sizeof *v + rlen + len + 1);
 	if (!v) {
 		snprintf(err, SERVICE_ERR_MAX, "out of memory");
 		return -1;
 	}
-	s = (char *)(v + n + 1);
+	s = (char *)(v + len / 2 + 2);
 	memcpy(s, root ? root : "", rlen);
-	for (size_t off = rlen; i < n; off = 0) {
-		v[i++] = s;
+	for (size_t off = rlen; *p; off = 0) {
+		v[n++] = s;
 		s += off;
 		while (*p && !is_blank(*p))
 			*s++ = *p++;
@@ -243,9 +235,8 @@ static void supervise(pid_t pid, struct reader *rd)
 		res->timed_out = 1;
 		kill(-pid, SIGTERM);
 		wait_exit(pid, rd, clock_ms() + SERVICE_GRACE_MS);
+		kill(-pid, SIGKILL);	/* the leader is a zombie: the group is still ours */
 	}
-	if (res->timed_out)	/* the leader is a zombie: the group is still ours */
-		kill(-pid, SIGKILL);
 	if (rd->fd >= 0)
 		close(rd->fd);
 	rd->fd = -1;
@@ -280,26 +271,21 @@ static void join_argv(char *const argv[], char *out, size_t outsz)
 /* Errno from exec as a sentence with the likely fix. */
 static void exec_sentence(const char *path, int e, char *err)
 {
+	const char *why = strerror(e), *fix = "", *arg = "", *end = "";
 	struct stat st;
 
 	if (e == ENOENT && lstat(path, &st) == 0)
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: its interpreter "
-			 "(the #! line) or loader was not found", path);
+		why = "its interpreter (the #! line) or loader was not found";
 	else if (e == ENOENT)
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: %s (check the "
-			 "path)", path, strerror(e));
+		fix = " (check the path)";
 	else if (e == EACCES && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: it is a directory",
-			 path);
+		why = "it is a directory";
 	else if (e == EACCES)
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: %s (is it "
-			 "executable? chmod +x %s)", path, strerror(e), path);
+		fix = " (is it executable? chmod +x ", arg = path, end = ")";
 	else if (e == ENOEXEC)
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: %s (not a program; "
-			 "a script needs a #! first line)", path, strerror(e));
-	else
-		snprintf(err, SERVICE_ERR_MAX, "cannot run %s: %s", path,
-			 strerror(e));
+		fix = " (not a program; a script needs a #! first line)";
+	snprintf(err, SERVICE_ERR_MAX, "cannot run %s: %s%s%s%s", path, why,
+		 fix, arg, end);
 }
 
 static int start_failed(const char *what, const char *path, int fds[4],
@@ -365,8 +351,6 @@ void service_describe(const struct service_result *res, char *out,
 {
 	unsigned ms = res->timeout_ms;
 
-	if (outsz == 0)
-		return;
 	if (res->exec_errno)
 		snprintf(out, outsz, "could not be started: %s",
 			 strerror(res->exec_errno));
