@@ -77,19 +77,15 @@ static int check_restart(const char *v, char why[VALIDATE_MSG_MAX])
 	size_t n = strcspn(v, " \t");
 	const char *bad = v + strcspn(v, shell_chars);
 
-	if (*bad != '\0') {
-		validate_msgf(why, "contains %s, but no shell runs this command: it is executed directly and %s would reach it as text; write the program's absolute path and its arguments separated by blanks",
+	if (*bad != '\0')
+		return validate_msgf(why, "contains %s, but no shell runs this command: it is executed directly and %s would reach it as text; write the program's absolute path and its arguments separated by blanks",
 			      validate_quote((char[]){ *bad, '\0' }, q), q);
-		return -1;
-	}
 	if (check_path(v, n, why) == 0)
 		return -1;
 	for (const char *p = v; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 && *p != '\t') {
-			validate_msgf(why, "contains the control character %s; remove it",
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return validate_msgf(why, "contains the control character %s; remove it",
 				      validate_quote((char[]){ *p, '\0' }, q));
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -111,34 +107,26 @@ static int parse_verify(const char *v, struct dd_settings *set, char why[VALIDAT
 	}
 	if (v[0] == '[') {
 		close = strchr(v, ']');
-		if (!close || (close[1] != '\0' && close[1] != ':')) {
-			validate_msgf(why, "has an unclosed \"[\" or text after \"]\"; write [IPv6]:port, e.g. [::1]:53");
-			return -1;
-		}
+		if (!close || (close[1] != '\0' && close[1] != ':'))
+			return validate_msgf(why, "has an unclosed \"[\" or text after \"]\"; write [IPv6]:port, e.g. [::1]:53");
 		v++;
 		hlen = (size_t)(close - v);
-		if (!memchr(v, ':', hlen)) {
-			validate_msgf(why, "has an IPv4 address in brackets; brackets are for IPv6 only: write e.g. 127.0.0.1:53");
-			return -1;
-		}
+		if (!memchr(v, ':', hlen))
+			return validate_msgf(why, "has an IPv4 address in brackets; brackets are for IPv6 only: write e.g. 127.0.0.1:53");
 		port = close[1] == ':' ? close + 2 : NULL;
 	} else if (colon && !strchr(colon + 1, ':')) {
 		hlen = (size_t)(colon - v);
 		port = colon + 1;
 	}
-	if (hlen > DD_ADDR_MAX) {
-		validate_msgf(why, "is not an address; write off, ADDRESS, ADDRESS:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53");
-		return -1;
-	}
+	if (hlen > DD_ADDR_MAX)
+		return validate_msgf(why, "is not an address; write off, ADDRESS, ADDRESS:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53");
 	memcpy(host, v, hlen);
 	host[hlen] = '\0';
 	if (validate_addr(host, &a, why, warn) < 0)	/* loopback is the usual server here: no warning */
 		return -1;
-	if (port && validate_number(port, 1, 65535, &pnum) < 0) {
-		validate_msgf(why, "has the port %s; a port is a number from 1 to 65535, e.g. 53",
+	if (port && validate_number(port, 1, 65535, &pnum) < 0)
+		return validate_msgf(why, "has the port %s; a port is a number from 1 to 65535, e.g. 53",
 			      validate_quote(port, q));
-		return -1;
-	}
 	set->verify_off = 0;
 	memcpy(set->verify_addr, a.text, sizeof a.text);
 	set->verify_port = pnum;
