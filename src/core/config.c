@@ -51,33 +51,25 @@ static void inih_configure(void)
 	ini_allow_no_value = 0;
 }
 
-/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
+/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid:
+ * overlong forms, surrogates and stray bytes are not text. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len;
+	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
 	unsigned cp;
 
 	if (s[0] < 0x80)
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
+	if (!len || s[0] > 0xf4 || len > n)
 		return 0;
-	if (len > n)
-		return 0;
+	cp = s[0] & (0x7fu >> len);
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : len;
 }
 
 /* Control bytes, bad UTF-8 and a BOM past the start: 0 if the line is clean. */
