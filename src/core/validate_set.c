@@ -34,9 +34,8 @@ static const char *const set_defaults[] = {
 static const char *const hosts_modes[] = { "restart", "hot", NULL };
 
 #define VERIFY_PORT_DEFAULT 53
-#define KEEP_MIN 1
+#define NUM_MIN 1	/* backups kept; seconds the restart command may take */
 #define KEEP_MAX 1000
-#define TIMEOUT_MIN 1	/* seconds the restart command may take */
 #define TIMEOUT_MAX 600
 
 /* Shell syntax that would reach the restart program as plain text. */
@@ -142,7 +141,7 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 	const char *hint;
 	size_t len = strlen(v);
 	int secs = k == VSET_RESTART_TIMEOUT;
-	unsigned lo = secs ? TIMEOUT_MIN : KEEP_MIN, hi = secs ? TIMEOUT_MAX : KEEP_MAX;
+	unsigned hi = secs ? TIMEOUT_MAX : KEEP_MAX;
 	/* the word a path key takes instead of a path */
 	const char *word = k == VSET_CONF_DIR ? "auto" : k == VSET_DNSMASQ ? "off" : NULL;
 	char *d;
@@ -150,10 +149,10 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 	switch (k) {
 	case VSET_KEEP_BACKUPS:
 	case VSET_RESTART_TIMEOUT:	/* the example is the default */
-		if (validate_number(v, lo, hi, secs ? &set->restart_timeout : &set->keep_backups) == 0)
+		if (validate_number(v, NUM_MIN, hi, secs ? &set->restart_timeout : &set->keep_backups) == 0)
 			return 0;
 		validate_msgf(why, "is not a number%s from %u to %u; write e.g. %s",
-			      secs ? " of seconds" : "", lo, hi, set_defaults[k]);
+			      secs ? " of seconds" : "", NUM_MIN, hi, set_defaults[k]);
 		return 1;
 	case VSET_HOSTS_MODE:
 		for (int i = 0; hosts_modes[i]; i++)
