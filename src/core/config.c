@@ -96,7 +96,7 @@ static int check_bytes(struct loader *ld, const char *s, size_t n)
 				     i + 1);
 			return -1;
 		}
-		if (len == 1 && ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)) {
+		if (len == 1) {	/* ASCII, not printable nor a tab */
 			problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
 				     "control character \\x%02x at column %zu; remove it (only printable text, blanks and tabs are allowed)",
 				     u[i], i + 1);
