@@ -237,9 +237,7 @@ static int loader_handle(void *user, const char *section, const char *name, cons
 	struct ini_entry e = { ld->sec, ld->line, name, value };
 
 	(void)section;	/* the reader already mapped it to ld->sec */
-	if (ld->sec_unknown || ld->oom)
-		return !ld->oom;
-	if (ld->fn(ld->ctx, &e) < 0)
+	if (!ld->sec_unknown && !ld->oom && ld->fn(ld->ctx, &e) < 0)
 		ld->oom = 1;
 	return !ld->oom;
 }
