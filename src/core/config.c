@@ -30,8 +30,8 @@ struct loader {
 	int oom;
 };
 
+/* In the order of enum section, after SEC_NONE. */
 static const char *const section_names[] = { "dnsdrop", "hosts", "srv", "cname", "mra", NULL };
-static const enum section section_ids[] = { SEC_DNSDROP, SEC_HOSTS, SEC_SRV, SEC_CNAME, SEC_MRA };
 
 /* Debian's libinih exposes its build options as run-time variables (upstream
  * has them as compile-time macros). Set every one we depend on, so a change
@@ -51,33 +51,25 @@ static void inih_configure(void)
 	ini_allow_no_value = 0;
 }
 
-/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
+/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid:
+ * overlong forms, surrogates and stray bytes are not text. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len;
+	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
 	unsigned cp;
 
 	if (s[0] < 0x80)
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
+	if (!len || s[0] > 0xf4 || len > n)
 		return 0;
-	if (len > n)
-		return 0;
+	cp = s[0] & (0x7fu >> len);
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : len;
 }
 
 /* Control bytes, bad UTF-8 and a BOM past the start: 0 if the line is clean. */
@@ -104,7 +96,7 @@ static int check_bytes(struct loader *ld, const char *s, size_t n)
 				     i + 1);
 			return -1;
 		}
-		if (len == 1 && ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)) {
+		if (len == 1) {	/* ASCII, not printable nor a tab */
 			problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
 				     "control character \\x%02x at column %zu; remove it (only printable text, blanks and tabs are allowed)",
 				     u[i], i + 1);
@@ -115,34 +107,34 @@ static int check_bytes(struct loader *ld, const char *s, size_t n)
 	return 0;
 }
 
+/* The section NAME (N bytes); an unknown one is reported and its keys are
+ * dropped (ld->sec_unknown stays set). */
 static void section_enter(struct loader *ld, const char *name, size_t n)
 {
 	char word[65], q[VALIDATE_QUOTE_MAX];
-	const char *hint;
+	const char *hint = NULL;
 
-	ld->sec_unknown = 0;
 	memcpy(word, name, n < 64 ? n : 64);
 	word[n < 64 ? n : 64] = '\0';
-	for (size_t i = 0; n < 64 && section_names[i]; i++) {
-		if (strcasecmp(word, section_names[i]) == 0) {
-			ld->sec = section_ids[i];
-			return;
-		}
+	if (n < 64) {
+		for (int i = 0; section_names[i]; i++)
+			if (strcasecmp(word, section_names[i]) == 0) {
+				ld->sec = (enum section)(i + 1);
+				ld->sec_unknown = 0;
+				return;
+			}
+		hint = suggest_word(word, section_names);
 	}
-	hint = n < 64 ? suggest_word(word, section_names) : NULL;
-	ld->sec_unknown = 1;
 	/* The name is shown quoted: it may hold any byte, a terminal control too. */
-	if (hint)
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "unknown section %s; did you mean [%s]?", validate_quote(word, q), hint);
-	else
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "unknown section %s; the sections are [dnsdrop], [hosts], [srv], [cname] and [mra]",
-			     validate_quote(word, q));
+	problems_add(ld->pr, ld->path, ld->line, SEV_ERROR, "unknown section %s; %s%s%s",
+		     validate_quote(word, q),
+		     hint ? "did you mean [" : "the sections are [dnsdrop], [hosts], [srv], [cname] and [mra]",
+		     hint ? hint : "", hint ? "]?" : "");
 }
 
-/* "[name]" with optional blanks and an inline comment after it. */
-static int check_section(struct loader *ld, const char *s, size_t n)
+/* "[name]" with optional blanks and an inline comment after it: NULL, or
+ * what is wrong with it. */
+static const char *check_section(struct loader *ld, const char *s, size_t n)
 {
 	const char *close = memchr(s, ']', n), *p, *name = s + 1;
 	size_t len;
@@ -150,54 +142,41 @@ static int check_section(struct loader *ld, const char *s, size_t n)
 	/* Keys under a broken header belong to no known section: drop them
 	 * rather than report each against the previous section. */
 	ld->sec_unknown = 1;
-	if (!close) {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "section header without ']'; write it as [hosts], [srv], [cname] or [dnsdrop]");
-		return -1;
-	}
+	if (!close)
+		return "section header without ']'; write it as [hosts], [srv], [cname] or [dnsdrop]";
 	for (p = close + 1; p < s + n && is_blank(*p); p++)
 		;
-	if (p < s + n && *p != ';') {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "text after the section header; put it on a line of its own or after ' ;' as a comment");
-		return -1;
-	}
+	if (p < s + n && *p != ';')
+		return "text after the section header; put it on a line of its own or after ' ;' as a comment";
 	while (name < close && is_blank(*name))
 		name++;
 	for (len = (size_t)(close - name); len && is_blank(name[len - 1]); len--)
 		;
 	section_enter(ld, name, len);
-	return 0;
+	return NULL;
 }
 
-/* "key = value": inih also splits on ':', which would cut "host:port". */
-static int check_key_line(struct loader *ld, const char *s, size_t n)
+/* "key = value": NULL, or what is wrong with it. inih also splits on ':',
+ * which would cut "host:port". */
+static const char *check_key_line(const char *s, size_t n)
 {
 	const char *end = s + n, *eq = s;
 
 	while (eq < end && *eq != '=' && *eq != ':')	/* one pass for both */
 		eq++;
-	if (eq == end || (*eq == ':' && !memchr(eq, '=', (size_t)(end - eq)))) {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "expected 'name = value', a [section] or a comment starting with ';'");
-		return -1;
-	}
-	if (*eq == ':') {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "':' before '='; write 'name = value' (a ':' belongs only in the value, as in 'target:port')");
-		return -1;
-	}
-	if (eq == s) {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "missing name before '='; write 'name = value'");
-		return -1;
-	}
-	return 0;
+	if (eq == end || (*eq == ':' && !memchr(eq, '=', (size_t)(end - eq))))
+		return "expected 'name = value', a [section] or a comment starting with ';'";
+	if (*eq == ':')
+		return "':' before '='; write 'name = value' (a ':' belongs only in the value, as in 'target:port')";
+	if (eq == s)
+		return "missing name before '='; write 'name = value'";
+	return NULL;
 }
 
 /* Judge one raw line (without its newline); 0 when inih may have it. */
 static int check_line(struct loader *ld, const char *s, size_t n)
 {
+	const char *bad;
 	size_t lead = 0;
 
 	if (n > CONFIG_MAX_LINE) {
@@ -212,14 +191,13 @@ static int check_line(struct loader *ld, const char *s, size_t n)
 		lead++;
 	if (lead == n || s[lead] == ';' || s[lead] == '#')
 		return 0;
-	if (lead > 0) {
-		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR,
-			     "indented line: dnsdrop has no continuation lines; remove the leading blanks and give every value its own 'name = value' line");
-		return -1;
-	}
-	if (s[0] == '[')
-		return check_section(ld, s, n);
-	return check_key_line(ld, s, n);
+	if (lead > 0)
+		bad = "indented line: dnsdrop has no continuation lines; remove the leading blanks and give every value its own 'name = value' line";
+	else
+		bad = s[0] == '[' ? check_section(ld, s, n) : check_key_line(s, n);
+	if (bad)
+		problems_add(ld->pr, ld->path, ld->line, SEV_ERROR, "%s", bad);
+	return bad ? -1 : 0;
 }
 
 /* The fgets-style reader inih calls: one whole line at a time. */
@@ -259,9 +237,7 @@ static int loader_handle(void *user, const char *section, const char *name, cons
 	struct ini_entry e = { ld->sec, ld->line, name, value };
 
 	(void)section;	/* the reader already mapped it to ld->sec */
-	if (ld->sec_unknown || ld->oom)
-		return !ld->oom;
-	if (ld->fn(ld->ctx, &e) < 0)
+	if (!ld->sec_unknown && !ld->oom && ld->fn(ld->ctx, &e) < 0)
 		ld->oom = 1;
 	return !ld->oom;
 }

@@ -30,16 +30,14 @@ struct vctx {
 #define SRV_DEFAULT_WEIGHT 10
 
 /* Well-known MRA services and the port their clients expect. */
-#define MRA(prefix, port) { (prefix), sizeof(prefix) - 1, (port) }
 static const struct {
 	const char *prefix;
-	size_t len;
 	unsigned port;
 } mra_ports[] = {
-	MRA("_collab-edge._tls.", 8443), MRA("_cisco-uds._tcp.", 8443),
-	MRA("_cuplogin._tcp.", 8443), MRA("_xmpp-server._tcp.", 5269),
-	MRA("_xmpp-client._tcp.", 5222), MRA("_sips._tcp.", 5061),
-	MRA("_sip._tcp.", 5060), MRA("_sip._udp.", 5060),
+	{ "_collab-edge._tls.", 8443 }, { "_cisco-uds._tcp.", 8443 },
+	{ "_cuplogin._tcp.", 8443 }, { "_xmpp-server._tcp.", 5269 },
+	{ "_xmpp-client._tcp.", 5222 }, { "_sips._tcp.", 5061 },
+	{ "_sip._tcp.", 5060 }, { "_sip._udp.", 5060 },
 };
 
 /* Room for element N in V (of *CAP elements of SIZE): V itself, a larger
@@ -97,6 +95,32 @@ static int looks_like_addr(const char *s)
 	return s[0] == '[' || strchr(s, ':') || inet_pton(AF_INET, s, b) == 1;
 }
 
+/* "WHAT "VAL": WHY" at LINE. */
+static void bad(struct vctx *v, int line, enum severity sev, const char *what, const char *val,
+		const char *why)
+{
+	char q[VALIDATE_QUOTE_MAX];
+
+	problems_add(v->pr, v->path, line, sev, "%s %s: %s", what, validate_quote(val, q), why);
+}
+
+/* An SRV or CNAME target S: a host name, not an address (ADDR says what to
+ * do instead). 1 if valid, into OUT; else reported. */
+static int judge_target(struct vctx *v, int line, const char *s, char out[DD_NAME_MAX + 1],
+			const char *addr)
+{
+	char why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+
+	if (looks_like_addr(s))
+		problems_add(v->pr, v->path, line, SEV_ERROR, "target %s is an address; %s",
+			     validate_quote(s, q), addr);
+	else if (validate_hostname(s, out, why) < 0)
+		bad(v, line, SEV_ERROR, "target", s, why);
+	else
+		return 1;
+	return 0;
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct dd_addr *x = a, *y = b;
@@ -128,7 +152,7 @@ static int dup_addrs(struct vctx *v, const struct ini_entry *e, const struct dd_
  * number of valid addresses. */
 static size_t host_addrs(struct vctx *v, const struct ini_entry *e, char *val, struct dd_addr *a)
 {
-	char why[VALIDATE_MSG_MAX], warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+	char why[VALIDATE_MSG_MAX], warn[VALIDATE_MSG_MAX];
 	size_t n = 0, len;
 	char *item = val, *end;
 
@@ -144,12 +168,10 @@ static size_t host_addrs(struct vctx *v, const struct ini_entry *e, char *val, s
 			problems_add(v->pr, v->path, e->line, SEV_ERROR,
 				     "empty address between commas; remove the extra comma (write name = addr1, addr2)");
 		} else if (validate_addr(item, &a[n], why, warn) < 0) {
-			problems_add(v->pr, v->path, e->line, SEV_ERROR, "address %s: %s",
-				     validate_quote(item, q), why);
+			bad(v, e->line, SEV_ERROR, "address", item, why);
 		} else {
 			if (warn[0])
-				problems_add(v->pr, v->path, e->line, SEV_WARNING, "address %s: %s",
-					     validate_quote(item, q), warn);
+				bad(v, e->line, SEV_WARNING, "address", item, warn);
 			n++;
 		}
 	}
@@ -159,8 +181,7 @@ static size_t host_addrs(struct vctx *v, const struct ini_entry *e, char *val, s
 /* [hosts] name = addr[, addr ...] */
 static int host_entry(struct vctx *v, const struct ini_entry *e)
 {
-	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX],
-		line[CONFIG_MAX_LINE + 1], *val;
+	char name[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX], line[CONFIG_MAX_LINE + 1], *val;
 	struct dd_config *cfg = v->cfg;
 	size_t slots = 1, n;
 	struct dd_addr *a;
@@ -168,8 +189,7 @@ static int host_entry(struct vctx *v, const struct ini_entry *e)
 	int ok = validate_hostname(e->key, name, why) == 0;
 
 	if (!ok)
-		problems_add(v->pr, v->path, e->line, SEV_ERROR, "name %s: %s",
-			     validate_quote(e->key, q), why);
+		bad(v, e->line, SEV_ERROR, "name", e->key, why);
 	for (const char *p = e->value; *p; p++)
 		slots += *p == ',';
 	/* In the model's memory from the start: a line with errors leaves
@@ -217,46 +237,18 @@ static int split_blanks(char *val, char **f, int max)
 	}
 }
 
-/* "target:port" into TARGET and *PORT; 1 if valid, each problem reported. */
-static int srv_target_port(struct vctx *v, int line, char *f, char target[DD_NAME_MAX + 1],
-			   unsigned *port)
-{
-	char why[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
-	char *colon = strrchr(f, ':');
-	int ok = 1;
-
-	if (!colon) {
-		problems_add(v->pr, v->path, line, SEV_ERROR,
-			     "%s has no port; write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10",
-			     validate_quote(f, q));
-		return 0;
-	}
-	*colon = '\0';
-	if (looks_like_addr(f)) {
-		problems_add(v->pr, v->path, line, SEV_ERROR,
-			     "target %s is an address; an SRV target must be a name: give the address a name under [hosts] and use that name here",
-			     validate_quote(f, q));
-		ok = 0;
-	} else if (validate_hostname(f, target, why) < 0) {
-		problems_add(v->pr, v->path, line, SEV_ERROR, "target %s: %s", validate_quote(f, q), why);
-		ok = 0;
-	}
-	if (validate_number(colon + 1, 1, 65535, port) < 0) {
-		problems_add(v->pr, v->path, line, SEV_ERROR,
-			     "port %s is not a number from 1 to 65535; write e.g. 5061",
-			     validate_quote(colon + 1, q));
-		ok = 0;
-	}
-	return ok;
-}
-
 /* The value of an [srv] line into REC; TARGET[0] is '\0' for ".".
  * 1 if valid, 0 if not (reported), -1 out of memory. */
 static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_NAME_MAX + 1],
 		     struct dd_srv *rec)
 {
 	static const char form[] = "write target:port [priority [weight]], e.g. cucm1.example.local:8443 10 10";
-	char *f[3] = { "", "", "" }, *val, q[VALIDATE_QUOTE_MAX], line[CONFIG_MAX_LINE + 1];
+	static const struct {
+		const char *what;
+		unsigned lo, eg;
+	} num[] = { { "port", 1, 5061 }, { "priority", 0, 10 }, { "weight", 0, 10 } };
+	unsigned *out[] = { &rec->port, &rec->priority, &rec->weight };
+	char *f[3] = { "", "", "" }, *val, *colon, q[VALIDATE_QUOTE_MAX], line[CONFIG_MAX_LINE + 1];
 	int n, ok = 0;
 
 	target[0] = '\0';
@@ -276,17 +268,23 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 	else if (strcmp(f[0], ".") == 0)
 		ok = 1;
 	else {
-		ok = srv_target_port(v, e->line, f[0], target, &rec->port);
-		if (n > 1 && validate_number(f[1], 0, 65535, &rec->priority) < 0) {
-			problems_add(v->pr, v->path, e->line, SEV_ERROR,
-				     "priority %s is not a number from 0 to 65535; write e.g. 10",
-				     validate_quote(f[1], q));
-			ok = 0;
+		/* f[0] "target:port" becomes the port; priority and weight
+		 * are judged even without one. */
+		if (!(colon = strrchr(f[0], ':'))) {
+			problems_add(v->pr, v->path, e->line, SEV_ERROR, "%s has no port; %s",
+				     validate_quote(f[0], q), form);
+		} else {
+			*colon = '\0';
+			ok = judge_target(v, e->line, f[0], target,
+					  "an SRV target must be a name: give the address a name under [hosts] and use that name here");
+			f[0] = colon + 1;
 		}
-		if (n > 2 && validate_number(f[2], 0, 65535, &rec->weight) < 0) {
+		for (int i = !colon; i < n; i++) {
+			if (validate_number(f[i], num[i].lo, 65535, out[i]) == 0)
+				continue;
 			problems_add(v->pr, v->path, e->line, SEV_ERROR,
-				     "weight %s is not a number from 0 to 65535; write e.g. 10",
-				     validate_quote(f[2], q));
+				     "%s %s is not a number from %u to 65535; write e.g. %u",
+				     num[i].what, validate_quote(f[i], q), num[i].lo, num[i].eg);
 			ok = 0;
 		}
 	}
@@ -298,7 +296,7 @@ static int srv_value(struct vctx *v, const struct ini_entry *e, char target[DD_N
 unsigned validate_mra_port(const char *name)
 {
 	for (size_t i = 0; i < sizeof mra_ports / sizeof *mra_ports; i++)
-		if (strncmp(name, mra_ports[i].prefix, mra_ports[i].len) == 0)
+		if (strncmp(name, mra_ports[i].prefix, strlen(mra_ports[i].prefix)) == 0)
 			return mra_ports[i].port;
 	return 0;
 }
@@ -321,16 +319,14 @@ static void mra_port(struct vctx *v, const struct dd_srv *rec)
 static int srv_entry(struct vctx *v, const struct ini_entry *e)
 {
 	char name[DD_NAME_MAX + 1], target[DD_NAME_MAX + 1], why[VALIDATE_MSG_MAX],
-		warn[VALIDATE_MSG_MAX], q[VALIDATE_QUOTE_MAX];
+		warn[VALIDATE_MSG_MAX];
 	struct dd_srv rec = { NULL, NULL, 0, SRV_DEFAULT_PRIORITY, SRV_DEFAULT_WEIGHT, e->line };
 	struct dd_config *cfg = v->cfg;
 	struct dd_srv *s;
 	int ok = validate_srvname(e->key, name, why, warn) == 0, vok;
 
-	if (!ok)
-		problems_add(v->pr, v->path, e->line, SEV_ERROR, "name %s: %s", validate_quote(e->key, q), why);
-	else if (warn[0])
-		problems_add(v->pr, v->path, e->line, SEV_WARNING, "name %s: %s", validate_quote(e->key, q), warn);
+	if (!ok || warn[0])
+		bad(v, e->line, ok ? SEV_WARNING : SEV_ERROR, "name", e->key, ok ? warn : why);
 	if ((vok = srv_value(v, e, target, &rec)) < 0)
 		return -1;
 	if (!ok || !vok)
@@ -355,25 +351,15 @@ static int srv_entry(struct vctx *v, const struct ini_entry *e)
 /* [cname] alias = target */
 static int cname_entry(struct vctx *v, const struct ini_entry *e)
 {
-	char alias[DD_NAME_MAX + 1] = "", target[DD_NAME_MAX + 1] = "", why[VALIDATE_MSG_MAX],
-		q[VALIDATE_QUOTE_MAX];
+	char alias[DD_NAME_MAX + 1] = "", target[DD_NAME_MAX + 1] = "", why[VALIDATE_MSG_MAX];
 	struct dd_config *cfg = v->cfg;
 	struct dd_cname rec = { NULL, NULL, e->line }, *c;
-	int ok = 1;
+	int ok = validate_hostname(e->key, alias, why) == 0;
 
-	if (validate_hostname(e->key, alias, why) < 0) {
-		problems_add(v->pr, v->path, e->line, SEV_ERROR, "alias %s: %s", validate_quote(e->key, q), why);
-		ok = 0;
-	}
-	if (looks_like_addr(e->value)) {
-		problems_add(v->pr, v->path, e->line, SEV_ERROR,
-			     "target %s is an address; a CNAME points at a name: to give the alias an address, put it under [hosts] instead",
-			     validate_quote(e->value, q));
-		ok = 0;
-	} else if (validate_hostname(e->value, target, why) < 0) {
-		problems_add(v->pr, v->path, e->line, SEV_ERROR, "target %s: %s", validate_quote(e->value, q), why);
-		ok = 0;
-	}
+	if (!ok)
+		bad(v, e->line, SEV_ERROR, "alias", e->key, why);
+	ok &= judge_target(v, e->line, e->value, target,
+			   "a CNAME points at a name: to give the alias an address, put it under [hosts] instead");
 	if (!ok || !line_fits(v, e->line, strlen("cname=,") + strlen(alias) + strlen(target)))
 		return 0;
 	if (!(c = grow(cfg->cname, &v->ccap, cfg->ncname, sizeof *c)))
@@ -432,16 +418,21 @@ static int judge_entry(void *ctx, const struct ini_entry *e)
 	return 0;
 }
 
-/* Judge the entries that FEED hands judge_entry, then the rules across
- * lines. */
-static int judge(const char *path, struct dd_config *cfg, struct problems *pr,
-		 int (*feed)(struct vctx *v, const void *arg), const void *arg)
+/* Judge the INI TEXT (LEN bytes) or, when TEXT is NULL, the N entries at
+ * E; then the rules across lines. */
+static int judge(const char *path, struct dd_config *cfg, struct problems *pr, const char *text,
+		 size_t len, const struct ini_entry *e, size_t n)
 {
 	struct vctx v = { .path = path, .cfg = cfg, .pr = pr };
 
 	*cfg = (struct dd_config){ .path = path };
-	if (validate_set_defaults(&cfg->set) < 0 || feed(&v, arg) < 0)
+	if (validate_set_defaults(&cfg->set) < 0)
 		return -1;
+	if (text && config_parse(text, len, path, judge_entry, &v, pr) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (judge_entry(&v, &e[i]) < 0)
+			return -1;
 	validate_set_finish(&cfg->set, &v.seen, path, pr);
 	mra_finish(cfg, pr);
 	if (validate_dup(cfg, pr) < 0)
@@ -452,41 +443,14 @@ static int judge(const char *path, struct dd_config *cfg, struct problems *pr,
 	return pr->oom ? -1 : 0;
 }
 
-struct text {
-	const char *p;
-	size_t len;
-};
-
-static int feed_text(struct vctx *v, const void *arg)
-{
-	const struct text *t = arg;
-
-	return config_parse(t->p, t->len, v->path, judge_entry, v, v->pr);
-}
-
 int validate_ini(const char *text, size_t len, const char *path, struct dd_config *cfg,
 		 struct problems *pr)
 {
-	return judge(path, cfg, pr, feed_text, &(struct text){ text, len });
-}
-
-struct entries {
-	const struct ini_entry *v;
-	size_t n;
-};
-
-static int feed_entries(struct vctx *v, const void *arg)
-{
-	const struct entries *es = arg;
-
-	for (size_t i = 0; i < es->n; i++)
-		if (judge_entry(v, &es->v[i]) < 0)
-			return -1;
-	return 0;
+	return judge(path, cfg, pr, text, len, NULL, 0);
 }
 
 int validate_entries(const struct ini_entry *e, size_t n, const char *path,
 		     struct dd_config *cfg, struct problems *pr)
 {
-	return judge(path, cfg, pr, feed_entries, &(struct entries){ e, n });
+	return judge(path, cfg, pr, NULL, 0, e, n);
 }

@@ -70,12 +70,13 @@ const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX]);
 
 /* ---- Internal: shared between the validate_*.c files only. ---- */
 
-/* printf into WHY; a sentence too long for it ends in "...". */
 /* When P starts with a character pasted for a blank or a hyphen (U+00A0
  * and kin), WHY names it and the fix, and WHY is returned; else NULL. */
 const char *validate_lookalike(const char *p, char why[VALIDATE_MSG_MAX]);
 
-void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
+/* printf into WHY; a sentence too long for it ends in "...". Returns -1,
+ * so a judge can say `return validate_msgf(why, ...)`. */
+int validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 enum vset_key {

@@ -65,53 +65,6 @@ static void why_not_v4(const char *in, char why[VALIDATE_MSG_MAX])
 	validate_msgf(why, "is not an IPv4 address; write four numbers from 0 to 255 joined by dots, e.g. 10.0.0.1");
 }
 
-static int judge_v4(const unsigned char *b, char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX])
-{
-	static const unsigned char zero[4], bcast[4] = { 255, 255, 255, 255 };
-
-	if (memcmp(b, zero, 4) == 0)
-		validate_msgf(why, "is the unspecified address, which no host has; write the host's own address");
-	else if (memcmp(b, bcast, 4) == 0)
-		validate_msgf(why, "is the broadcast address; write the host's own address");
-	else if (b[0] >= 224 && b[0] <= 239)
-		validate_msgf(why, "is a multicast address (224.0.0.0/4); a record needs the host's unicast address");
-	else {
-		if (b[0] == 127)
-			validate_msgf(warn, "is a loopback address: whoever asks reaches itself; make sure that is meant");
-		return 0;
-	}
-	return -1;
-}
-
-/* IPv4-mapped (::ffff:0:0/96) and IPv4-compatible (::/96, deprecated by
- * RFC 4291) addresses are refused: an AAAA record holding one is of no use
- * to a client, the administrator almost surely meant the IPv4, and glibc
- * and musl write ::/96 differently, which would make the output depend on
- * the libc. */
-static int judge_v6(const unsigned char *b, char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX])
-{
-	static const unsigned char zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
-	char v4[INET_ADDRSTRLEN];
-
-	if (memcmp(b, zero, 16) == 0) {
-		validate_msgf(why, "is the unspecified address, which no host has; write the host's own address");
-	} else if (b[0] == 0xff) {
-		validate_msgf(why, "is a multicast address (ff00::/8); a record needs the host's unicast address");
-	} else if (memcmp(b, mapped, 12) == 0) {
-		inet_ntop(AF_INET, b + 12, v4, sizeof v4);
-		validate_msgf(why, "is an IPv4-mapped IPv6 address, useless in an AAAA record; write the IPv4 address %s itself", v4);
-	} else if (memcmp(b, zero, 15) == 0 && b[15] == 1) {
-		validate_msgf(warn, "is the loopback address: whoever asks reaches itself; make sure that is meant");
-		return 0;
-	} else if (memcmp(b, zero, 12) == 0) {
-		inet_ntop(AF_INET, b + 12, v4, sizeof v4);
-		validate_msgf(why, "is an IPv4-compatible IPv6 address (deprecated by RFC 4291); write the IPv4 address %s itself", v4);
-	} else {
-		return 0;
-	}
-	return -1;
-}
-
 /* What inet_ntop writes for an IPv4 address, without the snprintf that
  * musl's makes per call: 100k addresses would pay it 100k times. */
 static void v4_text(const unsigned char *b, char *out)
@@ -124,6 +77,47 @@ static void v4_text(const unsigned char *b, char *out)
 		*out++ = (char)('0' + b[i] % 10);
 		*out++ = i < 3 ? '.' : '\0';
 	}
+}
+
+static int judge_v4(const unsigned char *b, char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX])
+{
+	static const unsigned char zero[4], bcast[4] = { 255, 255, 255, 255 };
+
+	if (memcmp(b, zero, 4) == 0)
+		return validate_msgf(why, "is the unspecified address, which no host has; write the host's own address");
+	if (memcmp(b, bcast, 4) == 0)
+		return validate_msgf(why, "is the broadcast address; write the host's own address");
+	if (b[0] >= 224 && b[0] <= 239)
+		return validate_msgf(why, "is a multicast address (224.0.0.0/4); a record needs the host's unicast address");
+	if (b[0] == 127)
+		validate_msgf(warn, "is a loopback address: whoever asks reaches itself; make sure that is meant");
+	return 0;
+}
+
+/* IPv4-mapped (::ffff:0:0/96) and IPv4-compatible (::/96, deprecated by
+ * RFC 4291) addresses are refused: an AAAA record holding one is of no use
+ * to a client, the administrator almost surely meant the IPv4, and glibc
+ * and musl write ::/96 differently, which would make the output depend on
+ * the libc. */
+static int judge_v6(const unsigned char *b, char why[VALIDATE_MSG_MAX], char warn[VALIDATE_MSG_MAX])
+{
+	static const unsigned char zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
+	char v4[16];
+	int map = memcmp(b, mapped, 12) == 0;
+
+	if (memcmp(b, zero, 16) == 0)
+		return validate_msgf(why, "is the unspecified address, which no host has; write the host's own address");
+	if (b[0] == 0xff)
+		return validate_msgf(why, "is a multicast address (ff00::/8); a record needs the host's unicast address");
+	if (memcmp(b, zero, 15) == 0 && b[15] == 1)
+		validate_msgf(warn, "is the loopback address: whoever asks reaches itself; make sure that is meant");
+	else if (map || memcmp(b, zero, 12) == 0) {
+		v4_text(b + 12, v4);
+		return validate_msgf(why, "is an IPv4-%s IPv6 address%s; write the IPv4 address %s itself",
+				     map ? "mapped" : "compatible",
+				     map ? ", useless in an AAAA record" : " (deprecated by RFC 4291)", v4);
+	}
+	return 0;
 }
 
 /* RFC 5952 text of an IPv6 address: lowercase hex without leading zeros,

@@ -19,7 +19,7 @@
 
 /* Every sentence is bounded by design (labels and characters it names are
  * short); should one still not fit, it ends in "..." rather than mid-word. */
-void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
+int validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -29,6 +29,7 @@ void validate_msgf(char why[VALIDATE_MSG_MAX], const char *fmt, ...)
 	va_end(ap);
 	if (n >= VALIDATE_MSG_MAX)
 		memcpy(why + VALIDATE_MSG_MAX - 4, "...", 4);
+	return -1;
 }
 
 const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX])
@@ -58,37 +59,29 @@ const char *validate_quote(const char *s, char buf[VALIDATE_QUOTE_MAX])
 	return buf;
 }
 
-static int is_letter(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Characters that mail and word processors paste in for a blank or a
- * hyphen: they look like one, so the message names them. UTF-8, then the
- * name; the blank-likes first, then the hyphen-likes (from LOOK_HYPHEN). */
-static const char lookalikes[][28] = {
-	"\xc2\xa0" "a non-breaking space", "\xe2\x80\x8b" "a zero-width space",
-	"\xef\xbb\xbf" "a byte order mark", "\xc2\xad" "a soft hyphen",
-	"\xe2\x80\x91" "a non-breaking hyphen", "\xe2\x80\x93" "an en dash",
+ * hyphen: they look like one, so the message names them. UTF-8, code
+ * point, name; the blank-likes first, then the hyphen-likes (from
+ * LOOK_HYPHEN). */
+static const struct {
+	char utf8[4];
+	unsigned short cp;
+	char name[22];
+} lookalikes[] = {
+	{ "\xc2\xa0", 0xa0, "a non-breaking space" }, { "\xe2\x80\x8b", 0x200b, "a zero-width space" },
+	{ "\xef\xbb\xbf", 0xfeff, "a byte order mark" }, { "\xc2\xad", 0xad, "a soft hyphen" },
+	{ "\xe2\x80\x91", 0x2011, "a non-breaking hyphen" }, { "\xe2\x80\x93", 0x2013, "an en dash" },
 };
 #define LOOK_HYPHEN 3
 
 const char *validate_lookalike(const char *p, char why[VALIDATE_MSG_MAX])
 {
-	const unsigned char *u = (const unsigned char *)p;
-
 	for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
-		size_t n = (unsigned char)lookalikes[i][0] == 0xc2 ? 2 : 3;
-		const char *name = lookalikes[i] + n;
-		unsigned cp;
-
 		/* only a match may be read past its first byte */
-		if (strncmp(p, lookalikes[i], n) != 0)
+		if (strncmp(p, lookalikes[i].utf8, strlen(lookalikes[i].utf8)) != 0)
 			continue;
-		cp = n == 2 ? (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu)
-			    : (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
 		validate_msgf(why, "has %s (U+%04X), which looks like a plain %s but is not ASCII (often pasted from mail or a document); %s",
-			      name, cp, i >= LOOK_HYPHEN ? "hyphen" : "blank",
+			      lookalikes[i].name, lookalikes[i].cp, i >= LOOK_HYPHEN ? "hyphen" : "blank",
 			      i >= LOOK_HYPHEN ? "type a plain hyphen (-) in its place"
 					       : "delete it and retype the blanks around it");
 		return why;
@@ -102,6 +95,7 @@ static void bad_char(const char *p, int srv, char why[VALIDATE_MSG_MAX])
 {
 	unsigned char c = (unsigned char)*p;
 	char q[VALIDATE_QUOTE_MAX], one[2] = { (char)c, 0 };
+
 	if (validate_lookalike(p, why))
 		;
 	else if (c >= 0x80)
@@ -140,15 +134,11 @@ static int normalise(const char *in, int srv, char out[DD_NAME_MAX + 1],
 	}
 	if (len > 0 && in[len - 1] == '.')
 		len--;
-	if (len == 0) {
-		validate_msgf(why, "is empty; write a name such as host.example.com");
-		return -1;
-	}
-	if (len > DD_NAME_MAX) {
-		validate_msgf(why, "is %zu characters long; a name may have at most %d (not counting a trailing dot): shorten it",
+	if (len == 0)
+		return validate_msgf(why, "is empty; write a name such as host.example.com");
+	if (len > DD_NAME_MAX)
+		return validate_msgf(why, "is %zu characters long; a name may have at most %d (not counting a trailing dot): shorten it",
 		     len, DD_NAME_MAX);
-		return -1;
-	}
 	out[len] = '\0';
 	return 0;
 }
@@ -199,11 +189,9 @@ static int check_labels(const char *name, char why[VALIDATE_MSG_MAX])
 	digits = 1;
 	for (size_t i = 0; i < n; i++)
 		digits &= l[i] >= '0' && l[i] <= '9';
-	if (digits) {
-		validate_msgf(why, "ends in the all-digit label \"%.*s\", which reads as part of an address; the last label of a name needs a letter",
+	if (digits)
+		return validate_msgf(why, "ends in the all-digit label \"%.*s\", which reads as part of an address; the last label of a name needs a letter",
 		     (int)n, l);
-		return -1;
-	}
 	return 0;
 }
 
@@ -211,10 +199,8 @@ int validate_hostname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDA
 {
 	if (normalise(in, 0, out, why) < 0 || check_labels(out, why) < 0)
 		return -1;
-	if (strcmp(out, RENDER_MARKER_NAME) == 0) {
-		validate_msgf(why, "is reserved: dnsdrop writes it into hosts.conf to tell which configuration dnsmasq serves; use another name");
-		return -1;
-	}
+	if (strcmp(out, RENDER_MARKER_NAME) == 0)
+		return validate_msgf(why, "is reserved: dnsdrop writes it into hosts.conf to tell which configuration dnsmasq serves; use another name");
 	return 0;
 }
 
@@ -224,28 +210,20 @@ static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
 {
 	int letter = 0, twice = 0;
 
-	if (n == 0) {
-		validate_msgf(why, "the _service label is empty; write e.g. _sip._tcp.example.com");
-		return -1;
-	}
-	if (n > SERVICE_MAX) {
-		validate_msgf(why, "service \"_%.*s\" is %zu characters; RFC 6335 allows at most %d (check the spelling)",
+	if (n == 0)
+		return validate_msgf(why, "the _service label is empty; write e.g. _sip._tcp.example.com");
+	if (n > SERVICE_MAX)
+		return validate_msgf(why, "service \"_%.*s\" is %zu characters; RFC 6335 allows at most %d (check the spelling)",
 		     (int)n, s, n, SERVICE_MAX);
-		return -1;
-	}
 	for (size_t i = 0; i < n; i++) {
-		letter |= is_letter((unsigned char)s[i]);
+		letter |= s[i] >= 'a' && s[i] <= 'z';	/* S is lowercased */
 		twice |= i && s[i] == '-' && s[i - 1] == '-';
 	}
-	if (!letter) {
-		validate_msgf(why, "service \"_%.*s\" has no letter; RFC 6335 service names need one (e.g. _sip)", (int)n, s);
-		return -1;
-	}
-	if (s[0] == '-' || s[n - 1] == '-' || twice) {
-		validate_msgf(why, "service \"_%.*s\" has a hyphen at an end or two in a row; RFC 6335 does not allow that",
+	if (!letter)
+		return validate_msgf(why, "service \"_%.*s\" has no letter; RFC 6335 service names need one (e.g. _sip)", (int)n, s);
+	if (s[0] == '-' || s[n - 1] == '-' || twice)
+		return validate_msgf(why, "service \"_%.*s\" has a hyphen at an end or two in a row; RFC 6335 does not allow that",
 		     (int)n, s);
-		return -1;
-	}
 	return 0;
 }
 
@@ -253,20 +231,14 @@ static int check_service(const char *s, size_t n, char why[VALIDATE_MSG_MAX])
 static int check_proto(const char *p, size_t n, char why[VALIDATE_MSG_MAX],
 		       char warn[VALIDATE_MSG_MAX])
 {
-	static const char *const usual[] = { "tcp", "udp", "tls", "sctp" };
+	static const char usual[][5] = { "tcp", "udp", "tls", "sctp" };
 
-	if (n == 0) {
-		validate_msgf(why, "the _proto label is empty; write e.g. _tcp");
-		return -1;
-	}
-	if (n + 1 > DD_LABEL_MAX) {
-		validate_msgf(why, "the _proto label has %zu characters; a label may have at most %d", n + 1, DD_LABEL_MAX);
-		return -1;
-	}
-	if (p[0] == '-' || p[n - 1] == '-') {
-		validate_msgf(why, "protocol \"_%.*s\" starts or ends with \"-\"; write e.g. _tcp", (int)n, p);
-		return -1;
-	}
+	if (n == 0)
+		return validate_msgf(why, "the _proto label is empty; write e.g. _tcp");
+	if (n + 1 > DD_LABEL_MAX)
+		return validate_msgf(why, "the _proto label has %zu characters; a label may have at most %d", n + 1, DD_LABEL_MAX);
+	if (p[0] == '-' || p[n - 1] == '-')
+		return validate_msgf(why, "protocol \"_%.*s\" starts or ends with \"-\"; write e.g. _tcp", (int)n, p);
 	for (size_t i = 0; i < sizeof usual / sizeof *usual; i++)
 		if (strlen(usual[i]) == n && memcmp(p, usual[i], n) == 0)
 			return 0;
@@ -280,23 +252,17 @@ int validate_srvname(const char *in, char out[DD_NAME_MAX + 1], char why[VALIDAT
 	const char *dot, *proto, *domain;
 
 	warn[0] = '\0';
-	if (in[0] != '_') {
-		validate_msgf(why, "must start with _service._proto, e.g. _sip._tcp.example.com");
-		return -1;
-	}
+	if (in[0] != '_')
+		return validate_msgf(why, "must start with _service._proto, e.g. _sip._tcp.example.com");
 	if (normalise(in, 1, out, why) < 0)
 		return -1;
 	dot = strchr(out, '.');
-	if (!dot || dot[1] != '_') {
-		validate_msgf(why, "needs a _proto label after the _service label, e.g. _sip._tcp.example.com");
-		return -1;
-	}
+	if (!dot || dot[1] != '_')
+		return validate_msgf(why, "needs a _proto label after the _service label, e.g. _sip._tcp.example.com");
 	proto = dot + 1;
 	dot = strchr(proto, '.');
-	if (!dot) {
-		validate_msgf(why, "needs a domain after _service._proto, e.g. _sip._tcp.example.com");
-		return -1;
-	}
+	if (!dot)
+		return validate_msgf(why, "needs a domain after _service._proto, e.g. _sip._tcp.example.com");
 	domain = dot + 1;
 	if (check_service(out + 1, (size_t)(proto - 1 - (out + 1)), why) < 0 ||
 	    check_proto(proto + 1, (size_t)(dot - (proto + 1)), why, warn) < 0 ||

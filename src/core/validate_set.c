@@ -34,31 +34,18 @@ static const char *const set_defaults[] = {
 static const char *const hosts_modes[] = { "restart", "hot", NULL };
 
 #define VERIFY_PORT_DEFAULT 53
-#define KEEP_MIN 1
+#define NUM_MIN 1	/* backups kept; seconds the restart command may take */
 #define KEEP_MAX 1000
-#define TIMEOUT_MIN 1	/* seconds the restart command may take */
 #define TIMEOUT_MAX 600
 
 /* Shell syntax that would reach the restart program as plain text. */
 static const char shell_chars[] = "'\"$`;|&<>\\";
 
-/* Replace the string *SLOT by the first LEN bytes of S. */
-static int set_str(char **slot, const char *s, size_t len)
-{
-	char *d = strndup(s, len);
-
-	if (!d)
-		return -1;
-	free(*slot);
-	*slot = d;
-	return 0;
-}
-
 /* An absolute path of LEN bytes at P, in the narrow form described above.
  * Returns the length without trailing slashes ("/" stays "/"), or 0. */
 static size_t check_path(const char *p, size_t len, char why[VALIDATE_MSG_MAX])
 {
-	char q[VALIDATE_QUOTE_MAX], one[2] = { 0, 0 };
+	char q[VALIDATE_QUOTE_MAX];
 
 	if (p[0] != '/') {
 		validate_msgf(why, "is a relative path; write an absolute path, starting with \"/\"");
@@ -66,10 +53,9 @@ static size_t check_path(const char *p, size_t len, char why[VALIDATE_MSG_MAX])
 	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)p[i];
-		one[0] = (char)c;
 		if (c < 0x20 || c == 0x7f || c == ',' || is_blank((char)c)) {
 			validate_msgf(why, "contains %s; paths here may not hold commas, blanks or control characters: choose another path",
-				      validate_quote(one, q));
+				      validate_quote((char[]){ (char)c, '\0' }, q));
 			return 0;
 		}
 		if (c == '.' && p[i - 1] == '/' && i + 1 < len && p[i + 1] == '.' &&
@@ -86,24 +72,19 @@ static size_t check_path(const char *p, size_t len, char why[VALIDATE_MSG_MAX])
 /* restart: an absolute program path, then arguments split on blanks. */
 static int check_restart(const char *v, char why[VALIDATE_MSG_MAX])
 {
-	char q[VALIDATE_QUOTE_MAX], one[2] = { 0, 0 };
+	char q[VALIDATE_QUOTE_MAX];
 	size_t n = strcspn(v, " \t");
 	const char *bad = v + strcspn(v, shell_chars);
 
-	if (*bad != '\0') {
-		one[0] = *bad;
-		validate_msgf(why, "contains %s, but no shell runs this command: it is executed directly and %s would reach it as text; write the program's absolute path and its arguments separated by blanks",
-			      validate_quote(one, q), q);
-		return -1;
-	}
+	if (*bad != '\0')
+		return validate_msgf(why, "contains %s, but no shell runs this command: it is executed directly and %s would reach it as text; write the program's absolute path and its arguments separated by blanks",
+			      validate_quote((char[]){ *bad, '\0' }, q), q);
 	if (check_path(v, n, why) == 0)
 		return -1;
 	for (const char *p = v; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 && *p != '\t') {
-			one[0] = *p;
-			validate_msgf(why, "contains the control character %s; remove it", validate_quote(one, q));
-			return -1;
-		}
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return validate_msgf(why, "contains the control character %s; remove it",
+				      validate_quote((char[]){ *p, '\0' }, q));
 	}
 	return 0;
 }
@@ -125,34 +106,26 @@ static int parse_verify(const char *v, struct dd_settings *set, char why[VALIDAT
 	}
 	if (v[0] == '[') {
 		close = strchr(v, ']');
-		if (!close || (close[1] != '\0' && close[1] != ':')) {
-			validate_msgf(why, "has an unclosed \"[\" or text after \"]\"; write [IPv6]:port, e.g. [::1]:53");
-			return -1;
-		}
+		if (!close || (close[1] != '\0' && close[1] != ':'))
+			return validate_msgf(why, "has an unclosed \"[\" or text after \"]\"; write [IPv6]:port, e.g. [::1]:53");
 		v++;
 		hlen = (size_t)(close - v);
-		if (!memchr(v, ':', hlen)) {
-			validate_msgf(why, "has an IPv4 address in brackets; brackets are for IPv6 only: write e.g. 127.0.0.1:53");
-			return -1;
-		}
+		if (!memchr(v, ':', hlen))
+			return validate_msgf(why, "has an IPv4 address in brackets; brackets are for IPv6 only: write e.g. 127.0.0.1:53");
 		port = close[1] == ':' ? close + 2 : NULL;
 	} else if (colon && !strchr(colon + 1, ':')) {
 		hlen = (size_t)(colon - v);
 		port = colon + 1;
 	}
-	if (hlen > DD_ADDR_MAX) {
-		validate_msgf(why, "is not an address; write off, ADDRESS, ADDRESS:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53");
-		return -1;
-	}
+	if (hlen > DD_ADDR_MAX)
+		return validate_msgf(why, "is not an address; write off, ADDRESS, ADDRESS:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53");
 	memcpy(host, v, hlen);
 	host[hlen] = '\0';
 	if (validate_addr(host, &a, why, warn) < 0)	/* loopback is the usual server here: no warning */
 		return -1;
-	if (port && validate_number(port, 1, 65535, &pnum) < 0) {
-		validate_msgf(why, "has the port %s; a port is a number from 1 to 65535, e.g. 53",
+	if (port && validate_number(port, 1, 65535, &pnum) < 0)
+		return validate_msgf(why, "has the port %s; a port is a number from 1 to 65535, e.g. 53",
 			      validate_quote(port, q));
-		return -1;
-	}
 	set->verify_off = 0;
 	memcpy(set->verify_addr, a.text, sizeof a.text);
 	set->verify_port = pnum;
@@ -167,18 +140,19 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 			  &set->dnsmasq_conf, &set->verify, NULL, NULL, NULL, &set->hosts_dir };
 	const char *hint;
 	size_t len = strlen(v);
+	int secs = k == VSET_RESTART_TIMEOUT;
+	unsigned hi = secs ? TIMEOUT_MAX : KEEP_MAX;
+	/* the word a path key takes instead of a path */
+	const char *word = k == VSET_CONF_DIR ? "auto" : k == VSET_DNSMASQ ? "off" : NULL;
+	char *d;
 
 	switch (k) {
 	case VSET_KEEP_BACKUPS:
-		if (validate_number(v, KEEP_MIN, KEEP_MAX, &set->keep_backups) == 0)
+	case VSET_RESTART_TIMEOUT:	/* the example is the default */
+		if (validate_number(v, NUM_MIN, hi, secs ? &set->restart_timeout : &set->keep_backups) == 0)
 			return 0;
-		validate_msgf(why, "is not a number from %d to %d; write e.g. 20", KEEP_MIN, KEEP_MAX);
-		return 1;
-	case VSET_RESTART_TIMEOUT:
-		if (validate_number(v, TIMEOUT_MIN, TIMEOUT_MAX, &set->restart_timeout) == 0)
-			return 0;
-		validate_msgf(why, "is not a number of seconds from %d to %d; write e.g. 30",
-			      TIMEOUT_MIN, TIMEOUT_MAX);
+		validate_msgf(why, "is not a number%s from %u to %u; write e.g. %s",
+			      secs ? " of seconds" : "", NUM_MIN, hi, set_defaults[k]);
 		return 1;
 	case VSET_HOSTS_MODE:
 		for (int i = 0; hosts_modes[i]; i++)
@@ -199,17 +173,20 @@ static int set_value(struct dd_settings *set, enum vset_key k, const char *v,
 			return 1;
 		break;
 	default:
-		if ((k == VSET_CONF_DIR && strcmp(v, "auto") == 0) ||
-		    (k == VSET_DNSMASQ && strcmp(v, "off") == 0))
+		if (word && strcmp(v, word) == 0)
 			break;
 		if ((len = check_path(v, len, why)) > 0)
 			break;
-		if (v[0] != '/' && (k == VSET_CONF_DIR || k == VSET_DNSMASQ))
+		if (v[0] != '/' && word)
 			validate_msgf(why, "is neither %s nor an absolute path; write %s or a path starting with \"/\"",
-				      k == VSET_CONF_DIR ? "auto" : "off", k == VSET_CONF_DIR ? "auto" : "off");
+				      word, word);
 		return 1;
 	}
-	return set_str(slot[k], v, len) < 0 ? -1 : 0;
+	if (!(d = strndup(v, len)))
+		return -1;
+	free(*slot[k]);
+	*slot[k] = d;
+	return 0;
 }
 
 int validate_set_defaults(struct dd_settings *set)
@@ -232,14 +209,11 @@ static void unknown_key(const struct ini_entry *e, const char *path, struct prob
 		problems_add(pr, path, e->line, SEV_ERROR,
 			     "%s is a record, not a [dnsdrop] setting: did you forget [%s] above it? (records come after [hosts], [srv] or [cname])",
 			     validate_quote(e->key, q), e->key[0] == '_' ? "srv" : "hosts");
-	else if (hint)
-		problems_add(pr, path, e->line, SEV_ERROR,
-			     "unknown key %s in [dnsdrop]; did you mean '%s'?",
-			     validate_quote(e->key, q), hint);
 	else
-		problems_add(pr, path, e->line, SEV_ERROR,
-			     "unknown key %s in [dnsdrop]; the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups, restart_timeout, hosts_mode and hosts_dir",
-			     validate_quote(e->key, q));
+		problems_add(pr, path, e->line, SEV_ERROR, "unknown key %s in [dnsdrop]; %s%s%s",
+			     validate_quote(e->key, q),
+			     hint ? "did you mean '" : "the keys are conf_dir, state_dir, restart, dnsmasq, dnsmasq_conf, verify, keep_backups, restart_timeout, hosts_mode and hosts_dir",
+			     hint ? hint : "", hint ? "'?" : "");
 }
 
 int validate_set_entry(struct dd_settings *set, struct vset_lines *seen,

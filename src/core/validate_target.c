@@ -53,10 +53,58 @@ static int cmp_var(const void *a, const void *b)
 	return (x->hash > y->hash) - (x->hash < y->hash);
 }
 
-/* Call FN(ctx, hash) for S and for S without each of its characters:
- * H(x) = sum x[i] * BASE^(len-1-i), so S without S[k] hashes to
- * pre(k) * BASE^(n-1-k) + suf(k+1). */
-static void variants(const char *s, void (*fn)(void *, uint64_t), void *ctx)
+/* Length of the common start of A and B. */
+static size_t common(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* One substitution, insertion, deletion or swap of two neighbours turns A
+ * into B (A != B). A swap ("exmaple") meets too: deleting either of the two
+ * letters gives one variant on both sides. */
+static int one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = common(a, b);
+
+	if (la + 1 < lb || lb + 1 < la)
+		return 0;
+	if (la == lb)
+		return strcmp(a + i + 1, b + i + 1) == 0 ||
+		       (a[i + 1] == b[i] && a[i] == b[i + 1] && strcmp(a + i + 2, b + i + 2) == 0);
+	return la < lb ? strcmp(a + i, b + i + 1) == 0 : strcmp(a + i + 1, b + i) == 0;
+}
+
+/* A variant hashing to H: without KNOWN, of unknown target IDX, into the
+ * index; with KNOWN, of that known name, looked up in the index. */
+static void variant(struct near *nr, uint64_t h, uint32_t idx, const char *known)
+{
+	struct variant key = { h, idx }, *v;
+
+	if (!known) {
+		nr->var[nr->nvar++] = key;
+		return;
+	}
+	v = bsearch(&key, nr->var, nr->nvar, sizeof key, cmp_var);
+	while (v && v > nr->var && v[-1].hash == h)
+		v--;
+	/* Of two names one edit off, the one sharing the longer start:
+	 * cucm-sub is cucm-sub1 mistyped rather than cucm-pub. */
+	for (; v && v < nr->var + nr->nvar && v->hash == h; v++) {
+		const char *t = nr->unk[v->idx]->target, **hit = &nr->hit[v->idx];
+
+		if (one_edit(t, known) && (!*hit || common(t, known) > common(t, *hit)))
+			*hit = known;
+	}
+}
+
+/* variant(NR, hash, IDX, KNOWN) for S and for S without each of its
+ * characters: H(x) = sum x[i] * BASE^(len-1-i), so S without S[k] hashes
+ * to pre(k) * BASE^(n-1-k) + suf(k+1). */
+static void variants(struct near *nr, const char *s, uint32_t idx, const char *known)
 {
 	uint64_t pw[DD_NAME_MAX + 2], suf[DD_NAME_MAX + 2], pre = 0;
 	size_t n = strlen(s);
@@ -69,72 +117,10 @@ static void variants(const char *s, void (*fn)(void *, uint64_t), void *ctx)
 		pw[i] = pw[i - 1] * BASE;
 	for (size_t i = n; i-- > 0;)
 		suf[i] = suf[i + 1] + (unsigned char)s[i] * pw[n - 1 - i];
-	fn(ctx, suf[0]);
+	variant(nr, suf[0], idx, known);
 	for (size_t k = 0; k < n; k++) {
-		fn(ctx, pre * pw[n - 1 - k] + suf[k + 1]);
+		variant(nr, pre * pw[n - 1 - k] + suf[k + 1], idx, known);
 		pre = pre * BASE + (unsigned char)s[k];
-	}
-}
-
-/* One substitution, insertion, deletion or swap of two neighbours turns A
- * into B (A != B). A swap ("exmaple") meets too: deleting either of the two
- * letters gives one variant on both sides. */
-static int one_edit(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i = 0;
-
-	if (la + 1 < lb || lb + 1 < la)
-		return 0;
-	while (a[i] && a[i] == b[i])
-		i++;
-	if (la == lb)
-		return strcmp(a + i + 1, b + i + 1) == 0 ||
-		       (a[i + 1] == b[i] && a[i] == b[i + 1] && strcmp(a + i + 2, b + i + 2) == 0);
-	return la < lb ? strcmp(a + i, b + i + 1) == 0 : strcmp(a + i + 1, b + i) == 0;
-}
-
-/* Length of the common start of A and B. */
-static size_t common(const char *a, const char *b)
-{
-	size_t n = 0;
-
-	while (a[n] && a[n] == b[n])
-		n++;
-	return n;
-}
-
-struct adder {
-	struct near *nr;
-	uint32_t idx;
-};
-
-static void add_variant(void *ctx, uint64_t h)
-{
-	struct adder *a = ctx;
-
-	a->nr->var[a->nr->nvar++] = (struct variant){ h, a->idx };
-}
-
-struct prober {
-	struct near *nr;
-	const char *known;
-};
-
-static void probe_variant(void *ctx, uint64_t h)
-{
-	struct prober *p = ctx;
-	struct near *nr = p->nr;
-	struct variant key = { h, 0 }, *v = bsearch(&key, nr->var, nr->nvar, sizeof key, cmp_var);
-
-	while (v && v > nr->var && v[-1].hash == h)
-		v--;
-	/* Of two names one edit off, the one sharing the longer start:
-	 * cucm-sub is cucm-sub1 mistyped rather than cucm-pub. */
-	for (; v && v < nr->var + nr->nvar && v->hash == h; v++) {
-		const char *t = nr->unk[v->idx]->target, **hit = &nr->hit[v->idx];
-
-		if (one_edit(t, p->known) && (!*hit || common(t, p->known) > common(t, *hit)))
-			*hit = p->known;
 	}
 }
 
@@ -193,7 +179,7 @@ static int index_variants(struct near *nr)
 	if (!nr->var || !nr->hit)
 		return -1;
 	for (i = 0; i < nr->nunk; i++)
-		variants(nr->unk[i]->target, add_variant, &(struct adder){ nr, (uint32_t)i });
+		variants(nr, nr->unk[i]->target, (uint32_t)i, NULL);
 	if (nr->nvar > 1)
 		sort_array(nr->var, nr->nvar, sizeof *nr->var, cmp_var);
 	return 0;
@@ -208,7 +194,7 @@ int validate_targets(const struct dd_config *cfg, const struct nameix *host,
 	if (collect(cfg, &nr) == 0 && index_variants(&nr) == 0) {
 		/* Hosts in INI order: the first near name wins. */
 		for (size_t i = 0; i < cfg->nhost && nr.nunk; i++)
-			variants(cfg->host[i].name, probe_variant, &(struct prober){ &nr, cfg->host[i].name });
+			variants(&nr, cfg->host[i].name, 0, cfg->host[i].name);
 		for (size_t i = 0; i < nr.nunk; i++)
 			if (nr.hit[i])
 				problems_add(pr, cfg->path, nr.unk[i]->line, SEV_WARNING,
