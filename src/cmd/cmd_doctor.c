@@ -72,7 +72,7 @@ static const char *join(char (*items)[DNSQ_TEXT_MAX], size_t n, char out[TXT_MAX
 
 	sort_array(items, n, sizeof *items, cmp_item);
 	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && o < TXT_MAX; i++)	/* a cut list stays in OUT */
 		o += (size_t)snprintf(out + o, TXT_MAX - o, "%s%s", i ? " " : "", items[i]);
 	return n ? out : put(out, "none");
 }
@@ -92,20 +92,12 @@ static const char *ask(const struct dnsq_server *srv, const char *name, int type
 {
 	struct dnsq_answer ans = { 0 };
 	char items[ITEMS_MAX][DNSQ_TEXT_MAX], err[DNSQ_ERR_MAX], tmp[16];
+	const char *word = !srv ? "unknown" :
+		dnsq_query(srv, name, type, TIMEOUT_MS, &ans, err) < 0 ? "no-reply" :
+		ans.rcode != ns_r_noerror ? dnsq_rcode_name(ans.rcode, tmp) : NULL;
 	size_t n = 0;
 
-	if (!srv)
-		return put(out, "unknown");
-	if (dnsq_query(srv, name, type, TIMEOUT_MS, &ans, err) < 0) {
-		dnsq_answer_free(&ans);
-		return put(out, "no-reply");
-	}
-	if (ans.rcode != ns_r_noerror) {
-		put(out, dnsq_rcode_name(ans.rcode, tmp));
-		dnsq_answer_free(&ans);
-		return out;
-	}
-	for (size_t i = 0; i < ans.nrr && n < ITEMS_MAX; i++) {
+	for (size_t i = 0; !word && i < ans.nrr && n < ITEMS_MAX; i++) {
 		const struct dnsq_rr *r = &ans.rr[i];
 
 		if (r->type != type)
@@ -116,7 +108,7 @@ static const char *ask(const struct dnsq_server *srv, const char *name, int type
 			snprintf(items[n++], DNSQ_TEXT_MAX, "%s", r->data);
 	}
 	dnsq_answer_free(&ans);
-	return join(items, n, out);
+	return word ? put(out, word) : join(items, n, out);
 }
 
 /* NAME TYPE as the INI gives it (IN) against what the upstream and dnsmasq
@@ -256,30 +248,30 @@ static void doctor_domain(struct doctor *d, const char *dom)
 	}
 }
 
+/* ROOT + REL, read whole; NULL when absent or unreadable (free it). */
+static char *read_rooted(const struct doctor *d, const char *rel)
+{
+	char path[PATH_MAX], err[FSX_ERR_MAX], *text = NULL;
+	size_t len;
+
+	if (app_rooted(d->app, rel, path) == 0)
+		fsx_read(path, 1u << 20, FSX_ABSENT_OK, &text, &len, err);
+	return text;
+}
+
 /* The servers dnsmasq forwards to: server= in its configuration, else the
  * first nameserver of the resolv file it reads (both under --root). */
 static void find_upstream(struct doctor *d)
 {
-	char *text = NULL, *rtext = NULL, path[PATH_MAX], addr[DD_ADDR_MAX], err[FSX_ERR_MAX];
-	const char *resolv = "/etc/resolv.conf";
-	size_t len, rlen = strlen(resolv);
+	char resolv[PATH_MAX], addr[DD_ADDR_MAX], err[DNSQ_ERR_MAX];
+	char *text = read_rooted(d, d->app->cfg.set.dnsmasq_conf);
 	unsigned port = 53;
-	int got = 0;
+	int got = mra_upstream(text ? text : "", addr, &port, resolv);
 
-	if (app_rooted(d->app, d->app->cfg.set.dnsmasq_conf, path) == 0 &&
-	    fsx_read(path, 1u << 20, FSX_ABSENT_OK, &text, &len, err) == 0 && text)
-		got = mra_upstream(text, addr, &port, &resolv, &rlen);
-	if (!got && rlen && rlen < PATH_MAX) {
-		char rel[PATH_MAX];
-
-		memcpy(rel, resolv, rlen);
-		rel[rlen] = '\0';
-		if (app_rooted(d->app, rel, path) == 0 &&
-		    fsx_read(path, 1u << 20, FSX_ABSENT_OK, &rtext, &len, err) == 0 && rtext)
-			got = mra_nameserver(rtext, addr);
-	}
 	free(text);
-	free(rtext);
+	text = !got && resolv[0] ? read_rooted(d, resolv) : NULL;
+	got = got || (text && mra_nameserver(text, addr));
+	free(text);
 	if (got && dnsq_server_init(&d->upstream, addr, port, err) == 0)
 		d->up = &d->upstream;
 	else

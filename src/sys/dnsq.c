@@ -32,14 +32,14 @@
 
 const char *dnsq_type_name(int type)
 {
-	switch (type) {
-	case ns_t_a: return "A";
-	case ns_t_aaaa: return "AAAA";
-	case ns_t_srv: return "SRV";
-	case ns_t_cname: return "CNAME";
-	case ns_t_ptr: return "PTR";
-	default: return "?";
-	}
+	static const unsigned char types[] = { ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname,
+		ns_t_ptr };
+	static const char names[][6] = { "A", "AAAA", "SRV", "CNAME", "PTR", "?" };
+	size_t i = 0;
+
+	while (i < sizeof types && types[i] != type)
+		i++;
+	return names[i];
 }
 
 const char *dnsq_rcode_name(int rcode, char tmp[16])

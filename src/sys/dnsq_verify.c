@@ -332,7 +332,7 @@ static int ask_all(struct vctx *v, const struct dnsq_server *srv, unsigned timeo
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep)
 {
-	struct vctx v = { cfg, rep, NULL, 0, NULL, { 0 }, { 0 }, { 0 } };
+	struct vctx v = { .cfg = cfg, .rep = rep };
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
