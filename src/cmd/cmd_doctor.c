@@ -60,17 +60,12 @@ static const char *put(char out[TXT_MAX], const char *s)
 	return out;
 }
 
-static int cmp_item(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* ITEMS (N of them) sorted and joined by blanks into OUT; "none" if N is 0. */
 static const char *join(char (*items)[DNSQ_TEXT_MAX], size_t n, char out[TXT_MAX])
 {
 	size_t o = 0;
 
-	sort_array(items, n, sizeof *items, cmp_item);
+	sort_array(items, n, sizeof *items, dnsq_cmp_text);
 	out[0] = '\0';
 	for (size_t i = 0; i < n && o < TXT_MAX; i++)	/* a cut list stays in OUT */
 		o += (size_t)snprintf(out + o, TXT_MAX - o, "%s%s", i ? " " : "", items[i]);

@@ -216,7 +216,7 @@ static int got_set(struct vctx *v, const struct check *c)
 	return rc;
 }
 
-static int cmp_text(const void *a, const void *b)
+int dnsq_cmp_text(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
@@ -226,7 +226,7 @@ static void set_norm(struct strset *s)
 {
 	size_t i, n = 0;
 
-	sort_array(s->v, s->n, sizeof *s->v, cmp_text);
+	sort_array(s->v, s->n, sizeof *s->v, dnsq_cmp_text);
 	for (i = 0; i < s->n; i++)
 		if (n == 0 || strcmp(s->v[n - 1], s->v[i]) != 0)
 			memmove(s->v[n++], s->v[i], DNSQ_TEXT_MAX);
