@@ -26,8 +26,9 @@
 struct doctor {
 	struct app *app;
 	struct plan pl;
-	struct dnsq_server up;
-	int have_up, csv, warnings;
+	struct dnsq_server upstream;
+	const struct dnsq_server *up;	/* &upstream, NULL when none is known */
+	int csv, warnings;
 };
 
 /* One finding: WARN or ok, the question, the three views (NULL: not
@@ -59,19 +60,14 @@ static const char *put(char out[TXT_MAX], const char *s)
 	return out;
 }
 
-static int cmp_item(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* ITEMS (N of them) sorted and joined by blanks into OUT; "none" if N is 0. */
 static const char *join(char (*items)[DNSQ_TEXT_MAX], size_t n, char out[TXT_MAX])
 {
 	size_t o = 0;
 
-	sort_array(items, n, sizeof *items, cmp_item);
+	sort_array(items, n, sizeof *items, dnsq_cmp_text);
 	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && o < TXT_MAX; i++)	/* a cut list stays in OUT */
 		o += (size_t)snprintf(out + o, TXT_MAX - o, "%s%s", i ? " " : "", items[i]);
 	return n ? out : put(out, "none");
 }
@@ -91,20 +87,12 @@ static const char *ask(const struct dnsq_server *srv, const char *name, int type
 {
 	struct dnsq_answer ans = { 0 };
 	char items[ITEMS_MAX][DNSQ_TEXT_MAX], err[DNSQ_ERR_MAX], tmp[16];
+	const char *word = !srv ? "unknown" :
+		dnsq_query(srv, name, type, TIMEOUT_MS, &ans, err) < 0 ? "no-reply" :
+		ans.rcode != ns_r_noerror ? dnsq_rcode_name(ans.rcode, tmp) : NULL;
 	size_t n = 0;
 
-	if (!srv)
-		return put(out, "unknown");
-	if (dnsq_query(srv, name, type, TIMEOUT_MS, &ans, err) < 0) {
-		dnsq_answer_free(&ans);
-		return put(out, "no-reply");
-	}
-	if (ans.rcode != ns_r_noerror) {
-		put(out, dnsq_rcode_name(ans.rcode, tmp));
-		dnsq_answer_free(&ans);
-		return out;
-	}
-	for (size_t i = 0; i < ans.nrr && n < ITEMS_MAX; i++) {
+	for (size_t i = 0; !word && i < ans.nrr && n < ITEMS_MAX; i++) {
 		const struct dnsq_rr *r = &ans.rr[i];
 
 		if (r->type != type)
@@ -115,13 +103,20 @@ static const char *ask(const struct dnsq_server *srv, const char *name, int type
 			snprintf(items[n++], DNSQ_TEXT_MAX, "%s", r->data);
 	}
 	dnsq_answer_free(&ans);
-	return join(items, n, out);
+	return word ? put(out, word) : join(items, n, out);
 }
 
-/* "served" as a word when it equals one of the views. */
-static const char *which(const char *served, const char *inside, const char *up)
+/* NAME TYPE as the INI gives it (IN) against what the upstream and dnsmasq
+ * answer; "served" as a word when it equals one of the views. */
+static void compare(struct doctor *d, const char *name, int type, const char *in)
 {
-	return strcmp(served, inside) == 0 ? "inside" : strcmp(served, up) == 0 ? "upstream" : served;
+	char up[TXT_MAX], sv[TXT_MAX];
+	int bad = strcmp(ask(&d->pl.server, name, type, sv), in) != 0;
+
+	ask(d->up, name, type, up);
+	finding(d, bad, name, dnsq_type_name(type), in, up,
+		!bad ? "inside" : strcmp(sv, up) == 0 ? "upstream" : sv,
+		bad ? "dnsmasq does not serve the INI's answer: run dnsdrop verify, then apply" : NULL);
 }
 
 /* The reverse name of address A. */
@@ -156,7 +151,7 @@ static int has_word(const char *list, const char *word)
 static void doctor_host(struct doctor *d, const struct dd_host *h)
 {
 	static const int types[] = { ns_t_a, ns_t_aaaa };
-	char items[ITEMS_MAX][DNSQ_TEXT_MAX], in[TXT_MAX], up[TXT_MAX], sv[TXT_MAX], rev[80];
+	char items[ITEMS_MAX][DNSQ_TEXT_MAX], in[TXT_MAX], sv[TXT_MAX], rev[80];
 
 	for (int t = 0; t < 2; t++) {
 		int fam = t ? AF_INET6 : AF_INET;
@@ -165,17 +160,15 @@ static void doctor_host(struct doctor *d, const struct dd_host *h)
 		for (size_t i = 0; i < h->naddr && n < ITEMS_MAX; i++)
 			if (h->addr[i].family == fam)
 				snprintf(items[n++], DNSQ_TEXT_MAX, "%s", h->addr[i].text);
-		ask(&d->pl.server, h->name, types[t], sv);
 		if (n) {
-			join(items, n, in);
-			ask(d->have_up ? &d->up : NULL, h->name, types[t], up);
-			finding(d, strcmp(sv, in) != 0, h->name, dnsq_type_name(types[t]), in, up,
-				which(sv, in, up), strcmp(sv, in) ? "dnsmasq does not serve the INI's answer: run dnsdrop verify, then apply" : NULL);
-		} else if (strchr(sv, '.') || strchr(sv, ':')) {
+			compare(d, h->name, types[t], join(items, n, in));
+			continue;
+		}
+		ask(&d->pl.server, h->name, types[t], sv);
+		if (strchr(sv, '.') || strchr(sv, ':'))
 			finding(d, 1, h->name, dnsq_type_name(types[t]), "none", NULL, sv,
 				t ? "the INI gives no AAAA, so dnsmasq forwards it and serves the outside answer: add the inside IPv6 address to this host in [hosts], or have it removed outside"
 				  : "the INI gives no A, so dnsmasq forwards it and serves the outside answer: add the inside IPv4 address to this host in [hosts]");
-		}
 	}
 	for (size_t i = 0; i < h->naddr; i++) {
 		int ok;
@@ -191,18 +184,14 @@ static void doctor_host(struct doctor *d, const struct dd_host *h)
  * and its port. */
 static void doctor_srv(struct doctor *d, const struct dd_srv *const *rec, size_t n)
 {
-	char items[ITEMS_MAX][DNSQ_TEXT_MAX], in[TXT_MAX], up[TXT_MAX], sv[TXT_MAX], err[DNSQ_ERR_MAX];
+	char items[ITEMS_MAX][DNSQ_TEXT_MAX], in[TXT_MAX], up[TXT_MAX], err[DNSQ_ERR_MAX];
 	const char *name = rec[0]->name;
 	unsigned want = validate_mra_port(name);
 	size_t k;
 
 	for (k = 0; k < n && k < ITEMS_MAX; k++)
 		srv_item(items[k], rec[k]->target, rec[k]->port, rec[k]->priority, rec[k]->weight);
-	join(items, k, in);
-	ask(&d->pl.server, name, ns_t_srv, sv);
-	ask(d->have_up ? &d->up : NULL, name, ns_t_srv, up);
-	finding(d, strcmp(sv, in) != 0, name, "SRV", in, up, which(sv, in, up),
-		strcmp(sv, in) ? "dnsmasq does not serve the INI's answer: run dnsdrop verify, then apply" : NULL);
+	compare(d, name, ns_t_srv, join(items, k, in));
 	for (k = 0; k < n; k++) {
 		const struct dd_srv *s = rec[k];
 		int r;
@@ -220,14 +209,6 @@ static void doctor_srv(struct doctor *d, const struct dd_srv *const *rec, size_t
 	}
 }
 
-static int cmp_srvp(const void *a, const void *b)
-{
-	const struct dd_srv *x = *(const struct dd_srv *const *)a, *y = *(const struct dd_srv *const *)b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
 /* The MRA service names of domain DOM: inside-only ones must not answer
  * upstream; public ones must, on the Expressway-E. */
 static void doctor_domain(struct doctor *d, const char *dom)
@@ -237,57 +218,58 @@ static void doctor_domain(struct doctor *d, const char *dom)
 
 	for (size_t s = 0; s < MRA_NSERVICES; s++) {
 		const struct mra_service *ms = &mra_services[s];
-		int none;
+		const char *todo;
+		int none, warn = 1;
 
 		if (ms->kind == MRA_FEDERATION && m->federation != 2)
 			continue;
 		snprintf(name, sizeof name, "%s.%s", ms->prefix, dom);
-		ask(d->have_up ? &d->up : NULL, name, ns_t_srv, up);
+		ask(d->up, name, ns_t_srv, up);
 		none = !strchr(up, ':');
 		snprintf(want, sizeof want, "%s:%u/", m->public_fqdn ? m->public_fqdn : "", ms->port);
 		/* only "none" or NXDOMAIN says a name is not public: no upstream,
 		 * no reply, REFUSED or SERVFAIL say nothing either way */
 		if (none && strcmp(up, "none") != 0 && strcmp(up, "NXDOMAIN") != 0)
-			finding(d, 1, name, "SRV", NULL, up, NULL,
-				"not checked: the upstream gave no answer; check this name in public DNS by hand");
+			todo = "not checked: the upstream gave no answer; check this name in public DNS by hand";
 		else if (ms->kind == MRA_INSIDE)
-			finding(d, !none, name, "SRV", NULL, up, NULL, none ? "inside only, as Cisco requires" :
-				"the outside view answers it, and Cisco requires it not be resolvable from outside: have it removed from public DNS");
+			warn = !none, todo = none ? "inside only, as Cisco requires" :
+				"the outside view answers it, and Cisco requires it not be resolvable from outside: have it removed from public DNS";
 		else if (none)
-			finding(d, 1, name, "SRV", NULL, up, NULL,
-				"missing in public DNS: have the DNS team publish it (dnsdrop doctor --format zone)");
+			todo = "missing in public DNS: have the DNS team publish it (dnsdrop doctor --format zone)";
 		else
-			finding(d, m->public_fqdn && !strstr(up, want), name, "SRV", NULL, up, NULL,
-				m->public_fqdn && !strstr(up, want) ? "does not point at [mra] public_fqdn on the MRA port: correct it in public DNS (dnsdrop doctor --format zone)" : "public");
+			warn = m->public_fqdn && !strstr(up, want),
+			todo = warn ? "does not point at [mra] public_fqdn on the MRA port: correct it in public DNS (dnsdrop doctor --format zone)" : "public";
+		finding(d, warn, name, "SRV", NULL, up, NULL, todo);
 	}
+}
+
+/* ROOT + REL, read whole; NULL when absent or unreadable (free it). */
+static char *read_rooted(const struct doctor *d, const char *rel)
+{
+	char path[PATH_MAX], err[FSX_ERR_MAX], *text = NULL;
+	size_t len;
+
+	if (app_rooted(d->app, rel, path) == 0)
+		fsx_read(path, 1u << 20, FSX_ABSENT_OK, &text, &len, err);
+	return text;
 }
 
 /* The servers dnsmasq forwards to: server= in its configuration, else the
  * first nameserver of the resolv file it reads (both under --root). */
 static void find_upstream(struct doctor *d)
 {
-	char *text = NULL, *rtext = NULL, path[PATH_MAX], addr[DD_ADDR_MAX], err[FSX_ERR_MAX];
-	const char *resolv = "/etc/resolv.conf";
-	size_t len, rlen = strlen(resolv);
+	char resolv[PATH_MAX], addr[DD_ADDR_MAX], err[DNSQ_ERR_MAX];
+	char *text = read_rooted(d, d->app->cfg.set.dnsmasq_conf);
 	unsigned port = 53;
-	int got = 0;
+	int got = mra_upstream(text ? text : "", addr, &port, resolv);
 
-	if (app_rooted(d->app, d->app->cfg.set.dnsmasq_conf, path) == 0 &&
-	    fsx_read(path, 1u << 20, FSX_ABSENT_OK, &text, &len, err) == 0 && text)
-		got = mra_upstream(text, addr, &port, &resolv, &rlen);
-	if (!got && rlen && rlen < PATH_MAX) {
-		char rel[PATH_MAX];
-
-		memcpy(rel, resolv, rlen);
-		rel[rlen] = '\0';
-		if (app_rooted(d->app, rel, path) == 0 &&
-		    fsx_read(path, 1u << 20, FSX_ABSENT_OK, &rtext, &len, err) == 0 && rtext)
-			got = mra_nameserver(rtext, addr);
-	}
 	free(text);
-	free(rtext);
-	d->have_up = got && dnsq_server_init(&d->up, addr, port, err) == 0;
-	if (!d->have_up)
+	text = !got && resolv[0] ? read_rooted(d, resolv) : NULL;
+	got = got || (text && mra_nameserver(text, addr));
+	free(text);
+	if (got && dnsq_server_init(&d->upstream, addr, port, err) == 0)
+		d->up = &d->upstream;
+	else
 		finding(d, 1, "upstream", "-", NULL, "unknown", NULL,
 			"no server= line in dnsmasq's configuration and no nameserver in its resolv file: the outside view is not checked");
 }
@@ -314,7 +296,7 @@ static int zone(struct app *app)
 static int run(struct doctor *d)
 {
 	const struct dd_config *cfg = &d->app->cfg;
-	const struct dd_srv **srvp = malloc((cfg->nsrv + 1) * sizeof *srvp);
+	const struct dd_srv **srvp = dnsq_srv_sorted(cfg);
 	const char **dom = NULL;
 	ssize_t nd = mra_domains(cfg, &dom);
 	size_t i, j;
@@ -330,13 +312,8 @@ static int run(struct doctor *d)
 	find_upstream(d);
 	for (i = 0; i < cfg->nhost; i++)
 		doctor_host(d, &cfg->host[i]);
-	for (i = 0; i < cfg->nsrv; i++)
-		srvp[i] = &cfg->srv[i];
-	if (cfg->nsrv > 1)
-		sort_array(srvp, cfg->nsrv, sizeof *srvp, cmp_srvp);
 	for (i = 0; i < cfg->nsrv; i = j) {
-		for (j = i + 1; j < cfg->nsrv && strcmp(srvp[j]->name, srvp[i]->name) == 0; j++)
-			;
+		j = dnsq_srv_next(srvp, cfg->nsrv, i);
 		doctor_srv(d, srvp + i, j - i);
 	}
 	for (i = 0; i < (size_t)nd; i++)

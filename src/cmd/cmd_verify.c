@@ -17,10 +17,8 @@ static void list_one(const struct plan *pl, int line, const char *name, int type
 {
 	struct dnsq_answer ans = { 0 };
 	char err[DNSQ_ERR_MAX];
-	const char *word = type == ns_t_a ? "A" : type == ns_t_aaaa ? "AAAA" :
-			   type == ns_t_srv ? "SRV" : "CNAME";
 
-	printf("  line %-5d %s %s", line, name, word);
+	printf("  line %-5d %s %s", line, name, dnsq_type_name(type));
 	if (dnsq_query(&pl->server, name, type, LIST_TIMEOUT_MS, &ans, err) < 0)
 		printf(" (no reply: %s)", err);
 	else if (ans.nrr == 0)

@@ -163,13 +163,11 @@ static const char *value_of(const char *l, const char *e, const char *key)
 }
 
 int mra_upstream(const char *text, char addr[DD_ADDR_MAX], unsigned *port,
-		 const char **resolv, size_t *resolv_len)
+		 char resolv[PATH_MAX])
 {
-	static const char def[] = "/etc/resolv.conf";
 	const char *v;
 
-	*resolv = def;
-	*resolv_len = sizeof def - 1;
+	memcpy(resolv, "/etc/resolv.conf", sizeof "/etc/resolv.conf");
 	for (const char *l = text, *e; *l; l = *e ? e + 1 : e) {
 		e = l + strcspn(l, "\n");
 		if ((v = value_of(l, e, "server=")) && *v != '/') {
@@ -186,10 +184,15 @@ int mra_upstream(const char *text, char addr[DD_ADDR_MAX], unsigned *port,
 				continue;	/* not a port: dnsmasq refuses the line */
 			return 1;
 		}
-		if ((v = value_of(l, e, "resolv-file=")))
-			*resolv = v, *resolv_len = strcspn(v, " \t\n");
+		if ((v = value_of(l, e, "resolv-file="))) {
+			size_t n = strcspn(v, " \t\n");
+
+			n = n < PATH_MAX ? n : 0;	/* too long to be read */
+			memcpy(resolv, v, n);
+			resolv[n] = '\0';
+		}
 		if (strncmp(l + strspn(l, " \t"), "no-resolv", 9) == 0)
-			*resolv_len = 0;
+			resolv[0] = '\0';
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef DNSDROP_MRA_H
 #define DNSDROP_MRA_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -45,7 +46,7 @@ int mra_zone(const struct dd_config *cfg, const char *const *dom, size_t ndom,
  * RESOLV the resolv file it reads (resolv-file=, or /etc/resolv.conf;
  * "" with no-resolv). */
 int mra_upstream(const char *text, char addr[DD_ADDR_MAX], unsigned *port,
-		 const char **resolv, size_t *resolv_len);
+		 char resolv[PATH_MAX]);
 /* The first nameserver of resolv.conf TEXT into ADDR: 1, or 0 when none. */
 int mra_nameserver(const char *text, char addr[DD_ADDR_MAX]);
 

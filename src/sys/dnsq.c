@@ -1,7 +1,7 @@
 /* dnsq.c - one DNS question and its answer: wire format built by res_mkquery
  * and read by ns_initparse/ns_parserr/dn_expand (libc), over our own UDP
  * socket, TCP when truncated; and waiting for a server to come up.
- * dnsq_verify.c asks many questions at once with these helpers. */
+ * dnsq_verify.c asks its questions through dnsq_query. */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <ctype.h>
@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <resolv.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,32 +18,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dnsq.h"
 #include "dnsq_int.h"
+#include "fsx.h"
 #include "validate.h"
 
-void dnsq_seterr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(err, DNSQ_ERR_MAX, fmt, ap);
-	va_end(ap);
-	if (n >= DNSQ_ERR_MAX)	/* a cut message still names the problem */
-		memcpy(err + DNSQ_ERR_MAX - 4, "...", 4);
-}
+/* What dnsmasq 2.90 offers itself (its edns-packet-max): asking for more only
+ * invites fragmentation; dnsmasq sets TC beyond it and we go to TCP. */
+#define UDP_PAYLOAD 1232
+#define RXMAX 4096
+#define TRIES 2			/* a lost UDP query is sent once more */
 
 const char *dnsq_type_name(int type)
 {
-	switch (type) {
-	case ns_t_a: return "A";
-	case ns_t_aaaa: return "AAAA";
-	case ns_t_srv: return "SRV";
-	case ns_t_cname: return "CNAME";
-	case ns_t_ptr: return "PTR";
-	default: return "?";
-	}
+	static const unsigned char types[] = { ns_t_a, ns_t_aaaa, ns_t_srv, ns_t_cname,
+		ns_t_ptr };
+	static const char names[][6] = { "A", "AAAA", "SRV", "CNAME", "PTR", "?" };
+	size_t i = 0;
+
+	while (i < sizeof types && types[i] != type)
+		i++;
+	return names[i];
 }
 
 const char *dnsq_rcode_name(int rcode, char tmp[16])
@@ -78,25 +73,30 @@ int dnsq_build_query(const char *name, int class, int type, unsigned id,
 	return n + OPT_LEN;
 }
 
+/* SRC lowercased into DST (DD_NAME_MAX + 3 bytes); -1 when too long. */
+static int lower_name(char *dst, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len > DD_NAME_MAX + 1)
+		return -1;
+	for (size_t i = 0; i <= len; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	return 0;
+}
+
 /* Expanded name from rdata at SRC into DST, lowercase, root as ".". */
 static int expand_name(const ns_msg *m, const unsigned char *src, char *dst)
 {
 	char tmp[NS_MAXDNAME];
-	size_t i, len;
+	size_t len;
 
 	if (dn_expand(ns_msg_base(*m), ns_msg_end(*m), src, tmp, sizeof tmp) < 0)
 		return -1;
 	len = strlen(tmp);
-	if (len > 0 && tmp[len - 1] == '.' && len > 1)
-		tmp[--len] = '\0';
-	if (len == 0)
-		tmp[len++] = '.';
-	if (len > DD_NAME_MAX + 1)
-		return -1;
-	for (i = 0; i < len; i++)
-		dst[i] = (char)tolower((unsigned char)tmp[i]);
-	dst[len] = '\0';
-	return 0;
+	if (len > 1 && tmp[len - 1] == '.')
+		tmp[len - 1] = '\0';
+	return lower_name(dst, len ? tmp : ".");
 }
 
 /* Append RR to ANS when it is IN A/AAAA/SRV/CNAME/PTR. 0; -1: malformed;
@@ -104,13 +104,10 @@ static int expand_name(const ns_msg *m, const unsigned char *src, char *dst)
 static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 {
 	const unsigned char *rd = ns_rr_rdata(*rr);
-	const char *owner = ns_rr_name(*rr);
-	size_t olen = strlen(owner);
 	int t = ns_rr_type(*rr), len = ns_rr_rdlen(*rr), ok;
 	struct dnsq_rr *o;
 
-	if (ns_rr_class(*rr) != ns_c_in || (t != ns_t_a && t != ns_t_aaaa &&
-					   t != ns_t_srv && t != ns_t_cname && t != ns_t_ptr))
+	if (ns_rr_class(*rr) != ns_c_in || *dnsq_type_name(t) == '?')
 		return 0;
 	if (ans->nrr == ans->cap) {
 		size_t cap = ans->cap ? 2 * ans->cap : 16;
@@ -124,10 +121,8 @@ static int take_rr(const ns_msg *m, const ns_rr *rr, struct dnsq_answer *ans)
 	o = &ans->rr[ans->nrr];
 	memset(o, 0, sizeof *o);
 	o->type = t;
-	if (olen > DD_NAME_MAX + 1)
+	if (lower_name(o->owner, ns_rr_name(*rr)) < 0)
 		return -1;
-	for (size_t i = 0; i <= olen; i++)
-		o->owner[i] = (char)tolower((unsigned char)owner[i]);
 	if (t == ns_t_a)
 		ok = len == 4 && inet_ntop(AF_INET, rd, o->data, sizeof o->data);
 	else if (t == ns_t_aaaa) {
@@ -162,7 +157,7 @@ int dnsq_parse_reply(const unsigned char *msg, int len, unsigned id,
 	if (len < NS_HFIXEDSZ || ns_get16(msg) != id)
 		return 1;
 	if (ns_initparse(msg, len, &m) < 0) {
-		dnsq_seterr(err, "malformed DNS reply for %s %s", name, dnsq_type_name(type));
+		fsx_errf(err, 0, "malformed DNS reply for %s %s", name, dnsq_type_name(type));
 		return msg[2] & 0x80 ? 2 : -1;	/* a reply (QR): try TCP */
 	}
 	if (!ns_msg_getflag(m, ns_f_qr) || ns_msg_count(m, ns_s_qd) != 1 ||
@@ -176,7 +171,7 @@ int dnsq_parse_reply(const unsigned char *msg, int len, unsigned id,
 	for (int i = 0, rc = 0; i < ns_msg_count(m, ns_s_an); i++) {
 		if (ns_parserr(&m, ns_s_an, i, &rr) < 0 ||
 		    (rc = take_rr(&m, &rr, ans)) < 0) {
-			dnsq_seterr(err, "%s in the answer for %s %s", rc == -2 ?
+			fsx_errf(err, 0, "%s in the answer for %s %s", rc == -2 ?
 			       "out of memory" : "malformed record", name,
 			       dnsq_type_name(type));
 			return -1;
@@ -188,17 +183,16 @@ int dnsq_parse_reply(const unsigned char *msg, int len, unsigned id,
 /* A UDP socket connected to SRV: the kernel then drops packets from anyone
  * else and turns ICMP port-unreachable (nothing listening, e.g. dnsmasq
  * still restarting) into ECONNREFUSED at once instead of a timeout. */
-int dnsq_open_udp(const struct dnsq_server *srv, char *err)
+static int open_udp(const struct dnsq_server *srv, char *err)
 {
 	int fd = socket(srv->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
-		dnsq_seterr(err, "cannot open a UDP socket: %s", strerror(errno));
+		fsx_errf(err, errno, "cannot open a UDP socket");
 		return -1;
 	}
 	if (connect(fd, (const struct sockaddr *)&srv->sa, srv->salen) < 0) {
-		dnsq_seterr(err, "cannot reach DNS server %s: %s", srv->text,
-		       strerror(errno));
+		fsx_errf(err, errno, "cannot reach DNS server %s", srv->text);
 		close(fd);
 		return -1;
 	}
@@ -224,8 +218,7 @@ static int await_udp(int fd, const struct dnsq_server *srv,
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0) {
-			dnsq_seterr(err, "cannot query DNS server %s: %s", srv->text,
-			       strerror(errno));
+			fsx_errf(err, errno, "cannot query DNS server %s", srv->text);
 			return -1;
 		}
 		rc = dnsq_parse_reply(rx, (int)n, ns_get16(q), name, class, type, ans, err);
@@ -261,8 +254,8 @@ static int io_full(int fd, unsigned char *p, size_t n, int out, long long deadli
 
 /* Ask Q again over TCP (dnsmasq caps UDP answers, e.g. 100 A records for one
  * name). 0 with ANS, or -1 with ERR. */
-int dnsq_query_tcp(const struct dnsq_server *srv, const unsigned char *q,
-		     int qlen, const char *name, int type, unsigned timeout_ms,
+static int query_tcp(const struct dnsq_server *srv, const unsigned char *q, int qlen,
+		     const char *name, int type, unsigned timeout_ms,
 		     struct dnsq_answer *ans, char *err)
 {
 	long long deadline = clock_ms() + timeout_ms;
@@ -282,11 +275,11 @@ int dnsq_query_tcp(const struct dnsq_server *srv, const unsigned char *q,
 		rc = dnsq_parse_reply(in, (int)ns_get16(len2), ns_get16(q), name,
 				 ns_c_in, type, ans, err);
 		if (rc > 0 && !err[0])
-			dnsq_seterr(err, "%s answer over TCP for %s %s", rc == 2 ?
+			fsx_errf(err, 0, "%s answer over TCP for %s %s", rc == 2 ?
 			       "truncated" : "mismatched", name, dnsq_type_name(type));
 	} else {
-		dnsq_seterr(err, "answer for %s %s truncated, and TCP to %s failed: %s",
-		       name, dnsq_type_name(type), srv->text, strerror(errno));
+		fsx_errf(err, errno, "answer for %s %s truncated, and TCP to %s failed",
+			 name, dnsq_type_name(type), srv->text);
 	}
 	e = errno;
 	free(in);
@@ -302,29 +295,31 @@ int dnsq_server_init(struct dnsq_server *srv, const char *addr, unsigned port,
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&srv->sa;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&srv->sa;
-	int n;
+	int v6, n;
 
 	memset(srv, 0, sizeof *srv);
 	if (port == 0 || port > 65535) {
-		dnsq_seterr(err, "bad DNS server port %u (1-65535)", port);
+		fsx_errf(err, 0, "bad DNS server port %u (1-65535)", port);
 		return -1;
 	}
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)port);
-		srv->salen = sizeof *in4;
-		n = snprintf(srv->text, sizeof srv->text, "%s:%u", addr, port);
-	} else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+	v6 = inet_pton(AF_INET, addr, &in4->sin_addr) != 1;
+	if (v6 && inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1) {
+		fsx_errf(err, 0, "bad DNS server address '%s' (IPv4 or IPv6)", addr);
+		return -1;
+	}
+	if (v6) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)port);
 		srv->salen = sizeof *in6;
-		n = snprintf(srv->text, sizeof srv->text, "[%s]:%u", addr, port);
 	} else {
-		dnsq_seterr(err, "bad DNS server address '%s' (IPv4 or IPv6)", addr);
-		return -1;
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		srv->salen = sizeof *in4;
 	}
+	n = snprintf(srv->text, sizeof srv->text, "%s%s%s:%u", v6 ? "[" : "", addr,
+		     v6 ? "]" : "", port);
 	if (n < 0 || (size_t)n >= sizeof srv->text) {
-		dnsq_seterr(err, "DNS server address '%s' is too long", addr);
+		fsx_errf(err, 0, "DNS server address '%s' is too long", addr);
 		return -1;
 	}
 	return 0;
@@ -340,15 +335,14 @@ int dnsq_query(const struct dnsq_server *srv, const char *name, int type,
 
 	ans->tcp = 0;
 	if (qlen < 0) {
-		dnsq_seterr(err, "cannot build a DNS query for '%s'", name);
+		fsx_errf(err, 0, "cannot build a DNS query for '%s'", name);
 		return -1;
 	}
-	if ((fd = dnsq_open_udp(srv, err)) < 0)
+	if ((fd = open_udp(srv, err)) < 0)
 		return -1;
 	for (int i = 0; i < TRIES && rc == 3; i++) {
 		if (send(fd, q, (size_t)qlen, 0) != qlen) {
-			dnsq_seterr(err, "cannot query DNS server %s: %s", srv->text,
-			       strerror(errno));
+			fsx_errf(err, errno, "cannot query DNS server %s", srv->text);
 			rc = -1;
 		} else {
 			rc = await_udp(fd, srv, q, name, ns_c_in, type, timeout_ms,
@@ -357,10 +351,10 @@ int dnsq_query(const struct dnsq_server *srv, const char *name, int type,
 	}
 	close(fd);
 	if (rc == 3)
-		dnsq_seterr(err, "no answer from %s for %s %s (%d tries of %u ms)",
+		fsx_errf(err, 0, "no answer from %s for %s %s (%d tries of %u ms)",
 		       srv->text, name, dnsq_type_name(type), TRIES, timeout_ms);
 	if (rc == 2)
-		rc = dnsq_query_tcp(srv, q, qlen, name, type, timeout_ms, ans, err);
+		rc = query_tcp(srv, q, qlen, name, type, timeout_ms, ans, err);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -381,9 +375,9 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 	unsigned step = 10;
 	int fd, rc = 3;
 
-	if ((fd = dnsq_open_udp(srv, err)) < 0)
+	if ((fd = open_udp(srv, err)) < 0)
 		return -1;
-	dnsq_seterr(err, "no reply yet");
+	fsx_errf(err, 0, "no reply yet");
 	/* CHAOS TXT version.bind is answered by dnsmasq itself; any name in
 	 * class IN could be forwarded upstream and hang there. Any reply counts. */
 	while (rc != 0 && rc != 2 && (left = deadline - (t0 = clock_ms())) > 0) {
@@ -395,7 +389,7 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 			rc = await_udp(fd, srv, q, "version.bind", ns_c_chaos,
 				       ns_t_txt, wait, &ans, err);
 		else if (qlen > 0)
-			dnsq_seterr(err, "%s", strerror(errno));
+			fsx_errf(err, 0, "%s", strerror(errno));
 		if (rc != 0 && rc != 2 && (left = t0 + wait - clock_ms()) > 0)
 			nanosleep(&(struct timespec){ 0, left * 1000000L }, NULL);
 		step = step * 2 > 50 ? 50 : step * 2;
@@ -405,7 +399,7 @@ int dnsq_wait_ready(const struct dnsq_server *srv, unsigned timeout_ms,
 	if (rc == 0 || rc == 2)
 		return 0;
 	memcpy(last, err, sizeof last);
-	dnsq_seterr(err, "DNS server %s did not answer within %u ms (last: %s)",
+	fsx_errf(err, 0, "DNS server %s did not answer within %u ms (last: %s)",
 	       srv->text, timeout_ms, last);
 	return -1;
 }
@@ -438,7 +432,7 @@ int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
 	int rc = 0;
 
 	if (n < 0) {
-		dnsq_seterr(err, "out of memory");
+		fsx_errf(err, 0, "out of memory");
 		return -1;
 	}
 	for (ssize_t i = 0; i < n && rc >= 0; i++)

@@ -103,6 +103,14 @@ int dnsq_resolves(const struct dnsq_server *srv, const char *name,
 int dnsq_targets(const struct dd_config *cfg, const struct dnsq_server *srv,
 		 unsigned timeout_ms, struct problems *pr, char *err);
 
+/* strcmp as sort_array's comparator, for lists of DNSQ_TEXT_MAX items. */
+int dnsq_cmp_text(const void *a, const void *b);
+
+/* CFG's SRV records sorted by name, then INI line (free it), or NULL when
+ * out of memory; dnsq_srv_next(P, N, I) is where the run of P[I]'s name ends. */
+const struct dd_srv **dnsq_srv_sorted(const struct dd_config *cfg);
+size_t dnsq_srv_next(const struct dd_srv *const *p, size_t n, size_t i);
+
 /* Release the sentences REP holds and zero it. */
 void dnsq_report_free(struct dnsq_report *rep);
 

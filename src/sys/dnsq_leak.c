@@ -20,13 +20,12 @@ static int ask(const struct dd_config *cfg, const struct dnsq_server *srv,
 {
 	struct dnsq_answer ans = { 0 };
 	char err[DNSQ_ERR_MAX];
-	size_t i;
+	int rc = dnsq_query(srv, name, ns_t_aaaa, timeout_ms, &ans, err);
+	size_t i = 0;
 
-	if (dnsq_query(srv, name, ns_t_aaaa, timeout_ms, &ans, err) < 0)
-		return -1;
-	for (i = 0; i < ans.nrr && ans.rr[i].type != ns_t_aaaa; i++)
-		;
-	if (i < ans.nrr)
+	while (rc == 0 && i < ans.nrr && ans.rr[i].type != ns_t_aaaa)
+		i++;
+	if (rc == 0 && i < ans.nrr)
 		problems_add(pr, cfg->path, line, SEV_WARNING, "split-DNS leak: "
 			     "%s AAAA is answered %s by the upstream server (the "
 			     "INI gives %s no IPv6 address, so dnsmasq forwards "
@@ -34,8 +33,8 @@ static int ask(const struct dd_config *cfg, const struct dnsq_server *srv,
 			     "[hosts], or, if no name below %s must resolve, "
 			     "add local=/%s/ to a file of your own in the "
 			     "conf-dir", name, ans.rr[i].data, name, name, name);
-	dnsq_answer_free(&ans);
-	return 0;
+	dnsq_answer_free(&ans);	/* a failed query may hold part of an answer */
+	return rc;
 }
 
 int dnsq_leaks(const struct dd_config *cfg, const struct dnsq_server *srv,

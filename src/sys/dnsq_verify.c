@@ -13,7 +13,7 @@
 
 #include "buf.h"
 #include "dnsq.h"
-#include "dnsq_int.h"
+#include "fsx.h"
 #include "validate.h"
 #include "sort.h"
 
@@ -52,6 +52,26 @@ static int cmp_srv(const void *a, const void *b)
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
+const struct dd_srv **dnsq_srv_sorted(const struct dd_config *cfg)
+{
+	const struct dd_srv **p = malloc((cfg->nsrv + 1) * sizeof *p);
+
+	for (size_t i = 0; p && i < cfg->nsrv; i++)
+		p[i] = &cfg->srv[i];
+	if (p)
+		sort_array(p, cfg->nsrv, sizeof *p, cmp_srv);
+	return p;
+}
+
+size_t dnsq_srv_next(const struct dd_srv *const *p, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && strcmp(p[j]->name, p[i]->name) == 0)
+		j++;
+	return j;
+}
+
 /* By INI line; a host's A before its AAAA (added in that order). */
 static int cmp_check(const void *a, const void *b)
 {
@@ -65,15 +85,8 @@ static int cmp_check(const void *a, const void *b)
 static void add_check(struct vctx *v, const char *name, int type, int kind,
 		      size_t idx, size_t n, int line)
 {
-	struct check *c = &v->chk[v->nchk++];
-
-	c->name = name;
-	c->type = type;
-	c->kind = kind;
-	c->idx = idx;
-	c->n = n;
-	c->line = line;
-	c->seq = v->nchk - 1;
+	v->chk[v->nchk] = (struct check){ name, type, kind, line, idx, n, v->nchk };
+	v->nchk++;
 }
 
 /* One question per host and family, per SRV name, per alias. -1: no memory. */
@@ -83,7 +96,7 @@ static int plan(struct vctx *v)
 	size_t i, j;
 
 	v->chk = calloc(2 * cfg->nhost + cfg->nsrv + cfg->ncname + 1, sizeof *v->chk);
-	v->srvp = calloc(cfg->nsrv + 1, sizeof *v->srvp);
+	v->srvp = dnsq_srv_sorted(cfg);
 	if (!v->chk || !v->srvp)
 		return -1;
 	for (i = 0; i < cfg->nhost; i++) {
@@ -102,14 +115,8 @@ static int plan(struct vctx *v)
 		if (has6)
 			add_check(v, h->name, ns_t_aaaa, CK_HOST, i, 0, h->line);
 	}
-	for (i = 0; i < cfg->nsrv; i++)
-		v->srvp[i] = &cfg->srv[i];
-	if (cfg->nsrv > 1)
-		sort_array(v->srvp, cfg->nsrv, sizeof *v->srvp, cmp_srv);
 	for (i = 0; i < cfg->nsrv; i = j) {
-		for (j = i + 1; j < cfg->nsrv &&
-		     strcmp(v->srvp[j]->name, v->srvp[i]->name) == 0; j++)
-			;
+		j = dnsq_srv_next(v->srvp, cfg->nsrv, i);
 		add_check(v, v->srvp[i]->name, ns_t_srv, CK_SRV, i, j - i,
 			  v->srvp[i]->line);
 	}
@@ -209,7 +216,7 @@ static int got_set(struct vctx *v, const struct check *c)
 	return rc;
 }
 
-static int cmp_text(const void *a, const void *b)
+int dnsq_cmp_text(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
@@ -219,7 +226,7 @@ static void set_norm(struct strset *s)
 {
 	size_t i, n = 0;
 
-	sort_array(s->v, s->n, sizeof *s->v, cmp_text);
+	sort_array(s->v, s->n, sizeof *s->v, dnsq_cmp_text);
 	for (i = 0; i < s->n; i++)
 		if (n == 0 || strcmp(s->v[n - 1], s->v[i]) != 0)
 			memmove(s->v[n++], s->v[i], DNSQ_TEXT_MAX);
@@ -266,13 +273,14 @@ static int keep(struct vctx *v, const struct check *c, struct buf *b)
 /* Compare the answer in v->ans with check C; WHY says why none came. */
 static int judge(struct vctx *v, const struct check *c, const char *why)
 {
+	const char *type = dnsq_type_name(c->kind == CK_CNAME ? ns_t_cname : c->type);
 	struct buf b = { 0 };
 	char tmp[16];
 
 	v->rep->checked++;
 	v->want.n = v->got.n = 0;
 	if (want_set(v, c) < 0 || (!why && got_set(v, c) < 0)) {
-		dnsq_seterr(v->rep->err, "out of memory comparing %s", c->name);
+		fsx_errf(v->rep->err, 0, "out of memory comparing %s", c->name);
 		return -1;
 	}
 	set_norm(&v->want);
@@ -280,20 +288,18 @@ static int judge(struct vctx *v, const struct check *c, const char *why)
 	if (!why && v->ans.rcode == ns_r_noerror && set_equal(&v->want, &v->got))
 		return 0;
 	v->rep->mismatches++;
-	buf_printf(&b, "%s %s: expected ", c->name,
-		   dnsq_type_name(c->kind == CK_CNAME ? ns_t_cname : c->type));
+	buf_printf(&b, "%s %s: expected ", c->name, type);
 	put_list(&b, &v->want);
 	if (why || v->ans.rcode != ns_r_noerror)
 		buf_printf(&b, ", got no answer (%s)",
 			   why ? why : dnsq_rcode_name(v->ans.rcode, tmp));
 	else if (v->got.n == 0)
-		buf_printf(&b, ", got no %s record",
-			   dnsq_type_name(c->kind == CK_CNAME ? ns_t_cname : c->type));
+		buf_printf(&b, ", got no %s record", type);
 	else
 		buf_puts(&b, ", got "), put_list(&b, &v->got);
 	if (keep(v, c, &b) == 0)
 		return 0;
-	dnsq_seterr(v->rep->err, "out of memory reporting %s", c->name);
+	fsx_errf(v->rep->err, 0, "out of memory reporting %s", c->name);
 	return -1;
 }
 
@@ -315,7 +321,7 @@ static int ask_all(struct vctx *v, const struct dnsq_server *srv, unsigned timeo
 		if (judge(v, c, rc < 0 ? err : NULL) < 0)
 			return -1;
 		if (rc < 0 && (!answered || failed == 2)) {
-			dnsq_seterr(v->rep->err, "DNS server %s %s (%s)", srv->text,
+			fsx_errf(v->rep->err, 0, "DNS server %s %s (%s)", srv->text,
 				    answered ? "stopped answering" : "did not answer", err);
 			return -1;
 		}
@@ -326,12 +332,12 @@ static int ask_all(struct vctx *v, const struct dnsq_server *srv, unsigned timeo
 int dnsq_verify(const struct dd_config *cfg, const struct dnsq_server *srv,
 		unsigned timeout_ms, struct dnsq_report *rep)
 {
-	struct vctx v = { cfg, rep, NULL, 0, NULL, { 0 }, { 0 }, { 0 } };
+	struct vctx v = { .cfg = cfg, .rep = rep };
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
 	if (plan(&v) < 0)
-		dnsq_seterr(rep->err, "out of memory");
+		fsx_errf(rep->err, 0, "out of memory");
 	else
 		rc = ask_all(&v, srv, timeout_ms ? timeout_ms : 1);
 	dnsq_answer_free(&v.ans);

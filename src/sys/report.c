@@ -197,8 +197,9 @@ static void send_syslog(int priority, const char *msg, size_t len)
 }
 
 /* Open STATE_DIR/dnsdrop.log to append: ours, a regular file (O_NONBLOCK:
- * a FIFO planted there cannot hang us), never through a symlink. */
-static int open_log(const char *state_dir, char *err)
+ * a FIFO planted there cannot hang us), never through a symlink. CHECK:
+ * a missing log is -2, and nothing is created. */
+static int open_log(const char *state_dir, int check, char *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -207,6 +208,8 @@ static int open_log(const char *state_dir, char *err)
 	if (fsx_state_dir(state_dir, 0, err) < 0 ||
 	    fsx_join(path, state_dir, REPORT_LOG, err) < 0)
 		return -1;
+	if (check && lstat(path, &st) < 0 && errno == ENOENT)
+		return -2;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		  0600);
 	/* ELOOP: a symlink; ENXIO: a FIFO without a reader, or a socket */
@@ -233,22 +236,13 @@ fail:
 
 int report_log_check(const char *state_dir, char *err)
 {
-	char path[PATH_MAX];
-	struct stat st;
-	int fd;
-
 	/* No log yet: a trusted state_dir takes a new one; the check itself
 	 * creates nothing (a run that stops before a change leaves no trace). */
-	if (fsx_state_dir(state_dir, 0, err) < 0 || fsx_join(path, state_dir, REPORT_LOG, err) < 0)
-		return -1;
-	if (lstat(path, &st) < 0 && errno == ENOENT)
-		return 0;
-	fd = open_log(state_dir, err);
+	int fd = open_log(state_dir, 1, err);
 
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return fd == -1 ? -1 : 0;
 }
 
 int report_audit(const char *state_dir, const char *action, int rc,
@@ -279,7 +273,7 @@ int report_audit(const char *state_dir, const char *action, int rc,
 		return -1;
 	}
 	send_syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, line.p + body + 1, line.len - body - 2);
-	if ((fd = open_log(state_dir, err)) < 0) {
+	if ((fd = open_log(state_dir, 0, err)) < 0) {
 		buf_free(&line);
 		return -1;
 	}
