@@ -40,8 +40,9 @@ struct backup_meta {
 
 struct backup_entry {
 	char id[BACKUP_ID_MAX];
-	char *time;		/* UTC ISO 8601 from meta; owned, "" if unknown */
-	char *user, *action, *summary, *note;	/* owned, "" if unknown */
+	const char *time;	/* UTC ISO 8601 from meta; "" if unknown */
+	const char *user, *action, *summary, *note;	/* from meta, "" if unknown */
+	char *meta;		/* the meta file they point into; owned */
 	unsigned files;		/* BACKUP_HAS_*, as present in the directory */
 };
 
