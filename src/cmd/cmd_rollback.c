@@ -67,9 +67,9 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 
 	if (id) {
 		/* Malformed or unknown: the same answer, exit 2 (usage). */
-		if ((rc = backup_find(app->state_dir, id, err)) != 0) {
+		if (backup_find(app->state_dir, id, err) != 0) {
 			app_error(app, "%s", err);
-			return rc > 0 ? EXIT_USAGE : EXIT_ENV;
+			return EXIT_USAGE;
 		}
 		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
 		return snapshot_read(app, pl, id, s);

@@ -226,35 +226,30 @@ static int backup_get(const char *dir, const char *name, unsigned flags,
 			err);
 }
 
-static void backup_meta_line(struct buf *b, const char *key, const char *val)
-{
-	size_t i;
-	char c;
-
-	buf_printf(b, "%s=", key);
-	for (i = 0; val && val[i] && i < META_VALUE_MAX; i++) {
-		c = val[i];
-		if ((unsigned char)c < 0x20 || c == 0x7f)
-			c = '?';
-		buf_add(b, &c, 1);
-	}
-	buf_add(b, "\n", 1);
-}
+/* The meta file's keys, one line each; list entries parse all but "files". */
+static const char *const meta_keys[] = { "time", "user", "action", "summary",
+					  "note", "files" };
 
 static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 			     time_t now, const char *files, char *err)
 {
 	struct buf b = { 0 };
-	char when[UTC_MAX];
+	char when[UTC_MAX], c;
+	const char *val[] = { when, m && m->user ? m->user : "unknown", m ? m->action : NULL,
+			      m ? m->summary : NULL, m ? m->note : NULL, files };
 	int rc;
 
 	utc_format(now, 0, when);
-	backup_meta_line(&b, "time", when);
-	backup_meta_line(&b, "user", m && m->user ? m->user : "unknown");
-	backup_meta_line(&b, "action", m ? m->action : NULL);
-	backup_meta_line(&b, "summary", m ? m->summary : NULL);
-	backup_meta_line(&b, "note", m ? m->note : NULL);
-	backup_meta_line(&b, "files", files);
+	for (size_t k = 0; k < sizeof val / sizeof *val; k++) {
+		buf_printf(&b, "%s=", meta_keys[k]);
+		for (size_t i = 0; val[k] && val[k][i] && i < META_VALUE_MAX; i++) {
+			c = val[k][i];
+			if ((unsigned char)c < 0x20 || c == 0x7f)
+				c = '?';
+			buf_add(&b, &c, 1);
+		}
+		buf_add(&b, "\n", 1);
+	}
 	if (b.oom) {
 		fsx_errf(err, ENOMEM, "cannot write %s/%s", tdir, BACKUP_META);
 		rc = -1;
@@ -358,8 +353,6 @@ int backup_prune(const char *state_dir, unsigned keep, char *err)
  * key it lacks; the last line of a key counts. */
 static void backup_parse_meta(char *text, struct backup_entry *e)
 {
-	static const char *const keys[] = { "time", "user", "action",
-					    "summary", "note" };
 	const char **slot[] = { &e->time, &e->user, &e->action, &e->summary, &e->note };
 	char *line, *next, *eq;
 	size_t i;
@@ -373,7 +366,7 @@ static void backup_parse_meta(char *text, struct backup_entry *e)
 			continue;
 		*eq = '\0';
 		for (i = 0; i < 5; i++)
-			if (!strcmp(line, keys[i]))
+			if (!strcmp(line, meta_keys[i]))
 				*slot[i] = eq + 1;
 	}
 }
