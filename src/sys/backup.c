@@ -79,15 +79,6 @@ static int backup_format_id(time_t t, unsigned seq, char id[BACKUP_ID_MAX])
 	return 0;
 }
 
-/* 1 when ID is one of IDS. */
-static int backup_names_has(const struct backup_names *ids, const char *id)
-{
-	for (size_t i = 0; ids->v && i < ids->n; i++)
-		if (!strcmp(ids->v[i], id))
-			return 1;
-	return 0;
-}
-
 /* The next ID sorts after the newest of IDS (sorted) and after the clock:
  * the same second gets the next sequence number, and a clock that went
  * back cannot make the new backup look older than the last one (prune and
@@ -97,18 +88,22 @@ static int backup_names_has(const struct backup_names *ids, const char *id)
 static int backup_next_id(const struct backup_names *ids, time_t now,
 			  char id[BACKUP_ID_MAX], char *err)
 {
-	const char *newest = ids->n ? ids->v[ids->n - 1] : NULL;
 	unsigned seq, nseq;
+	size_t j = 0;
 	time_t nt;
 
-	if (newest && backup_parse_id(newest, &nt, &nseq) == 0 && nt >= now &&
+	if (ids->n && backup_parse_id(ids->v[ids->n - 1], &nt, &nseq) == 0 && nt >= now &&
 	    backup_format_id(nt, nseq + 1, id) == 0)
 		return 0;
-	for (seq = 0; seq < 1000u * 60; seq++)
-		if (backup_format_id(now, seq, id) < 0)
-			break;
-		else if (!backup_names_has(ids, id))
+	/* the clock's IDs ascend with SEQ, as IDS do: one walk finds a free one */
+	for (seq = 0; seq < 1000u * 60 && backup_format_id(now, seq, id) == 0; seq++) {
+		int c = 1;
+
+		while (j < ids->n && (c = strcmp(ids->v[j], id)) < 0)
+			j++;
+		if (c != 0)
 			return 0;
+	}
 	fsx_errf(err, 0, "cannot make a backup ID from the clock (%lld)",
 		 (long long)now);
 	return -1;
@@ -299,7 +294,7 @@ int backup_take(const char *state_dir, const char *conf_dir, const char *hosts_d
 {
 	char bdir[PATH_MAX], tdir[PATH_MAX];
 	char id[BACKUP_ID_MAX], name[SCAN_NAME_MAX], e2[FSX_ERR_MAX];
-	struct backup_names ids;
+	struct backup_names ids = { 0 };
 	time_t now = time(NULL);
 	int rc;
 
@@ -330,7 +325,7 @@ int backup_take(const char *state_dir, const char *conf_dir, const char *hosts_d
 int backup_prune(const char *state_dir, unsigned keep, char *err)
 {
 	char bdir[PATH_MAX], to[PATH_MAX], del[SCAN_NAME_MAX];
-	struct backup_names ids;
+	struct backup_names ids = { 0 };
 	int removed = 0, rc = 0, left;
 
 	if ((left = backup_scan(state_dir, 0, bdir, &ids, 1, err)) < 0)
