@@ -20,6 +20,7 @@
 
 /* The files of one backup, read into memory. */
 struct snapshot {
+	char id[BACKUP_ID_MAX];
 	char *data[PLAN_NFILES];
 	size_t len[PLAN_NFILES];
 	char *ini;
@@ -42,6 +43,7 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 	char err[FSX_ERR_MAX];
 	int present;
 
+	snprintf(s->id, sizeof s->id, "%s", id);
 	for (int i = 0; i <= PLAN_NFILES; i++) {
 		int ini = i == PLAN_NFILES;
 
@@ -57,8 +59,7 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 
 /* ID, or else the newest backup whose drop-ins differ from the installed
  * ones (the newest may just be the state a failed apply restored). */
-static int choose(struct app *app, const struct plan *pl, const char *id, struct snapshot *s,
-		  char out_id[BACKUP_ID_MAX])
+static int choose(struct app *app, const struct plan *pl, const char *id, struct snapshot *s)
 {
 	struct backup_entry *list = NULL;
 	char err[FSX_ERR_MAX];
@@ -71,7 +72,6 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 			app_error(app, "%s", err);
 			return EXIT_USAGE;
 		}
-		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
 		return snapshot_read(app, pl, id, s);
 	}
 	if (backup_list(app->state_dir, &list, &n, err) < 0) {
@@ -85,9 +85,7 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 		for (int f = 0; f < PLAN_NFILES; f++)
 			found |= (s->data[f] || pl->file[f].have) &&
 				 !plan_same(s->data[f], s->len[f], pl->file[f].have, pl->file[f].have_len);
-		if (found)
-			snprintf(out_id, BACKUP_ID_MAX, "%s", list[i].id);
-		else
+		if (!found)
 			snapshot_free(s);
 	}
 	backup_free_list(list, n);
@@ -133,8 +131,7 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 
 /* rollback -n: the diff from the installed drop-ins to the backup's. 1 when
  * a rollback would change something, 0 when not, -1 out of memory. */
-static int show_diff(const struct app *app, const struct plan *pl, const char *id,
-		     const struct snapshot *s)
+static int show_diff(const struct app *app, const struct plan *pl, const struct snapshot *s)
 {
 	struct buf out = { 0 };
 	int n = 0, oom = 0;
@@ -145,7 +142,7 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 		int r;
 
 		snprintf(a, sizeof a, "%s/%s", f->dir, f->name);
-		snprintf(b, sizeof b, "backup %s/%s", id, f->name);
+		snprintf(b, sizeof b, "backup %s/%s", s->id, f->name);
 		r = diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
 				 s->len[i], a, b, 3, app->color_out, &out, NULL);
 		n += r > 0 || (!f->have != !s->data[i]);
@@ -169,13 +166,12 @@ static const char *no_ini_kind(const struct snapshot *s)
 
 /* rollback -n after the backup was judged: its diff; EXIT_DIFF when a
  * rollback would change something. */
-static int dry_run(const struct app *app, const struct plan *pl, const char *id,
-		   const struct snapshot *s)
+static int dry_run(const struct app *app, const struct plan *pl, const struct snapshot *s)
 {
-	int rc = show_diff(app, pl, id, s);
+	int rc = show_diff(app, pl, s);
 
 	if (rc > 0)
-		app_step(app, "rollback would bring back backup %s%s", id,
+		app_step(app, "rollback would bring back backup %s%s", s->id,
 			 s->ini ? " and the INI that produced it" : no_ini_kind(s));
 	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
 }
@@ -203,13 +199,13 @@ struct rb_opts {
 /* Before the change: the conflict check, the INI to write, the diff and, on
  * a terminal, the question. EXIT_OK to go on. */
 static int prepare(struct app *app, const struct plan *pl, const struct rb_opts *o,
-		   struct snapshot *s, const char *target)
+		   struct snapshot *s)
 {
 	int rc;
 
 	if ((rc = where_conflicts(app, pl, s->data, s->len)) != EXIT_OK)
 		return rc;
-	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, target, s) < 0)
+	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, s) < 0)
 		return EXIT_ENV;
 	if (!tty_confirm(app, "Roll back to this backup?"))
 		return tty_declined(app);
@@ -224,29 +220,28 @@ static int rollback(struct app *app, struct plan *pl, const struct rb_opts *o)
 	struct snapshot snap = { 0 };
 	struct dd_config old_cfg = { 0 };
 	struct state to = { 0 }, from;
-	char target[BACKUP_ID_MAX];
 	int rc;
 
 	if ((rc = plan_read(app, pl)) != EXIT_OK || (!o->dry_run && (rc = proto_sweep(app, pl)) != EXIT_OK))
 		return rc;
-	if ((rc = choose(app, pl, o->id, &snap, target)) != EXIT_OK) {
+	if ((rc = choose(app, pl, o->id, &snap)) != EXIT_OK) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto out;
 	}
 	/* A backup is data from disk: judged like a new INI first (dry run too). */
-	rc = restore_validate(app, pl, &(struct restore_files){ target,
+	rc = restore_validate(app, pl, &(struct restore_files){ snap.id,
 			      { snap.data[0], snap.data[1], snap.data[2] },
 			      { snap.len[0], snap.len[1], snap.len[2] }, snap.ini, snap.ini_len }, &snap.cfg);
 	if (rc == EXIT_OK)
 		rc = rollback_hosts_dir(app, pl, &snap);
 	if (rc != EXIT_OK || o->dry_run) {
-		rc = rc != EXIT_OK ? rc : dry_run(app, pl, target, &snap);
+		rc = rc != EXIT_OK ? rc : dry_run(app, pl, &snap);
 		goto out;
 	}
-	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
-	app_step(app, "rolling back to backup %s%s", target,
+	snprintf(t.summary, sizeof t.summary, "back to backup %s", snap.id);
+	app_step(app, "rolling back to backup %s%s", snap.id,
 		 snap.ini ? "" : no_ini_kind(&snap));
-	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK)
+	if ((rc = prepare(app, pl, o, &snap)) != EXIT_OK)
 		goto out;
 	proto_current(pl, &from, &old_cfg);
 	for (int i = 0; i < PLAN_NFILES; i++) {
@@ -264,7 +259,7 @@ static int rollback(struct app *app, struct plan *pl, const struct rb_opts *o)
 	}
 	rc = proto_change(&t, &to, &from);
 	if (rc == EXIT_OK)
-		app_step(app, "rolled back to %s; the state before is backup %s", target, t.backup_id);
+		app_step(app, "rolled back to %s; the state before is backup %s", snap.id, t.backup_id);
 	model_free(&old_cfg);
 out:
 	snapshot_free(&snap);
