@@ -42,8 +42,8 @@ static void show_holds(const struct app *app, const struct backup_entry *e)
 {
 	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV };
 	struct holds h = { 0 };
-	char err[FSX_ERR_MAX], *data = NULL;
-	size_t len = 0;
+	char err[FSX_ERR_MAX], *data;
+	size_t len;
 	int present;
 
 	if (!(e->files & (BACKUP_HAS_HOSTS | BACKUP_HAS_SRV))) {
@@ -60,7 +60,6 @@ static void show_holds(const struct app *app, const struct backup_entry *e)
 			putchar('\n');
 		count_lines(data, len, &h, app->verbose);
 		free(data);
-		data = NULL;
 	}
 	printf("%s%zu addresses, %zu cname, %zu srv records%s%s\n", app->verbose ? "  in all " : " ",
 	       h.addr, h.cname, h.srv, h.other ? " and other lines" : "",

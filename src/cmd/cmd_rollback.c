@@ -9,7 +9,6 @@
 #include "app.h"
 #include "backup.h"
 #include "cmd.h"
-#include "config.h"
 #include "diff.h"
 #include "fsx.h"
 #include "plan.h"
@@ -18,16 +17,15 @@
 #include "splice.h"
 #include "tty.h"
 #include "where.h"
-#include "validate.h"
 
 /* The files of one backup, read into memory. */
 struct snapshot {
+	char id[BACKUP_ID_MAX];
 	char *data[PLAN_NFILES];
 	size_t len[PLAN_NFILES];
 	char *ini;
 	size_t ini_len;
-	struct dd_config cfg;
-	int has_cfg;
+	struct dd_config cfg;	/* the INI's records (empty without an INI) */
 };
 
 static void snapshot_free(struct snapshot *s)
@@ -35,8 +33,7 @@ static void snapshot_free(struct snapshot *s)
 	for (int i = 0; i < PLAN_NFILES; i++)
 		free(s->data[i]);
 	free(s->ini);
-	if (s->has_cfg)
-		model_free(&s->cfg);
+	model_free(&s->cfg);
 	*s = (struct snapshot){ 0 };
 }
 
@@ -46,28 +43,23 @@ static int snapshot_read(struct app *app, const struct plan *pl, const char *id,
 	char err[FSX_ERR_MAX];
 	int present;
 
-	for (int i = 0; i < PLAN_NFILES; i++)
-		if (backup_read_file(app->state_dir, id, pl->file[i].name, &s->data[i], &s->len[i],
-				     &present, err) < 0)
-			goto fail;
-	if (backup_read_file(app->state_dir, id, BACKUP_INI, &s->ini, &s->ini_len, &present, err) < 0)
-		goto fail;
-	return EXIT_OK;
-fail:
-	app_error(app, "%s", err);
-	return EXIT_ENV;
-}
+	snprintf(s->id, sizeof s->id, "%s", id);
+	for (int i = 0; i <= PLAN_NFILES; i++) {
+		int ini = i == PLAN_NFILES;
 
-/* Absent on both sides counts as the same. */
-static int same_file(const char *a, size_t alen, const char *b, size_t blen)
-{
-	return a || b ? plan_same(a, alen, b, blen) : 1;
+		if (backup_read_file(app->state_dir, id, ini ? BACKUP_INI : pl->file[i].name,
+				     ini ? &s->ini : &s->data[i], ini ? &s->ini_len : &s->len[i],
+				     &present, err) < 0) {
+			app_error(app, "%s", err);
+			return EXIT_ENV;
+		}
+	}
+	return EXIT_OK;
 }
 
 /* ID, or else the newest backup whose drop-ins differ from the installed
  * ones (the newest may just be the state a failed apply restored). */
-static int choose(struct app *app, const struct plan *pl, const char *id, struct snapshot *s,
-		  char out_id[BACKUP_ID_MAX])
+static int choose(struct app *app, const struct plan *pl, const char *id, struct snapshot *s)
 {
 	struct backup_entry *list = NULL;
 	char err[FSX_ERR_MAX];
@@ -76,11 +68,10 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 
 	if (id) {
 		/* Malformed or unknown: the same answer, exit 2 (usage). */
-		if ((rc = backup_find(app->state_dir, id, err)) != 0) {
+		if (backup_find(app->state_dir, id, err) != 0) {
 			app_error(app, "%s", err);
-			return rc > 0 ? EXIT_USAGE : EXIT_ENV;
+			return EXIT_USAGE;
 		}
-		snprintf(out_id, BACKUP_ID_MAX, "%s", id);
 		return snapshot_read(app, pl, id, s);
 	}
 	if (backup_list(app->state_dir, &list, &n, err) < 0) {
@@ -90,11 +81,11 @@ static int choose(struct app *app, const struct plan *pl, const char *id, struct
 	for (size_t i = 0; i < n && !found && rc == EXIT_OK; i++) {
 		if ((rc = snapshot_read(app, pl, list[i].id, s)) != EXIT_OK)
 			break;
+		/* absent on both sides counts as the same */
 		for (int f = 0; f < PLAN_NFILES; f++)
-			found |= !same_file(s->data[f], s->len[f], pl->file[f].have, pl->file[f].have_len);
-		if (found)
-			snprintf(out_id, BACKUP_ID_MAX, "%s", list[i].id);
-		else
+			found |= (s->data[f] || pl->file[f].have) &&
+				 !plan_same(s->data[f], s->len[f], pl->file[f].have, pl->file[f].have_len);
+		if (!found)
 			snapshot_free(s);
 	}
 	backup_free_list(list, n);
@@ -116,9 +107,9 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 	/* hosts_mode and hosts_dir decide what the drop-ins hold: a backup made
 	 * under others comes back with its INI whole, or the INI would not
 	 * render what gets installed. */
-	if (s->has_cfg && (s->cfg.set.hosts_hot != app->cfg.set.hosts_hot ||
-			   strcmp(s->cfg.set.hosts_dir ? s->cfg.set.hosts_dir : "",
-				  app->cfg.set.hosts_dir ? app->cfg.set.hosts_dir : "") != 0)) {
+	if (s->cfg.set.hosts_hot != app->cfg.set.hosts_hot ||
+	    strcmp(s->cfg.set.hosts_dir ? s->cfg.set.hosts_dir : "",
+		   app->cfg.set.hosts_dir ? app->cfg.set.hosts_dir : "") != 0) {
 		app_step(app, "the backup was made with other hosts_mode/hosts_dir settings: its INI comes back whole");
 		return 0;
 	}
@@ -131,10 +122,8 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 	free(s->ini);
 	s->ini = b.p;
 	s->ini_len = b.len;
-	if (!s->has_cfg)
-		return 0;
 	model_free(&s->cfg);
-	if ((s->has_cfg = proto_parse_ini(s->ini, s->ini_len, "(the backup's records)", &s->cfg) == 0))
+	if (proto_parse_ini(s->ini, s->ini_len, "(the backup's records)", &s->cfg) == 0)
 		return 0;
 	app_error(app, "the backup's records with the current [dnsdrop] settings do not make a valid INI; nothing was changed: run 'dnsdrop rollback --whole-ini' to bring back the backup's INI as it was");
 	return -1;
@@ -142,11 +131,10 @@ static int rollback_ini(const struct app *app, struct snapshot *s, int whole)
 
 /* rollback -n: the diff from the installed drop-ins to the backup's. 1 when
  * a rollback would change something, 0 when not, -1 out of memory. */
-static int show_diff(const struct app *app, const struct plan *pl, const char *id,
-		     const struct snapshot *s)
+static int show_diff(const struct app *app, const struct plan *pl, const struct snapshot *s)
 {
 	struct buf out = { 0 };
-	int n = 0;
+	int n = 0, oom = 0;
 
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		const struct dropin *f = &pl->file[i];
@@ -154,19 +142,18 @@ static int show_diff(const struct app *app, const struct plan *pl, const char *i
 		int r;
 
 		snprintf(a, sizeof a, "%s/%s", f->dir, f->name);
-		snprintf(b, sizeof b, "backup %s/%s", id, f->name);
+		snprintf(b, sizeof b, "backup %s/%s", s->id, f->name);
 		r = diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
 				 s->len[i], a, b, 3, app->color_out, &out, NULL);
 		n += r > 0 || (!f->have != !s->data[i]);
-		if (r < 0)
-			n = -1;
+		oom |= r < 0;
 	}
-	if (n >= 0 && !app->quiet && out.len)
+	if (!oom && !app->quiet && out.len)
 		fwrite(out.p, 1, out.len, stdout);
 	buf_free(&out);
-	if (n < 0)
+	if (oom)
 		app_error(app, "out of memory computing the diff");
-	return n;
+	return oom ? -1 : n;
 }
 
 /* What a backup without an INI brings back. */
@@ -179,13 +166,12 @@ static const char *no_ini_kind(const struct snapshot *s)
 
 /* rollback -n after the backup was judged: its diff; EXIT_DIFF when a
  * rollback would change something. */
-static int dry_run(const struct app *app, const struct plan *pl, const char *id,
-		   const struct snapshot *s)
+static int dry_run(const struct app *app, const struct plan *pl, const struct snapshot *s)
 {
-	int rc = show_diff(app, pl, id, s);
+	int rc = show_diff(app, pl, s);
 
 	if (rc > 0)
-		app_step(app, "rollback would bring back backup %s%s", id,
+		app_step(app, "rollback would bring back backup %s%s", s->id,
 			 s->ini ? " and the INI that produced it" : no_ini_kind(s));
 	return rc < 0 ? EXIT_ENV : rc > 0 ? EXIT_DIFF : EXIT_OK;
 }
@@ -196,7 +182,7 @@ static int rollback_hosts_dir(struct app *app, struct plan *pl, const struct sna
 {
 	char dir[PATH_MAX];
 
-	if (!s->data[PLAN_HOSTSFILE] || !s->has_cfg || !s->cfg.set.hosts_dir)
+	if (!s->data[PLAN_HOSTSFILE] || !s->ini || !s->cfg.set.hosts_dir)
 		return EXIT_OK;
 	if (app_rooted(app, s->cfg.set.hosts_dir, dir) < 0)
 		return EXIT_ENV;
@@ -213,53 +199,50 @@ struct rb_opts {
 /* Before the change: the conflict check, the INI to write, the diff and, on
  * a terminal, the question. EXIT_OK to go on. */
 static int prepare(struct app *app, const struct plan *pl, const struct rb_opts *o,
-		   struct snapshot *s, const char *target)
+		   struct snapshot *s)
 {
 	int rc;
 
 	if ((rc = where_conflicts(app, pl, s->data, s->len)) != EXIT_OK)
 		return rc;
-	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, target, s) < 0)
+	if (rollback_ini(app, s, o->whole) < 0 || show_diff(app, pl, s) < 0)
 		return EXIT_ENV;
 	if (!tty_confirm(app, "Roll back to this backup?"))
 		return tty_declined(app);
 	return EXIT_OK;
 }
 
-static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opts *o)
+/* Under the lock (a dry run: without): choose the backup, judge it, and
+ * show it or bring it back through the protocol. */
+static int rollback(struct app *app, struct plan *pl, const struct rb_opts *o)
 {
 	struct proto t = { .app = app, .pl = pl, .action = "rollback", .no_verify = o->no_verify };
 	struct snapshot snap = { 0 };
 	struct dd_config old_cfg = { 0 };
 	struct state to = { 0 }, from;
-	char target[BACKUP_ID_MAX];
 	int rc;
 
 	if ((rc = plan_read(app, pl)) != EXIT_OK || (!o->dry_run && (rc = proto_sweep(app, pl)) != EXIT_OK))
 		return rc;
-	if ((rc = choose(app, pl, o->id, &snap, target)) != EXIT_OK)
-		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = choose(app, pl, o->id, &snap)) != EXIT_OK) {
+		rc = rc < 0 ? EXIT_OK : rc;
+		goto out;
+	}
 	/* A backup is data from disk: judged like a new INI first (dry run too). */
-	rc = restore_validate(app, pl, &(struct restore_files){ target,
+	rc = restore_validate(app, pl, &(struct restore_files){ snap.id,
 			      { snap.data[0], snap.data[1], snap.data[2] },
 			      { snap.len[0], snap.len[1], snap.len[2] }, snap.ini, snap.ini_len }, &snap.cfg);
-	if (rc != EXIT_OK) {
-		snapshot_free(&snap);
-		return rc;
+	if (rc == EXIT_OK)
+		rc = rollback_hosts_dir(app, pl, &snap);
+	if (rc != EXIT_OK || o->dry_run) {
+		rc = rc != EXIT_OK ? rc : dry_run(app, pl, &snap);
+		goto out;
 	}
-	snap.has_cfg = snap.ini != NULL;
-	if ((rc = rollback_hosts_dir(app, pl, &snap)) != EXIT_OK || o->dry_run) {
-		rc = rc != EXIT_OK ? rc : dry_run(app, pl, target, &snap);
-		snapshot_free(&snap);
-		return rc;
-	}
-	snprintf(t.summary, sizeof t.summary, "back to backup %s", target);
-	app_step(app, "rolling back to backup %s%s", target,
+	snprintf(t.summary, sizeof t.summary, "back to backup %s", snap.id);
+	app_step(app, "rolling back to backup %s%s", snap.id,
 		 snap.ini ? "" : no_ini_kind(&snap));
-	if ((rc = prepare(app, pl, o, &snap, target)) != EXIT_OK) {
-		snapshot_free(&snap);
-		return rc;
-	}
+	if ((rc = prepare(app, pl, o, &snap)) != EXIT_OK)
+		goto out;
 	proto_current(pl, &from, &old_cfg);
 	for (int i = 0; i < PLAN_NFILES; i++) {
 		to.data[i] = snap.data[i];
@@ -269,15 +252,16 @@ static int rollback_locked(struct app *app, struct plan *pl, const struct rb_opt
 					  snap.len[0], snap.len[1], snap.data[2], snap.len[2] };
 	to.ini_file = snap.ini;
 	to.ini_file_len = snap.ini_len;
-	to.cfg = snap.has_cfg ? &snap.cfg : NULL;
+	to.cfg = snap.ini ? &snap.cfg : NULL;
 	if (snap.ini) {
 		from.ini_file = app->ini_text;
 		from.ini_file_len = app->ini_len;
 	}
 	rc = proto_change(&t, &to, &from);
 	if (rc == EXIT_OK)
-		app_step(app, "rolled back to %s; the state before is backup %s", target, t.backup_id);
+		app_step(app, "rolled back to %s; the state before is backup %s", snap.id, t.backup_id);
 	model_free(&old_cfg);
+out:
 	snapshot_free(&snap);
 	return rc;
 }
@@ -302,22 +286,15 @@ int cmd_rollback(struct app *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = app_load(app)) != EXIT_OK || (rc = where_env(app, &pl)) != EXIT_OK) {
-		plan_free(&pl);
-		return rc;
+	if ((rc = app_load(app)) == EXIT_OK && (rc = where_env(app, &pl)) == EXIT_OK) {
+		if (o.dry_run) {
+			rc = rollback(app, &pl, &o);
+		} else if ((rc = proto_lock(app, &fd)) == EXIT_OK) {
+			if ((rc = proto_reload(app, &pl)) == EXIT_OK)
+				rc = rollback(app, &pl, &o);
+			fsx_unlock(fd);
+		}
 	}
-	if (o.dry_run) {
-		rc = rollback_locked(app, &pl, &o);
-		plan_free(&pl);
-		return rc;
-	}
-	if ((rc = proto_lock(app, &fd)) != EXIT_OK) {
-		plan_free(&pl);
-		return rc;
-	}
-	if ((rc = proto_reload(app, &pl)) == EXIT_OK)
-		rc = rollback_locked(app, &pl, &o);
-	fsx_unlock(fd);
 	plan_free(&pl);
 	return rc;
 }

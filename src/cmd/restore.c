@@ -71,9 +71,8 @@ static int check_render(const struct app *app, const struct plan *pl,
 			bad = 1;
 		} else if (want[i].len == 0 ? f->data[i] != NULL
 					    : !same_render(f->data[i], f->len[i], &want[i])) {
-			app_error(app, "backup %s: its %s is %s what its %s renders: it was changed after the backup was taken",
-				  f->id, pl->file[i].name, f->data[i] ? "not" : "missing, not",
-				  "dnsdrop.ini");
+			app_error(app, "backup %s: its %s is %s what its " BACKUP_INI " renders: it was changed after the backup was taken",
+				  f->id, pl->file[i].name, f->data[i] ? "not" : "missing, not");
 			bad = 1;
 		}
 		buf_free(&want[i]);
@@ -87,7 +86,7 @@ int restore_validate(struct app *app, const struct plan *pl,
 	char label[64];
 
 	*cfg = (struct dd_config){ 0 };
-	snprintf(label, sizeof label, "backup %s/dnsdrop.ini", f->id);
+	snprintf(label, sizeof label, "backup %s/" BACKUP_INI, f->id);
 	if (f->ini && (load_ini(app, f, label, cfg) < 0 || check_render(app, pl, f, cfg) < 0)) {
 		app_error(app, "backup %s cannot be restored, so nothing was changed; pick another one (dnsdrop backups)",
 			  f->id);

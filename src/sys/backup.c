@@ -20,9 +20,9 @@
 #define SCAN_NAME_MAX 32	/* ".tmp-" or ".del-" and an ID */
 #define ID_HINT "IDs look like 20250101T120000Z-000; see: dnsdrop backups"
 
-/* Names found in backups/: whole backups, or partial ones of killed runs. */
+/* The whole backups found in backups/. */
 struct backup_names {
-	char (*v)[SCAN_NAME_MAX];
+	char (*v)[BACKUP_ID_MAX];
 	size_t n, cap;
 };
 
@@ -79,15 +79,6 @@ static int backup_format_id(time_t t, unsigned seq, char id[BACKUP_ID_MAX])
 	return 0;
 }
 
-/* 1 when ID is one of IDS. */
-static int backup_names_has(const struct backup_names *ids, const char *id)
-{
-	for (size_t i = 0; ids->v && i < ids->n; i++)
-		if (!strcmp(ids->v[i], id))
-			return 1;
-	return 0;
-}
-
 /* The next ID sorts after the newest of IDS (sorted) and after the clock:
  * the same second gets the next sequence number, and a clock that went
  * back cannot make the new backup look older than the last one (prune and
@@ -97,18 +88,22 @@ static int backup_names_has(const struct backup_names *ids, const char *id)
 static int backup_next_id(const struct backup_names *ids, time_t now,
 			  char id[BACKUP_ID_MAX], char *err)
 {
-	const char *newest = ids->n ? ids->v[ids->n - 1] : NULL;
 	unsigned seq, nseq;
+	size_t j = 0;
 	time_t nt;
 
-	if (newest && backup_parse_id(newest, &nt, &nseq) == 0 && nt >= now &&
+	if (ids->n && backup_parse_id(ids->v[ids->n - 1], &nt, &nseq) == 0 && nt >= now &&
 	    backup_format_id(nt, nseq + 1, id) == 0)
 		return 0;
-	for (seq = 0; seq < 1000u * 60; seq++)
-		if (backup_format_id(now, seq, id) < 0)
-			break;
-		else if (!backup_names_has(ids, id))
+	/* the clock's IDs ascend with SEQ, as IDS do: one walk finds a free one */
+	for (seq = 0; seq < 1000u * 60 && backup_format_id(now, seq, id) == 0; seq++) {
+		int c = 1;
+
+		while (j < ids->n && (c = strcmp(ids->v[j], id)) < 0)
+			j++;
+		if (c != 0)
 			return 0;
+	}
 	fsx_errf(err, 0, "cannot make a backup ID from the clock (%lld)",
 		 (long long)now);
 	return -1;
@@ -116,7 +111,7 @@ static int backup_next_id(const struct backup_names *ids, time_t now,
 
 static int backup_names_add(struct backup_names *l, const char *name)
 {
-	char (*v)[SCAN_NAME_MAX];
+	char (*v)[BACKUP_ID_MAX];
 
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
@@ -124,7 +119,7 @@ static int backup_names_add(struct backup_names *l, const char *name)
 			return -1;
 		l->v = v;
 	}
-	snprintf(l->v[l->n++], SCAN_NAME_MAX, "%s", name);
+	snprintf(l->v[l->n++], BACKUP_ID_MAX, "%s", name);
 	return 0;
 }
 
@@ -135,16 +130,15 @@ static int backup_name_cmp(const void *a, const void *b)
 
 struct backup_scan {
 	const char *bdir;
-	struct backup_names *ids, *part;
-	int strict;		/* a backup that is not ours is an error */
+	struct backup_names *ids;
+	int clean;		/* remove leftovers; without it a backup that is not ours is an error */
+	int left;		/* leftovers removed */
 };
 
 static int backup_scan_entry(void *ctx, int dfd, const char *name,
 			     const struct stat *st, char *err)
 {
 	struct backup_scan *sc = ctx;
-	int rc = 0;
-
 	char path[PATH_MAX];
 
 	(void)dfd;
@@ -153,53 +147,66 @@ static int backup_scan_entry(void *ctx, int dfd, const char *name,
 	/* A directory that is not ours is not a backup of ours: never
 	 * restored, never counted for the next ID. Listing it is refused. */
 	if (fsx_check_owned(name, st, FSX_STATE_WHY, err) < 0) {
-		if (!sc->strict || fsx_join(path, sc->bdir, name, err) < 0)
+		if (sc->clean || fsx_join(path, sc->bdir, name, err) < 0)
 			return 0;
 		return fsx_check_owned(path, st, FSX_STATE_WHY, err);
 	}
-	if (backup_id_valid(name))
-		rc = backup_names_add(sc->ids, name);
-	else if ((!strncmp(name, ".tmp-", 5) || !strncmp(name, ".del-", 5)) &&
-		 backup_id_valid(name + 5))
-		rc = backup_names_add(sc->part, name);
-	if (rc < 0)
+	if (backup_id_valid(name)) {
+		if (backup_names_add(sc->ids, name) == 0)
+			return 0;
 		fsx_errf(err, ENOMEM, "cannot list %s", sc->bdir);
-	return rc;
+		return -1;
+	}
+	/* Leftovers of killed runs: under the lock they are no one's, and a
+	 * .tmp-ID could clash. */
+	if (!sc->clean || (strncmp(name, ".tmp-", 5) && strncmp(name, ".del-", 5)) ||
+	    !backup_id_valid(name + 5))
+		return 0;
+	sc->left++;
+	return fsx_join(path, sc->bdir, name, err) < 0 ? -1 : fsx_rmdir_flat(path, err);
 }
 
-/* Whole backups (directories named ID and ours) in BDIR into IDS, sorted
- * oldest first (free IDS->v); BDIR must be trusted. Without CLEAN a backup
- * that is not ours is an error. Leftovers of killed runs (.tmp-ID, .del-ID) are
- * removed when CLEAN: under the lock they are no one's, and a .tmp-ID could
- * clash. Returns how many leftovers went, or -1. No BDIR: 0. */
-static int backup_scan(const char *bdir, struct backup_names *ids, int clean,
-		       char *err)
+/* Trust STATE_DIR (FLAGS as for fsx_state_dir) and its backups/ (BDIR,
+ * PATH_MAX bytes; FSX_ABSENT_OK), and list the whole backups (directories
+ * named ID and ours) into IDS, sorted oldest first (free IDS->v). Without
+ * CLEAN a backup that is not ours is an error; with CLEAN the leftovers of
+ * killed runs (.tmp-ID, .del-ID) are removed. Returns how many leftovers
+ * went, or -1. No backups/: 0. */
+static int backup_scan(const char *state_dir, unsigned flags, char *bdir,
+		       struct backup_names *ids, int clean, char *err)
 {
-	struct backup_names part = { 0 };
-	struct backup_scan sc = { bdir, ids, &part, !clean };
-	char path[PATH_MAX];
-	size_t i;
-	int rc = 0;
+	struct backup_scan sc = { bdir, ids, clean, 0 };
 
 	*ids = (struct backup_names){ 0 };
-	if (fsx_state_dir(bdir, FSX_ABSENT_OK, err) < 0)
+	if (fsx_state_dir(state_dir, flags, err) < 0 ||
+	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
+	    fsx_state_dir(bdir, flags | FSX_ABSENT_OK, err) < 0)
 		return -1;
 	if (fsx_each_entry(bdir, FSX_ABSENT_OK | FSX_LENIENT, backup_scan_entry,
-			   &sc, err) < 0)
-		rc = -1;
-	for (i = 0; rc == 0 && clean && i < part.n; i++)
-		if (fsx_join(path, bdir, part.v[i], err) < 0 ||
-		    fsx_rmdir_flat(path, err) < 0)
-			rc = -1;
-	free(part.v);
-	if (rc < 0) {
+			   &sc, err) < 0) {
 		free(ids->v);
 		ids->v = NULL;
 		return -1;
 	}
 	if (ids->n)
 		sort_array(ids->v, ids->n, sizeof *ids->v, backup_name_cmp);
-	return clean ? (int)part.n : 0;
+	return sc.left;
+}
+
+/* Rename backup FROM to TO in BDIR; 0 or -1. */
+static int backup_rename(const char *bdir, const char *from, const char *to,
+			 char *err)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (fsx_join(a, bdir, from, err) < 0 || fsx_join(b, bdir, to, err) < 0)
+		return -1;
+	if (rename(a, b) < 0) {
+		fsx_errf(err, errno, "cannot rename backup %s to %s in %s", from,
+			 to, bdir);
+		return -1;
+	}
+	return 0;
 }
 
 /* Read DIR/NAME (absent: *DATA NULL); FLAGS as for fsx_read. */
@@ -214,35 +221,30 @@ static int backup_get(const char *dir, const char *name, unsigned flags,
 			err);
 }
 
-static void backup_meta_line(struct buf *b, const char *key, const char *val)
-{
-	size_t i;
-	char c;
-
-	buf_printf(b, "%s=", key);
-	for (i = 0; val && val[i] && i < META_VALUE_MAX; i++) {
-		c = val[i];
-		if ((unsigned char)c < 0x20 || c == 0x7f)
-			c = '?';
-		buf_add(b, &c, 1);
-	}
-	buf_add(b, "\n", 1);
-}
+/* The meta file's keys, one line each; list entries parse all but "files". */
+static const char *const meta_keys[] = { "time", "user", "action", "summary",
+					  "note", "files" };
 
 static int backup_write_meta(const char *tdir, const struct backup_meta *m,
 			     time_t now, const char *files, char *err)
 {
 	struct buf b = { 0 };
-	char when[UTC_MAX];
+	char when[UTC_MAX], c;
+	const char *val[] = { when, m && m->user ? m->user : "unknown", m ? m->action : NULL,
+			      m ? m->summary : NULL, m ? m->note : NULL, files };
 	int rc;
 
 	utc_format(now, 0, when);
-	backup_meta_line(&b, "time", when);
-	backup_meta_line(&b, "user", m && m->user ? m->user : "unknown");
-	backup_meta_line(&b, "action", m ? m->action : NULL);
-	backup_meta_line(&b, "summary", m ? m->summary : NULL);
-	backup_meta_line(&b, "note", m ? m->note : NULL);
-	backup_meta_line(&b, "files", files);
+	for (size_t k = 0; k < sizeof val / sizeof *val; k++) {
+		buf_printf(&b, "%s=", meta_keys[k]);
+		for (size_t i = 0; val[k] && val[k][i] && i < META_VALUE_MAX; i++) {
+			c = val[k][i];
+			if ((unsigned char)c < 0x20 || c == 0x7f)
+				c = '?';
+			buf_add(&b, &c, 1);
+		}
+		buf_add(&b, "\n", 1);
+	}
 	if (b.oom) {
 		fsx_errf(err, ENOMEM, "cannot write %s/%s", tdir, BACKUP_META);
 		rc = -1;
@@ -290,121 +292,89 @@ int backup_take(const char *state_dir, const char *conf_dir, const char *hosts_d
 		const char *ini, size_t ini_len, const struct backup_meta *meta,
 		char id_out[BACKUP_ID_MAX], char *err)
 {
-	char bdir[PATH_MAX], tdir[PATH_MAX], fdir[PATH_MAX];
+	char bdir[PATH_MAX], tdir[PATH_MAX];
 	char id[BACKUP_ID_MAX], name[SCAN_NAME_MAX], e2[FSX_ERR_MAX];
 	struct backup_names ids = { 0 };
 	time_t now = time(NULL);
-	int rc = -1;
+	int rc;
 
-	if (fsx_state_dir(state_dir, FSX_CREATE, err) < 0 ||
-	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    fsx_state_dir(bdir, FSX_CREATE, err) < 0 ||
-	    backup_scan(bdir, &ids, 1, err) < 0)
+	if (backup_scan(state_dir, FSX_CREATE, bdir, &ids, 1, err) < 0)
 		return -1;
-	if (backup_next_id(&ids, now, id, err) < 0)
-		goto out;
+	rc = backup_next_id(&ids, now, id, err);
+	free(ids.v);
+	if (rc < 0)
+		return -1;
 	snprintf(name, sizeof name, ".tmp-%s", id);
-	if (fsx_join(tdir, bdir, name, err) < 0 ||
-	    fsx_join(fdir, bdir, id, err) < 0)
-		goto out;
+	if (fsx_join(tdir, bdir, name, err) < 0)
+		return -1;
 	if (mkdir(tdir, 0700) < 0) {
 		fsx_errf(err, errno, "cannot create backup directory %s", tdir);
-		goto out;
+		return -1;
 	}
-	if (backup_fill(tdir, conf_dir, hosts_dir, ini, ini_len, meta, now, err) < 0)
-		goto undo;
-	if (rename(tdir, fdir) < 0) {
-		fsx_errf(err, errno, "cannot rename backup %s to %s in %s",
-			 name, id, bdir);
-		goto undo;
+	if (backup_fill(tdir, conf_dir, hosts_dir, ini, ini_len, meta, now, err) < 0 ||
+	    backup_rename(bdir, name, id, err) < 0) {
+		fsx_rmdir_flat(tdir, e2);
+		return -1;
 	}
 	if (fsx_fsync_dir(bdir, err) < 0)
-		goto out;
+		return -1;
 	memcpy(id_out, id, BACKUP_ID_MAX);
-	rc = 0;
-	goto out;
-undo:
-	fsx_rmdir_flat(tdir, e2);
-out:
-	free(ids.v);
-	return rc;
+	return 0;
 }
 
 int backup_prune(const char *state_dir, unsigned keep, char *err)
 {
-	char bdir[PATH_MAX], from[PATH_MAX], to[PATH_MAX], del[SCAN_NAME_MAX];
+	char bdir[PATH_MAX], to[PATH_MAX], del[SCAN_NAME_MAX];
 	struct backup_names ids = { 0 };
-	size_t i;
-	int removed = 0, rc = -1, left;
+	int removed = 0, rc = 0, left;
 
-	if (fsx_state_dir(state_dir, 0, err) < 0 ||
-	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    (left = backup_scan(bdir, &ids, 1, err)) < 0)
+	if ((left = backup_scan(state_dir, 0, bdir, &ids, 1, err)) < 0)
 		return -1;
-	if (keep < 1)
-		keep = 1;
-	for (i = 0; ids.n > keep && i < ids.n - keep; i++) {
-		/* Renamed first: a half-removed backup never looks whole. */
+	/* KEEP 0 counts as 1; renamed first: a half-removed backup never
+	 * looks whole. */
+	for (size_t i = 0; rc == 0 && i + (keep ? keep : 1) < ids.n; i++) {
 		snprintf(del, sizeof del, ".del-%s", ids.v[i]);
-		if (fsx_join(from, bdir, ids.v[i], err) < 0 ||
-		    fsx_join(to, bdir, del, err) < 0)
-			goto out;
-		if (rename(from, to) < 0) {
-			fsx_errf(err, errno, "cannot rename backup %s to %s in "
-				 "%s", ids.v[i], del, bdir);
-			goto out;
-		}
-		if (fsx_rmdir_flat(to, err) < 0)
-			goto out;
-		removed++;
+		rc = backup_rename(bdir, ids.v[i], del, err) < 0 ||
+		     fsx_join(to, bdir, del, err) < 0 || fsx_rmdir_flat(to, err) < 0 ? -1 : 0;
+		removed += rc == 0;
 	}
-	if ((removed || left) && fsx_fsync_dir(bdir, err) < 0)
-		goto out;
-	rc = removed;
-out:
+	if (rc == 0 && (removed || left))
+		rc = fsx_fsync_dir(bdir, err);
 	free(ids.v);
-	return rc;
+	return rc < 0 ? -1 : removed;
 }
 
-static int backup_parse_meta(char *text, struct backup_entry *e)
+/* Point E's fields into TEXT, the meta file read (NULL: none), "" for a
+ * key it lacks; the last line of a key counts. */
+static void backup_parse_meta(char *text, struct backup_entry *e)
 {
-	static const char *const keys[] = { "time", "user", "action",
-					    "summary", "note" };
-	char **slot[] = { &e->time, &e->user, &e->action, &e->summary, &e->note };
+	const char **slot[] = { &e->time, &e->user, &e->action, &e->summary, &e->note };
 	char *line, *next, *eq;
 	size_t i;
 
+	for (i = 0; i < 5; i++)
+		*slot[i] = "";
 	for (line = text; line && *line; line = next) {
 		if ((next = strchr(line, '\n')))
 			*next++ = '\0';
 		if (!(eq = strchr(line, '=')))
 			continue;
 		*eq = '\0';
-		for (i = 0; i < 5; i++) {
-			if (strcmp(line, keys[i]))
-				continue;
-			free(*slot[i]);
-			if (!(*slot[i] = strdup(eq + 1)))
-				return -1;
-		}
+		for (i = 0; i < 5; i++)
+			if (!strcmp(line, meta_keys[i]))
+				*slot[i] = eq + 1;
 	}
-	for (i = 0; i < 5; i++)
-		if (!*slot[i] && !(*slot[i] = strdup("")))
-			return -1;
-	return 0;
 }
 
 static int backup_load_entry(const char *bdir, struct backup_entry *e,
 			     char *err)
 {
+	/* in the order of their BACKUP_HAS_* bits */
 	static const char *const names[] = { BACKUP_HOSTS, BACKUP_SRV,
 					     BACKUP_INI, BACKUP_HOSTSFILE };
-	static const unsigned bits[] = { BACKUP_HAS_HOSTS, BACKUP_HAS_SRV,
-					 BACKUP_HAS_INI, BACKUP_HAS_HOSTSFILE };
-	char dir[PATH_MAX], path[PATH_MAX], *text;
+	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat st;
 	size_t i, len;
-	int rc;
 
 	if (fsx_join(dir, bdir, e->id, err) < 0 ||
 	    fsx_state_dir(dir, 0, err) < 0)
@@ -412,16 +382,13 @@ static int backup_load_entry(const char *bdir, struct backup_entry *e,
 	for (i = 0; i < sizeof names / sizeof *names; i++)
 		if (fsx_join(path, dir, names[i], err) == 0 &&
 		    lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			e->files |= bits[i];
+			e->files |= 1u << i;
 	if (fsx_join(path, dir, BACKUP_META, err) < 0 ||
-	    fsx_read(path, META_MAX, FSX_ABSENT_OK | FSX_STATE, &text, &len,
+	    fsx_read(path, META_MAX, FSX_ABSENT_OK | FSX_STATE, &e->meta, &len,
 		     err) < 0)
 		return -1;
-	rc = backup_parse_meta(text, e);
-	free(text);
-	if (rc < 0)
-		fsx_errf(err, ENOMEM, "cannot list backup %s", e->id);
-	return rc;
+	backup_parse_meta(e->meta, e);
+	return 0;
 }
 
 int backup_list(const char *state_dir, struct backup_entry **list,
@@ -435,9 +402,7 @@ int backup_list(const char *state_dir, struct backup_entry **list,
 
 	*list = NULL;
 	*n = 0;
-	if (fsx_state_dir(state_dir, FSX_ABSENT_OK, err) < 0 ||
-	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
-	    backup_scan(bdir, &ids, 0, err) < 0)
+	if (backup_scan(state_dir, FSX_ABSENT_OK, bdir, &ids, 0, err) < 0)
 		return -1;
 	if (ids.n && !(v = calloc(ids.n, sizeof *v))) {
 		fsx_errf(err, ENOMEM, "cannot list backups in %s", bdir);
@@ -462,13 +427,8 @@ void backup_free_list(struct backup_entry *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; list && i < n; i++) {
-		free(list[i].time);
-		free(list[i].user);
-		free(list[i].action);
-		free(list[i].summary);
-		free(list[i].note);
-	}
+	for (i = 0; list && i < n; i++)
+		free(list[i].meta);
 	free(list);
 }
 
@@ -490,24 +450,33 @@ int backup_path(char *out, const char *state_dir, const char *id,
 	return 0;
 }
 
+/* DIR (PATH_MAX bytes) = backup ID's directory; 1 with ERR when ID is
+ * malformed or there is no such backup. */
+static int backup_dir(const char *state_dir, const char *id, char *dir, char *err)
+{
+	struct stat st;
+
+	if (backup_path(dir, state_dir, id, NULL, err) < 0)
+		return 1;
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
+		fsx_errf(err, 0, "there is no backup %s in %s/backups; "
+			 ID_HINT, id, state_dir);
+		return 1;
+	}
+	return 0;
+}
+
 int backup_read_file(const char *state_dir, const char *id, const char *name,
 		     char **data, size_t *len, int *present, char *err)
 {
 	char dir[PATH_MAX], bdir[PATH_MAX];
-	struct stat st;
 
 	*data = NULL;
 	*len = 0;
 	*present = 0;
-	if (backup_path(dir, state_dir, id, NULL, err) < 0)
-		return -1;
-	if (lstat(dir, &st) < 0 && errno == ENOENT) {
-		fsx_errf(err, 0, "there is no backup %s in %s/backups; "
-			 ID_HINT, id, state_dir);
-		return -1;
-	}
 	/* The state dir, backups/ and the backup itself: all ours. */
-	if (fsx_state_dir(state_dir, 0, err) < 0 ||
+	if (backup_dir(state_dir, id, dir, err) != 0 ||
+	    fsx_state_dir(state_dir, 0, err) < 0 ||
 	    fsx_join(bdir, state_dir, "backups", err) < 0 ||
 	    fsx_state_dir(bdir, 0, err) < 0 || fsx_state_dir(dir, 0, err) < 0 ||
 	    backup_get(dir, name, FSX_STATE, data, len, err) < 0)
@@ -519,14 +488,6 @@ int backup_read_file(const char *state_dir, const char *id, const char *name,
 int backup_find(const char *state_dir, const char *id, char *err)
 {
 	char dir[PATH_MAX];
-	struct stat st;
 
-	if (backup_path(dir, state_dir, id, NULL, err) < 0)
-		return 1;
-	if (lstat(dir, &st) < 0 && errno == ENOENT) {
-		fsx_errf(err, 0, "there is no backup %s in %s/backups; "
-			 ID_HINT, id, state_dir);
-		return 1;
-	}
-	return 0;
+	return backup_dir(state_dir, id, dir, err);
 }

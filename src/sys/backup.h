@@ -22,6 +22,7 @@
 #define BACKUP_HOSTSFILE "hosts"	/* hot mode: the hosts file of hosts_dir */
 #define BACKUP_META "meta"
 #define BACKUP_PENDING "pending"	/* in state_dir: a change not yet served */
+#define BACKUP_STAGE "dnsdrop-stage."	/* and 6 random characters: a staging copy */
 
 /* backup_entry.files */
 #define BACKUP_HAS_HOSTS 1u
@@ -40,8 +41,9 @@ struct backup_meta {
 
 struct backup_entry {
 	char id[BACKUP_ID_MAX];
-	char *time;		/* UTC ISO 8601 from meta; owned, "" if unknown */
-	char *user, *action, *summary, *note;	/* owned, "" if unknown */
+	const char *time;	/* UTC ISO 8601 from meta; "" if unknown */
+	const char *user, *action, *summary, *note;	/* from meta, "" if unknown */
+	char *meta;		/* the meta file they point into; owned */
 	unsigned files;		/* BACKUP_HAS_*, as present in the directory */
 };
 
@@ -82,7 +84,7 @@ int backup_path(char *out, const char *state_dir, const char *id,
 		const char *file, char *err);
 
 /* 0 when backup ID exists (its trust is judged when it is read); 1 with
- * ERR when ID is malformed or no such backup exists; -1 on another error. */
+ * ERR when ID is malformed or no such backup exists. */
 int backup_find(const char *state_dir, const char *id, char *err);
 
 /* Read file NAME of backup ID (an unknown ID is an error). *PRESENT is 0
@@ -110,13 +112,10 @@ int backup_stage_confdir(const char *conf_dir, const char *tmp_parent,
 			 const struct buf *const contents[], size_t n,
 			 char out_dir[PATH_MAX], char *err);
 
-/* Remove the staging directories a killed run left under TMP_PARENT.
- * Call under the lock: another run's staging copy would go too. */
-int backup_sweep_stages(const char *tmp_parent, char *err);
-
 /* Remove what killed runs left in STATE_DIR: temp files of the pending
  * mark and of applied/, staging copies (backups/ leftovers go with the next
- * backup_take). Call under the lock. 0 or -1. */
+ * backup_take). Call under the lock: another run's staging copy would go
+ * too. 0 or -1. */
 int backup_sweep_state(const char *state_dir, char *err);
 
 /* Remove a staging directory made by backup_stage_confdir. */

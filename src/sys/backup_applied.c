@@ -4,6 +4,7 @@
 #include "backup.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fsx.h"
 
@@ -66,6 +67,18 @@ void backup_applied_free(struct backup_applied *a)
 	*a = (struct backup_applied){ 0 };
 }
 
+/* A staging copy for dnsmasq --test (backup_stage_confdir) in CTX, the
+ * state dir. */
+static int sweep_stage(void *ctx, int dfd, const char *name, const struct stat *st, char *err)
+{
+	char path[PATH_MAX];
+
+	(void)dfd;
+	if (!S_ISDIR(st->st_mode) || strncmp(name, BACKUP_STAGE, sizeof BACKUP_STAGE - 1) != 0)
+		return 0;
+	return fsx_join(path, ctx, name, err) < 0 ? -1 : fsx_rmdir_flat(path, err);
+}
+
 /* The temp files of killed runs in STATE_DIR (the pending mark) and in
  * applied/, and the staging copies for dnsmasq --test. */
 int backup_sweep_state(const char *state_dir, char *err)
@@ -76,7 +89,8 @@ int backup_sweep_state(const char *state_dir, char *err)
 	if ((r = fsx_state_dir(state_dir, FSX_ABSENT_OK, err)) != 0)
 		return r < 0 ? -1 : 0;
 	if (fsx_sweep_temps(state_dir, BACKUP_PENDING, err) < 0 ||
-	    backup_sweep_stages(state_dir, err) < 0 ||
+	    fsx_each_entry(state_dir, FSX_ABSENT_OK | FSX_LENIENT, sweep_stage,
+			   (void *)state_dir, err) < 0 ||
 	    fsx_join(adir, state_dir, "applied", err) < 0 ||
 	    (r = fsx_state_dir(adir, FSX_ABSENT_OK, err)) < 0)
 		return -1;

@@ -95,7 +95,7 @@ int backup_stage_confdir(const char *conf_dir, const char *tmp_parent,
 	size_t i;
 	int rc;
 
-	if (fsx_join(out_dir, tmp_parent, "dnsdrop-stage.XXXXXX", err) < 0)
+	if (fsx_join(out_dir, tmp_parent, BACKUP_STAGE "XXXXXX", err) < 0)
 		return -1;
 	if (!mkdtemp(out_dir)) {
 		fsx_errf(err, errno, "cannot create a staging directory in %s",
@@ -128,20 +128,4 @@ int backup_unstage(const char *dir, char *err)
 	if (!dir || !dir[0])
 		return 0;
 	return fsx_rmdir_flat(dir, err);
-}
-
-static int sweep_stage(void *ctx, int dfd, const char *name, const struct stat *st, char *err)
-{
-	char path[PATH_MAX];
-
-	(void)dfd;
-	if (!S_ISDIR(st->st_mode) || strncmp(name, "dnsdrop-stage.", 14) != 0)
-		return 0;
-	return fsx_join(path, ctx, name, err) < 0 ? -1 : fsx_rmdir_flat(path, err);
-}
-
-int backup_sweep_stages(const char *tmp_parent, char *err)
-{
-	return fsx_each_entry(tmp_parent, FSX_ABSENT_OK | FSX_LENIENT, sweep_stage,
-			      (void *)tmp_parent, err);
 }
