@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "fsx.h"
 #include "render.h"
+#include "report.h"
 
 struct holds {
 	size_t addr, cname, srv, other;
@@ -33,8 +34,11 @@ static void count_lines(const char *p, size_t len, struct holds *h, int show)
 			h->srv++;
 		else
 			h->other++;
-		if (show)
-			printf("      %.*s\n", (int)(nl - p), p);
+		if (show) {	/* a hand-made drop-in may hold anything */
+			fputs("      ", stdout);
+			report_put(stdout, p, (size_t)(nl - p), 0);
+			putchar('\n');
+		}
 	}
 }
 

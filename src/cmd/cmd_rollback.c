@@ -9,7 +9,6 @@
 #include "app.h"
 #include "backup.h"
 #include "cmd.h"
-#include "diff.h"
 #include "fsx.h"
 #include "plan.h"
 #include "protocol.h"
@@ -143,8 +142,7 @@ static int show_diff(const struct app *app, const struct plan *pl, const struct 
 
 		snprintf(a, sizeof a, "%s/%s", f->dir, f->name);
 		snprintf(b, sizeof b, "backup %s/%s", s->id, f->name);
-		r = diff_unified(f->have ? f->have : "", f->have_len, s->data[i] ? s->data[i] : "",
-				 s->len[i], a, b, 3, app->color_out, &out, NULL);
+		r = plan_diff_text(app, f->have, f->have_len, s->data[i], s->len[i], a, b, &out, NULL);
 		n += r > 0 || (!f->have != !s->data[i]);
 		oom |= r < 0;
 	}

@@ -33,22 +33,30 @@ static void classify(struct dropin *f, const char *last, size_t last_len, struct
 	}
 }
 
-/* The diff of F, once: plan_diff prints it, plan_summary counts it. The
- * installed file may hold anything (a hand-made or planted drop-in): its
- * bytes are escaped before they reach the diff, and so the terminal. */
+int plan_diff_text(const struct app *app, const char *a, size_t alen, const char *b, size_t blen,
+		   const char *label_a, const char *label_b, struct buf *out, struct diff_stats *st)
+{
+	struct buf ea = { 0 }, eb = { 0 };
+	int rc;
+
+	report_escape(&ea, a ? a : "", a ? alen : 0, REPORT_ESC_NL);
+	report_escape(&eb, b ? b : "", b ? blen : 0, REPORT_ESC_NL);
+	rc = ea.oom || eb.oom ? -1 : diff_unified(ea.p ? ea.p : "", ea.len, eb.p ? eb.p : "", eb.len,
+						   label_a, label_b, 3, app->color_out, out, st);
+	buf_free(&ea);
+	buf_free(&eb);
+	return rc;
+}
+
+/* The diff of F, once: plan_diff prints it, plan_summary counts it. */
 static int diff_file(const struct app *app, struct dropin *f)
 {
 	char old_label[PATH_MAX + 16], new_label[PATH_MAX + 16];
-	struct buf have = { 0 };
-	int rc;
 
 	snprintf(old_label, sizeof old_label, "%s/%s (installed)", f->dir, f->name);
 	snprintf(new_label, sizeof new_label, "%s (from %s)", f->name, app->ini_path);
-	report_escape(&have, f->have ? f->have : "", f->have_len, REPORT_ESC_NL);
-	rc = have.oom || diff_unified(have.p ? have.p : "", have.len, f->want.p, f->want.len,
-				      old_label, new_label, 3, app->color_out, &f->diff, &f->st) < 0 ? -1 : 0;
-	buf_free(&have);
-	return rc;
+	return plan_diff_text(app, f->have, f->have_len, f->want.p, f->want.len, old_label,
+			      new_label, &f->diff, &f->st) < 0 ? -1 : 0;
 }
 
 /* The hostsdir= line of what dnsdrop last wrote into hosts.conf, under

@@ -64,6 +64,14 @@ void plan_hosts_dir(struct app *app, struct plan *pl, const char *dir);
 /* 1 when A and B are both present and hold the same bytes. */
 int plan_same(const char *a, size_t alen, const char *b, size_t blen);
 
+/* Append to OUT the unified diff (3 lines of context) of A against B
+ * (NULL: absent) under LABEL_A and LABEL_B, both escaped first
+ * (report_escape): an installed drop-in or a backup may hold anything (a
+ * hand-made or planted file), and the diff reaches the terminal. Returns
+ * as diff_unified (1 when they differ, 0, -1 out of memory). */
+int plan_diff_text(const struct app *app, const char *a, size_t alen, const char *b, size_t blen,
+		   const char *label_a, const char *label_b, struct buf *out, struct diff_stats *st);
+
 /* Append the unified diff of every differing file and return how many differ. */
 int plan_diff(const struct app *app, const struct plan *pl, struct buf *out);
 

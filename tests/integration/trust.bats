@@ -237,6 +237,26 @@ log_fields() {
 	grep -qF -- '-host-record=x.acme.com,10.0.0.9\x1b]0;pwned\x07' <<<"$output"
 }
 
+# apply --force keeps the planted file in a backup of hand-made drop-ins:
+# listing it (-v prints its lines) and the diff of rolling back to it
+# reach the terminal escaped too.
+@test "a planted drop-in kept in a backup: backups -v and rollback -n show it escaped, never raw" {
+	printf 'host-record=x.acme.com,10.0.0.9\e]0;pwned\a\n' >"$SANDBOX_CONFDIR/hosts.conf"
+	fx_run apply --force
+	expect_status 0
+	fx_run -v backups
+	expect_status 0
+	absent $'\e' "$output"
+	absent $'\a' "$output"
+	grep -qF -- 'host-record=x.acme.com,10.0.0.9\x1b]0;pwned\x07' <<<"$output"
+	fx_run rollback -n
+	echo "$output $stderr"
+	expect_status 1
+	absent $'\e' "$output"
+	absent $'\a' "$output"
+	grep -qF -- '+host-record=x.acme.com,10.0.0.9\x1b]0;pwned\x07' <<<"$output"
+}
+
 @test "a DNS server sending hostile names: verify shows them escaped, never raw" {
 	local port
 	gcc -O1 -o "$T/hostile_dns" "$BATS_TEST_DIRNAME/../lib/hostile_dns.c"
